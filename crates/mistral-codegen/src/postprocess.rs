@@ -1,0 +1,64 @@
+//! Fixes applied to progenitor's output, as syntax-tree rewrites (never by hand).
+
+use quote::ToTokens;
+use syn::visit_mut::VisitMut;
+
+use crate::{Error, Result};
+
+/// Rewrites the generated client:
+/// - drops the `api-version` header progenitor adds to every request (the Mistral API
+///   does not know it, and it leaks the spec's version on the wire);
+/// - makes `Client::new` build a plain `reqwest::Client`: progenitor's default sets a
+///   15 s total timeout, which would cut every long completion and stream.
+///
+/// Fails if a rewrite finds nothing to change, so a progenitor upgrade that moves the
+/// code is noticed instead of silently shipping the old behaviour.
+pub fn postprocess(mut file: syn::File) -> Result<syn::File> {
+    let mut pass = Pass::default();
+    pass.visit_file_mut(&mut file);
+    if pass.headers_removed == 0 {
+        return Err(Error::Spec("no api-version header found to remove".into()));
+    }
+    if !pass.new_replaced {
+        return Err(Error::Spec("Client::new not found".into()));
+    }
+    Ok(file)
+}
+
+#[derive(Default)]
+struct Pass {
+    headers_removed: usize,
+    new_replaced: bool,
+}
+
+impl VisitMut for Pass {
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        let before = block.stmts.len();
+        block
+            .stmts
+            .retain(|stmt| !stmt.to_token_stream().to_string().contains("\"api-version\""));
+        self.headers_removed += before - block.stmts.len();
+        syn::visit_mut::visit_block_mut(self, block);
+    }
+
+    fn visit_item_impl_mut(&mut self, item: &mut syn::ItemImpl) {
+        let is_client = item.trait_.is_none()
+            && item.self_ty.to_token_stream().to_string() == "Client";
+        if is_client {
+            for impl_item in &mut item.items {
+                if let syn::ImplItem::Fn(f) = impl_item
+                    && f.sig.ident == "new"
+                {
+                    f.block = syn::parse_quote!({
+                        Self::new_with_client(baseurl, reqwest::Client::new())
+                    });
+                    f.attrs.push(syn::parse_quote!(
+                        #[doc = "\n\nNo timeout is set: long completions and streams run as long as the server sends. Use [`Client::new_with_client`] to choose timeouts."]
+                    ));
+                    self.new_replaced = true;
+                }
+            }
+        }
+        syn::visit_mut::visit_item_impl_mut(self, item);
+    }
+}

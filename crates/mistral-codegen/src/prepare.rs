@@ -1,0 +1,113 @@
+//! The spec as progenitor sees it: `openapi.yaml` minus what progenitor 0.15 cannot take.
+
+use serde_json::{Map, Value, json};
+
+use crate::{Error, Result};
+
+/// A part of the API that the generated client does not implement and `mistral-sdk` owns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SdkOwned {
+    /// The operation.
+    pub operation_id: &'static str,
+    /// The media type removed from the generator's view.
+    pub media_type: &'static str,
+    /// Why progenitor cannot generate it.
+    pub why: &'static str,
+}
+
+/// Everything [`prepare`] hides from progenitor, and why.
+pub const SDK_OWNED: &[SdkOwned] = &[
+    SdkOwned {
+        operation_id: "files_api_routes_upload_file",
+        media_type: "multipart/form-data",
+        why: "progenitor aborts on multipart request bodies (progenitor#402): the whole operation is left to mistral-sdk",
+    },
+    SdkOwned {
+        operation_id: "createChatCompletion",
+        media_type: "text/event-stream",
+        why: "progenitor has no SSE support: the generated method returns the JSON response; streams are mistral-sdk's",
+    },
+    SdkOwned {
+        operation_id: "createFIMCompletion",
+        media_type: "text/event-stream",
+        why: "progenitor has no SSE support: the generated method returns the JSON response; streams are mistral-sdk's",
+    },
+];
+
+/// The schema every error response decodes into in the generated client: progenitor
+/// panics when one operation's error responses have different schemas.
+pub const ERROR_SCHEMA: &str = "ApiError";
+
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Turns the project's spec into the document progenitor is given:
+/// - operations and media types listed in [`SDK_OWNED`] are removed;
+/// - every error response (4xx, 5xx) is given the one schema [`ERROR_SCHEMA`];
+/// - an `anyOf` whose members all have a `title` becomes a `oneOf`: the spec says `anyOf`
+///   where members overlap (an open enum's `Known` values are also strings), which is right for
+///   validation, while typify turns `anyOf` into a struct of optional parts; as `oneOf` it
+///   becomes an untagged enum with variants named by the titles, tried in order.
+pub fn prepare(spec: &Value) -> Result<openapiv3::OpenAPI> {
+    let mut spec = spec.clone();
+    if let Some(schemas) = spec.pointer_mut("/components/schemas") {
+        titled_any_of_to_one_of(schemas);
+    }
+    let paths = spec
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .ok_or_else(|| Error::Spec("no paths".into()))?;
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for method in METHODS {
+            let Some(op) = item.get(*method) else {
+                continue;
+            };
+            let id = op.get("operationId").and_then(Value::as_str).unwrap_or("");
+            let owned: Vec<&SdkOwned> = SDK_OWNED.iter().filter(|o| o.operation_id == id).collect();
+            if owned.iter().any(|o| o.media_type == "multipart/form-data") {
+                item.remove(*method);
+                continue;
+            }
+            if let Some(op) = item.get_mut(*method).and_then(Value::as_object_mut) {
+                prepare_operation(op, &owned);
+            }
+        }
+    }
+    serde_json::from_value(spec).map_err(|e| Error::Spec(e.to_string()))
+}
+
+fn titled_any_of_to_one_of(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let titled = map.get("anyOf").and_then(Value::as_array).is_some_and(|members| {
+                members.iter().all(|m| m.get("title").is_some())
+            });
+            if titled && let Some(members) = map.remove("anyOf") {
+                map.insert("oneOf".into(), members);
+            }
+            map.values_mut().for_each(titled_any_of_to_one_of);
+        }
+        Value::Array(items) => items.iter_mut().for_each(titled_any_of_to_one_of),
+        _ => {}
+    }
+}
+
+fn prepare_operation(op: &mut Map<String, Value>, owned: &[&SdkOwned]) {
+    let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (status, response) in responses.iter_mut() {
+        if status.starts_with('4') || status.starts_with('5') {
+            *response = json!({
+                "description": "An error body (see the spec for the shapes by status).",
+                "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{ERROR_SCHEMA}")}}}
+            });
+        } else if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) {
+            for o in owned {
+                content.remove(o.media_type);
+            }
+        }
+    }
+}

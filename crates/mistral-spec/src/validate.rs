@@ -1,0 +1,140 @@
+//! OpenAPI 3.0 schema -> JSON Schema, and validators built from it.
+
+use serde_json::{Map, Value, json};
+
+use crate::{Error, Result};
+
+/// A compiled schema.
+pub struct Validator {
+    inner: jsonschema::Validator,
+}
+
+impl std::fmt::Debug for Validator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Validator")
+    }
+}
+
+/// One way an instance departs from its schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// JSON pointer of the offending value in the instance (`""` for the root).
+    pub pointer: String,
+    /// What the schema wanted.
+    pub message: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = if self.pointer.is_empty() { "/" } else { &self.pointer };
+        write!(f, "at {at}: {}", self.message)
+    }
+}
+
+impl Validator {
+    /// `Ok` when `instance` fits, else every violation found (at least one).
+    pub fn validate(&self, instance: &Value) -> std::result::Result<(), Vec<Violation>> {
+        let violations: Vec<Violation> = self
+            .inner
+            .iter_errors(instance)
+            .map(|e| Violation {
+                pointer: e.instance_path().to_string(),
+                message: e.to_string(),
+            })
+            .collect();
+        if violations.is_empty() { Ok(()) } else { Err(violations) }
+    }
+
+    /// Whether `instance` fits.
+    pub fn is_valid(&self, instance: &Value) -> bool {
+        self.inner.is_valid(instance)
+    }
+}
+
+pub(crate) fn build(doc: &Value, pointer: &str) -> Result<Validator> {
+    let Value::Object(map) = doc else {
+        return Err(Error::Missing("the spec is not an object".into()));
+    };
+    // The whole document is the root so `#/components/...` refs resolve; in Draft 4 a `$ref`
+    // makes its siblings (paths, info, ...) ignored.
+    let mut root: Map<String, Value> = map.clone();
+    root.insert("$ref".into(), Value::String(uri_fragment(pointer)));
+    let inner = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .should_ignore_unknown_formats(true)
+        .with_format("uuid", is_uuid)
+        .build(&Value::Object(root))
+        .map_err(|e| Error::Schema {
+            pointer: pointer.to_string(),
+            message: e.to_string(),
+        })?;
+    Ok(Validator { inner })
+}
+
+/// Percent-encodes what a URI fragment may not hold (`{`, `}`, spaces in example names...).
+fn uri_fragment(pointer: &str) -> String {
+    let mut out = String::with_capacity(pointer.len());
+    for c in pointer.chars() {
+        if c.is_ascii_alphanumeric() || "#/-._~!$&'()*+,;=:@%".contains(c) {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// Rewrites OpenAPI-only keywords in place: `nullable: true` becomes `anyOf [{type: null}, ...]`.
+/// Example values are data, not schemas, and are left alone.
+pub(crate) fn openapi_to_json_schema(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                if key != "example" && key != "examples" {
+                    openapi_to_json_schema(child);
+                }
+            }
+            if map.remove("nullable") == Some(Value::Bool(true)) {
+                let rest = std::mem::take(map);
+                map.insert("anyOf".into(), json!([{"type": "null"}, Value::Object(rest)]));
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(openapi_to_json_schema),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nullable_becomes_any_of_null() {
+        let mut v = json!({"type": "string", "nullable": true, "example": {"nullable": true}});
+        openapi_to_json_schema(&mut v);
+        assert_eq!(
+            v,
+            json!({"anyOf": [{"type": "null"}, {"type": "string", "example": {"nullable": true}}]})
+        );
+    }
+
+    #[test]
+    fn uuid_format() {
+        assert!(is_uuid("497f6eca-6276-4993-bfeb-53cbbbba6f09"));
+        assert!(!is_uuid("497f6eca-6276-4993-bfeb-53cbbbba6f0"));
+        assert!(!is_uuid("497f6eca+6276-4993-bfeb-53cbbbba6f09"));
+    }
+}
