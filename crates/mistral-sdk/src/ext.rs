@@ -1,0 +1,162 @@
+//! Conveniences on the generated wire types.
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+use crate::types::{
+    ChatCompletionResponse, ContentChunk, FimCompletionResponse, FinishReason, KnownFinishReason, MessageContent,
+    ToolCall,
+};
+
+/// The text of a message's content: the string, or its text chunks joined.
+///
+/// ```
+/// use mistral_sdk::{content_text, types::{ContentChunk, MessageContent}};
+///
+/// let chunks = MessageContent::Array(vec![
+///     ContentChunk::Text { text: "Hello ".into() },
+///     ContentChunk::Text { text: "world".into() },
+/// ]);
+/// assert_eq!(content_text(Some(&chunks)).as_deref(), Some("Hello world"));
+/// ```
+pub fn content_text(content: Option<&MessageContent>) -> Option<String> {
+    match content? {
+        MessageContent::String(s) => Some(s.clone()),
+        MessageContent::Array(chunks) => Some(
+            chunks
+                .iter()
+                .filter_map(|c| match c {
+                    ContentChunk::Text { text } => Some(text.as_str()),
+                    _ => None,
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// Reading a chat (or FIM) response.
+///
+/// ```
+/// use mistral_sdk::ChatResponseExt;
+/// # let response: mistral_sdk::types::ChatCompletionResponse = serde_json::from_str(r#"{"id":"1","object":"chat.completion","created":1,"model":"m",
+/// #   "choices":[{"index":0,"message":{"role":"assistant","content":"{\"city\":\"Paris\"}"},"finish_reason":"stop"}],
+/// #   "usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}"#).unwrap();
+/// #[derive(serde::Deserialize)]
+/// struct Answer { city: String }
+///
+/// let answer: Answer = response.json().unwrap(); // JSON mode
+/// assert_eq!(answer.city, "Paris");
+/// ```
+pub trait ChatResponseExt {
+    /// The first choice's text ("" when it has none).
+    fn text(&self) -> String;
+    /// The first choice's tool calls.
+    fn tool_calls(&self) -> &[ToolCall];
+    /// The first choice's finish reason.
+    fn finish_reason(&self) -> Option<&FinishReason>;
+    /// The first choice's text parsed as JSON into `T` (for JSON mode).
+    fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        let text = self.text();
+        serde_json::from_str(&text).map_err(|e| Error::decode(text.as_bytes(), e))
+    }
+}
+
+impl ChatResponseExt for ChatCompletionResponse {
+    fn text(&self) -> String {
+        self.choices
+            .first()
+            .and_then(|c| content_text(c.message.content.as_ref()))
+            .unwrap_or_default()
+    }
+
+    fn tool_calls(&self) -> &[ToolCall] {
+        self.choices
+            .first()
+            .and_then(|c| c.message.tool_calls.as_deref())
+            .unwrap_or_default()
+    }
+
+    fn finish_reason(&self) -> Option<&FinishReason> {
+        self.choices.first().map(|c| &c.finish_reason)
+    }
+}
+
+impl ChatResponseExt for FimCompletionResponse {
+    fn text(&self) -> String {
+        self.choices
+            .first()
+            .and_then(|c| content_text(c.message.content.as_ref()))
+            .unwrap_or_default()
+    }
+
+    fn tool_calls(&self) -> &[ToolCall] {
+        &[]
+    }
+
+    fn finish_reason(&self) -> Option<&FinishReason> {
+        self.choices.first().map(|c| &c.finish_reason)
+    }
+}
+
+/// Reading a tool call's arguments.
+///
+/// ```
+/// use mistral_sdk::ToolCallExt;
+/// use mistral_sdk::types::{FunctionCall, ToolCall};
+///
+/// #[derive(serde::Deserialize)]
+/// struct Weather { city: String }
+///
+/// let call = ToolCall {
+///     id: Some("D681PevKs".into()),
+///     type_: Some("function".into()),
+///     index: None,
+///     function: FunctionCall { name: "get_weather".into(), arguments: r#"{"city":"Paris"}"#.into() },
+/// };
+/// assert_eq!(call.arguments::<Weather>().unwrap().city, "Paris");
+/// ```
+pub trait ToolCallExt {
+    /// The arguments parsed into `T`.
+    fn arguments<T: DeserializeOwned>(&self) -> Result<T>;
+}
+
+impl ToolCallExt for ToolCall {
+    fn arguments<T: DeserializeOwned>(&self) -> Result<T> {
+        let args = &self.function.arguments;
+        serde_json::from_str(args).map_err(|e| Error::decode(args.as_bytes(), e))
+    }
+}
+
+/// Matching finish reasons without the open-enum wrapping.
+///
+/// ```
+/// use mistral_sdk::FinishReasonExt;
+/// use mistral_sdk::types::{FinishReason, KnownFinishReason};
+///
+/// let r = FinishReason::Known(KnownFinishReason::ToolCalls);
+/// assert_eq!(r.known(), Some(KnownFinishReason::ToolCalls));
+/// assert_eq!(r.as_str(), "tool_calls");
+/// assert_eq!(FinishReason::Other("content_filter".into()).known(), None);
+/// ```
+pub trait FinishReasonExt {
+    /// The reason, when it is one this release knows.
+    fn known(&self) -> Option<KnownFinishReason>;
+    /// The reason as sent.
+    fn as_str(&self) -> String;
+}
+
+impl FinishReasonExt for FinishReason {
+    fn known(&self) -> Option<KnownFinishReason> {
+        match self {
+            FinishReason::Known(k) => Some(*k),
+            FinishReason::Other(_) => None,
+        }
+    }
+
+    fn as_str(&self) -> String {
+        match self {
+            FinishReason::Known(k) => k.to_string(),
+            FinishReason::Other(s) => s.clone(),
+        }
+    }
+}

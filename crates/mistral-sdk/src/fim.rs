@@ -1,0 +1,179 @@
+//! `POST /v1/fim/completions`: [`Fim`] and the [`FimRequest`] builder.
+
+use reqwest::Method;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::meta::WithMeta;
+use crate::stream::CompletionStream;
+use crate::transport::Call;
+use crate::types::{FimCompletionRequest, FimCompletionResponse, Stop};
+
+/// Fill-in-the-middle completions. Get it from [`Client::fim`].
+#[derive(Debug, Clone, Copy)]
+pub struct Fim<'c> {
+    client: &'c Client,
+}
+
+impl Client {
+    /// Fill-in-the-middle code completions (Codestral).
+    pub fn fim(&self) -> Fim<'_> {
+        Fim { client: self }
+    }
+}
+
+impl Fim<'_> {
+    /// Creates a completion (`createFIMCompletion`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// use mistral_sdk::{ChatResponseExt, FimRequest};
+    ///
+    /// let request = FimRequest::new("codestral-latest", "def fib(n):").suffix("print(fib(10))");
+    /// let response = client.fim().create(request).await?;
+    /// println!("{}", response.text());
+    /// # Ok(()) }
+    /// ```
+    pub async fn create(&self, request: impl Into<FimRequest>) -> Result<FimCompletionResponse> {
+        self.client.json(call(request.into(), false)?).await
+    }
+
+    /// [`Fim::create`], with the response's status and headers.
+    pub async fn create_with_meta(&self, request: impl Into<FimRequest>) -> Result<WithMeta<FimCompletionResponse>> {
+        self.client.json_with_meta(call(request.into(), false)?).await
+    }
+
+    /// Streams a completion; see [`CompletionStream`].
+    pub async fn stream(&self, request: impl Into<FimRequest>) -> Result<CompletionStream> {
+        let response = self.client.send(call(request.into(), true)?).await?;
+        Ok(CompletionStream::new(response, self.client.inner.stream_idle_timeout))
+    }
+}
+
+fn call(mut request: FimRequest, stream: bool) -> Result<Call> {
+    request.inner.stream = stream.then_some(true);
+    request.validate()?;
+    let mut call = Call::new("createFIMCompletion", Method::POST, "/v1/fim/completions").json(&request.inner)?;
+    call.stream = stream;
+    Ok(call)
+}
+
+/// A FIM request. Only what you set is sent.
+///
+/// ```
+/// use mistral_sdk::FimRequest;
+///
+/// let request = FimRequest::new("codestral-latest", "fn add(a: i32, b: i32) -> i32 {").suffix("}").max_tokens(32);
+/// assert_eq!(
+///     serde_json::to_value(&request).unwrap(),
+///     serde_json::json!({"model": "codestral-latest", "prompt": "fn add(a: i32, b: i32) -> i32 {", "suffix": "}", "max_tokens": 32})
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct FimRequest {
+    inner: FimCompletionRequest,
+}
+
+impl serde::Serialize for FimRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        self.inner.serialize(serializer)
+    }
+}
+
+impl From<FimCompletionRequest> for FimRequest {
+    fn from(inner: FimCompletionRequest) -> Self {
+        FimRequest { inner }
+    }
+}
+
+impl FimRequest {
+    /// A request to `model` completing after `prompt`.
+    pub fn new(model: impl Into<String>, prompt: impl Into<String>) -> FimRequest {
+        FimRequest {
+            inner: FimCompletionRequest {
+                model: model.into(),
+                prompt: prompt.into(),
+                suffix: None,
+                max_tokens: None,
+                min_tokens: None,
+                random_seed: None,
+                stop: None,
+                stream: None,
+                temperature: None,
+                top_p: None,
+            },
+        }
+    }
+
+    /// The code after the gap.
+    pub fn suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.inner.suffix = Some(suffix.into());
+        self
+    }
+
+    /// Sampling temperature, 0..=1.
+    pub fn temperature(mut self, t: f64) -> Self {
+        self.inner.temperature = Some(t);
+        self
+    }
+
+    /// Nucleus sampling, 0..=1.
+    pub fn top_p(mut self, p: f64) -> Self {
+        self.inner.top_p = Some(p);
+        self
+    }
+
+    /// The most tokens to generate.
+    pub fn max_tokens(mut self, n: u64) -> Self {
+        self.inner.max_tokens = Some(n);
+        self
+    }
+
+    /// The fewest tokens to generate.
+    pub fn min_tokens(mut self, n: u64) -> Self {
+        self.inner.min_tokens = Some(n);
+        self
+    }
+
+    /// A seed for deterministic sampling.
+    pub fn random_seed(mut self, seed: u64) -> Self {
+        self.inner.random_seed = Some(seed);
+        self
+    }
+
+    /// Stop at any of these strings.
+    pub fn stop(mut self, stop: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.inner.stop = Some(Stop::Array(stop.into_iter().map(Into::into).collect()));
+        self
+    }
+
+    /// The wire request.
+    pub fn as_wire(&self) -> &FimCompletionRequest {
+        &self.inner
+    }
+
+    /// Checks what the server would refuse.
+    pub fn validate(&self) -> Result<()> {
+        let mut problems = Vec::new();
+        if self.inner.model.trim().is_empty() {
+            problems.push("the model is empty".to_string());
+        }
+        for (name, value) in [("temperature", self.inner.temperature), ("top_p", self.inner.top_p)] {
+            if let Some(v) = value
+                && !(0.0..=1.0).contains(&v)
+            {
+                problems.push(format!("{name} must be in 0..=1, is {v}"));
+            }
+        }
+        if let (Some(min), Some(max)) = (self.inner.min_tokens, self.inner.max_tokens)
+            && min > max
+        {
+            problems.push(format!("min_tokens ({min}) is above max_tokens ({max})"));
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::InvalidRequest(problems.join("; ")))
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! The Rust client for the [Mistral AI API](https://docs.mistral.ai/api/).
+//!
+//! - Every operation of the v1 API, grouped as you think of them: [`Client::chat`],
+//!   [`Client::fim`], [`Client::embeddings`], [`Client::models`], [`Client::files`],
+//!   [`Client::fine_tuning`].
+//! - Request builders that send only what you set ([`ChatRequest`], [`FimRequest`],
+//!   [`JobRequest`]); function calling with parameters derived from Rust types ([`Tool`]).
+//! - Streams as `futures::Stream`s ([`CompletionStream`]), decoded on your task with a
+//!   standards-complete SSE parser ([`sse`]), plus text-only and fold-to-response helpers.
+//! - One [`Error`] type with typed API errors ([`ApiError`], [`ApiErrorKind`]) whatever
+//!   body shape the server sends; retries with backoff and `Retry-After` ([`RetryPolicy`]);
+//!   timeouts for connect, request and stream idleness; `tracing` spans per request.
+//! - The wire types are generated from the OpenAPI spec (crate `mistral-openapi`) and
+//!   re-exported as [`types`]: what you send and receive is exactly the API's schema, open
+//!   to fields and enum values that newer servers add.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use mistral_sdk::{ChatRequest, ChatResponseExt, Client};
+//!
+//! # async fn demo() -> mistral_sdk::Result<()> {
+//! let client = Client::from_env()?; // MISTRAL_API_KEY (and MISTRAL_BASE_URL, if set)
+//! let response = client
+//!     .chat()
+//!     .create(ChatRequest::new("mistral-small-latest").user("What is the best French cheese?"))
+//!     .await?;
+//! println!("{}", response.text());
+//! # Ok(()) }
+//! ```
+//!
+//! # Function calling
+//!
+//! ```no_run
+//! use mistral_sdk::{ChatRequest, ChatResponseExt, Client, Tool, ToolCallExt, types::ToolChoice};
+//!
+//! #[derive(schemars::JsonSchema, serde::Deserialize)]
+//! struct WeatherArgs {
+//!     city: String,
+//! }
+//!
+//! # async fn demo(client: Client) -> mistral_sdk::Result<()> {
+//! let request = ChatRequest::new("mistral-large-latest")
+//!     .user("What's the weather in Paris?")
+//!     .tools([Tool::function::<WeatherArgs>("get_weather", "Current weather for a city")])
+//!     .tool_choice(ToolChoice::Any);
+//! let response = client.chat().create(request.clone()).await?;
+//! let call = &response.tool_calls()[0];
+//! let args: WeatherArgs = call.arguments()?;
+//! let answer = client
+//!     .chat()
+//!     .create(
+//!         request
+//!             .assistant_message(&response.choices[0].message)
+//!             .tool_result(call.id.clone().unwrap_or_default(), "get_weather", format!("18°C in {}", args.city)),
+//!     )
+//!     .await?;
+//! println!("{}", answer.text());
+//! # Ok(()) }
+//! ```
+//!
+//! # Errors and retries
+//!
+//! Failed attempts are retried twice by default on 408, 409, 429, 500, 502, 503, 504,
+//! connection errors and timeouts, with exponential backoff and full jitter, honouring
+//! `Retry-After`. A stream is retried only until its response starts. See [`RetryPolicy`]
+//! and [`ClientBuilder`].
+//!
+//! The API key is sent as a sensitive header and never appears in `Debug` output, errors or
+//! logs.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod accumulate;
+mod chat;
+mod client;
+mod embeddings;
+mod error;
+mod ext;
+mod files;
+mod fim;
+mod fine_tuning;
+mod meta;
+mod models;
+mod retry;
+pub mod sse;
+mod stream;
+mod tool;
+mod transport;
+
+pub use accumulate::StreamAccumulator;
+pub use chat::{Chat, ChatRequest};
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use embeddings::Embeddings;
+pub use error::{ApiError, ApiErrorKind, Error, FieldError, Result};
+pub use ext::{ChatResponseExt, FinishReasonExt, ToolCallExt, content_text};
+pub use files::{FileUpload, Files};
+pub use fim::{Fim, FimRequest};
+pub use fine_tuning::{FineTuning, JobFilter, JobRequest, Jobs, WatchOptions, is_terminal};
+pub use meta::{ResponseMeta, WithMeta};
+pub use models::Models;
+pub use retry::RetryPolicy;
+pub use stream::CompletionStream;
+pub use tool::Tool;
+
+/// The API's wire types, generated from `openapi.yaml` (re-exported from `mistral-openapi`).
+pub use mistral_openapi::types;
+
+/// The `schemars` version [`Tool::function`] reads schemas from.
+pub use schemars;

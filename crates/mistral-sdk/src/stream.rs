@@ -1,0 +1,216 @@
+//! Streamed completions: [`CompletionStream`] and the helpers on top of it.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::Stream;
+use tokio::time::{Instant, Sleep};
+
+use crate::error::{Error, Result};
+use crate::meta::ResponseMeta;
+use crate::sse::SseDecoder;
+use crate::types::CompletionChunk;
+
+type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+
+/// The chunks of a streamed chat or FIM completion, as they arrive.
+///
+/// A `futures::Stream` of `Result<CompletionChunk>`, `Send + 'static`. It ends after
+/// `data: [DONE]`; a stream cut before it (with no `finish_reason` seen) ends with an
+/// [`Error::Stream`]; no bytes for longer than the stream idle timeout gives
+/// [`Error::Timeout`]. Dropping it closes the connection. Events are decoded as they are
+/// read, on the caller's task: no background task, no buffering beyond one read.
+///
+/// ```no_run
+/// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+/// use futures::StreamExt;
+/// use mistral_sdk::ChatRequest;
+///
+/// let mut stream = client.chat().stream(ChatRequest::new("mistral-small-latest").user("Hi")).await?;
+/// while let Some(chunk) = stream.next().await {
+///     let chunk = chunk?;
+///     if let Some(text) = chunk.choices.first().and_then(|c| mistral_sdk::content_text(c.delta.content.as_ref())) {
+///         print!("{text}");
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+pub struct CompletionStream {
+    body: ByteStream,
+    decoder: SseDecoder,
+    idle: Option<(Duration, Pin<Box<Sleep>>)>,
+    done: bool,
+    saw_finish: bool,
+    meta: ResponseMeta,
+}
+
+impl std::fmt::Debug for CompletionStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompletionStream")
+            .field("status", &self.meta.status)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CompletionStream {
+    pub(crate) fn new(response: reqwest::Response, idle: Option<Duration>) -> CompletionStream {
+        let meta = ResponseMeta::from_response(&response);
+        CompletionStream::from_parts(Box::pin(response.bytes_stream()), meta, idle)
+    }
+
+    pub(crate) fn from_parts(body: ByteStream, meta: ResponseMeta, idle: Option<Duration>) -> CompletionStream {
+        CompletionStream {
+            body,
+            decoder: SseDecoder::new(),
+            idle: idle.map(|d| (d, Box::pin(tokio::time::sleep(d)))),
+            done: false,
+            saw_finish: false,
+            meta,
+        }
+    }
+
+    /// Status and headers of the response.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+
+    /// Only the text of the first choice, delta by delta (empty deltas skipped).
+    pub fn text(self) -> impl Stream<Item = Result<String>> + Send + 'static {
+        use futures::StreamExt;
+        self.filter_map(|chunk| async move {
+            match chunk {
+                Err(e) => Some(Err(e)),
+                Ok(chunk) => chunk
+                    .choices
+                    .into_iter()
+                    .find(|c| c.index == 0)
+                    .and_then(|c| crate::ext::content_text(c.delta.content.as_ref()))
+                    .filter(|t| !t.is_empty())
+                    .map(Ok),
+            }
+        })
+    }
+
+    /// Reads the whole stream and folds it into one response (see [`StreamAccumulator`]).
+    pub async fn collect_response(mut self) -> Result<crate::types::ChatCompletionResponse> {
+        use futures::StreamExt;
+        let mut acc = crate::StreamAccumulator::new();
+        while let Some(chunk) = self.next().await {
+            acc.push(&chunk?);
+        }
+        Ok(acc.finish())
+    }
+
+    fn event(&mut self) -> Option<Result<CompletionChunk>> {
+        loop {
+            let event = match self.decoder.next_event() {
+                Ok(Some(event)) => event,
+                Ok(None) => return None,
+                Err(e) => {
+                    return Some(Err(Error::Stream {
+                        message: e.to_string(),
+                        source: Some(Box::new(e)),
+                    }));
+                }
+            };
+            if event.data == "[DONE]" {
+                self.done = true;
+                return None;
+            }
+            if event.event == "error" {
+                return Some(Err(stream_error(event.data)));
+            }
+            if event.event != "message" && event.event != "completion" {
+                continue; // a kind of event this API does not define
+            }
+            return Some(match serde_json::from_str::<CompletionChunk>(event.data) {
+                Ok(chunk) => {
+                    self.saw_finish |= chunk.choices.iter().any(|c| c.finish_reason.is_some());
+                    Ok(chunk)
+                }
+                Err(e) if looks_like_error(event.data) => {
+                    let _ = e;
+                    Err(stream_error(event.data))
+                }
+                Err(e) => Err(Error::decode(event.data.as_bytes(), e)),
+            });
+        }
+    }
+}
+
+fn looks_like_error(data: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(data)
+        .ok()
+        .is_some_and(|v| v.get("error").is_some() || v.get("object").and_then(|o| o.as_str()) == Some("error"))
+}
+
+fn stream_error(data: &str) -> Error {
+    let e = crate::error::ApiError::from_parts(200, &Default::default(), data.as_bytes());
+    Error::Stream {
+        message: format!("the server sent an error: {}", e.message),
+        source: Some(Box::new(e)),
+    }
+}
+
+impl Stream for CompletionStream {
+    type Item = Result<CompletionChunk>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if this.done {
+                return Poll::Ready(None);
+            }
+            if let Some(item) = this.event() {
+                if item.is_err() {
+                    this.done = true;
+                }
+                return Poll::Ready(Some(item));
+            }
+            if this.done {
+                return Poll::Ready(None);
+            }
+            match this.body.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(bytes))) => {
+                    if let Some((d, sleep)) = &mut this.idle {
+                        sleep.as_mut().reset(Instant::now() + *d);
+                    }
+                    this.decoder.feed(&bytes);
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    this.done = true;
+                    let e = Error::Stream {
+                        message: format!("the connection broke: {e}"),
+                        source: Some(Box::new(e)),
+                    };
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(None) => {
+                    this.done = true;
+                    if this.saw_finish && this.decoder.buffered() == 0 {
+                        return Poll::Ready(None);
+                    }
+                    return Poll::Ready(Some(Err(Error::stream("the stream ended before data: [DONE]"))));
+                }
+                Poll::Pending => {
+                    if let Some((_, sleep)) = &mut this.idle
+                        && sleep.as_mut().poll(cx).is_ready()
+                    {
+                        this.done = true;
+                        return Poll::Ready(Some(Err(Error::Timeout {
+                            what: "stream idle",
+                            source: None,
+                        })));
+                    }
+                    return Poll::Pending;
+                }
+            }
+        }
+    }
+}
+
+

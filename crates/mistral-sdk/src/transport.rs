@@ -1,0 +1,222 @@
+//! The one path every request takes: auth, retries, timeouts, error mapping, tracing.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::{Method, Response};
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+use crate::client::Client;
+use crate::error::{ApiError, Error, Result};
+use crate::meta::{ResponseMeta, WithMeta};
+
+/// A request body that can be rebuilt for every attempt.
+pub(crate) enum Body {
+    None,
+    Json(Bytes),
+    /// Multipart forms are streams: a factory makes a fresh one per attempt. When the source
+    /// cannot be replayed (`replayable: false`) no retry happens.
+    Multipart {
+        make: Box<dyn FnMut() -> Result<reqwest::multipart::Form> + Send>,
+        replayable: bool,
+    },
+}
+
+/// One API call.
+pub(crate) struct Call {
+    pub operation: &'static str,
+    pub method: Method,
+    pub path: String,
+    pub query: Vec<(&'static str, String)>,
+    pub body: Body,
+    pub stream: bool,
+}
+
+impl Call {
+    pub(crate) fn new(operation: &'static str, method: Method, path: impl Into<String>) -> Call {
+        Call {
+            operation,
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: Body::None,
+            stream: false,
+        }
+    }
+
+    pub(crate) fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Result<Call> {
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(format!("cannot serialize the request: {e}")))?;
+        self.body = Body::Json(Bytes::from(bytes));
+        Ok(self)
+    }
+
+    pub(crate) fn query(mut self, name: &'static str, value: Option<impl ToString>) -> Call {
+        if let Some(v) = value {
+            self.query.push((name, v.to_string()));
+        }
+        self
+    }
+}
+
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+const EVENT_STREAM: HeaderValue = HeaderValue::from_static("text/event-stream");
+
+impl Client {
+    fn request(&self, call: &mut Call) -> Result<reqwest::RequestBuilder> {
+        let inner = &self.inner;
+        let url = format!("{}{}", inner.base_url, call.path);
+        let mut rb = inner.http.request(call.method.clone(), url);
+        if !inner.extra_headers.is_empty() {
+            rb = rb.headers(inner.extra_headers.clone());
+        }
+        if let Some(auth) = &inner.auth {
+            rb = rb.header(reqwest::header::AUTHORIZATION, auth.clone());
+        }
+        rb = rb.header(ACCEPT, if call.stream { EVENT_STREAM } else { JSON });
+        if !call.query.is_empty() {
+            rb = rb.query(&call.query);
+        }
+        if !call.stream && let Some(t) = inner.request_timeout {
+            rb = rb.timeout(t);
+        }
+        Ok(match &mut call.body {
+            Body::None => rb,
+            Body::Json(bytes) => rb.header(CONTENT_TYPE, JSON).body(bytes.clone()),
+            Body::Multipart { make, .. } => rb.multipart(make()?),
+        })
+    }
+
+    /// Sends with retries until a success status; error statuses become [`Error::Api`].
+    pub(crate) async fn send(&self, mut call: Call) -> Result<Response> {
+        let span = tracing::debug_span!(
+            "mistral.request",
+            operation = call.operation,
+            method = %call.method,
+            path = %call.path,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        self.send_with_retries(&mut call).instrument(span).await
+    }
+
+    async fn send_with_retries(&self, call: &mut Call) -> Result<Response> {
+        let policy = &self.inner.retry;
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let span = tracing::Span::current();
+            span.record("attempt", attempt);
+            let started = Instant::now();
+            let outcome = self.attempt(self.request(call)?, call.stream).await;
+            span.record("latency_ms", started.elapsed().as_millis() as u64);
+            let error = match outcome {
+                Ok(response) => {
+                    span.record("status", response.status().as_u16());
+                    warn_deprecation(response.headers());
+                    tracing::debug!("response");
+                    return Ok(response);
+                }
+                Err(e) => e,
+            };
+            let retries_left = attempt <= policy.get_max_retries();
+            let replayable = !matches!(call.body, Body::Multipart { replayable: false, .. });
+            if !(error.is_retryable() && retries_left && replayable) {
+                return Err(with_attempts(error, attempt));
+            }
+            let retry_after = error.api().and_then(|e| e.retry_after);
+            let delay = policy.delay(attempt - 1, retry_after);
+            tracing::info!(error = %error, delay_ms = delay.as_millis() as u64, "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    async fn attempt(&self, rb: reqwest::RequestBuilder, stream: bool) -> Result<Response> {
+        let send = rb.send();
+        let response = match (stream, self.inner.request_timeout) {
+            (true, Some(limit)) => match tokio::time::timeout(limit, send).await {
+                Ok(r) => r,
+                Err(_) => return Err(Error::Timeout { what: "request", source: None }),
+            },
+            _ => send.await,
+        }
+        .map_err(Error::transport)?;
+        let status = response.status();
+        tracing::Span::current().record("status", status.as_u16());
+        if status.is_success() {
+            return Ok(response);
+        }
+        let headers = response.headers().clone();
+        let body = read_error_body(response).await;
+        Err(ApiError::from_parts(status.as_u16(), &headers, &body).into())
+    }
+
+    /// Sends and decodes a JSON success body.
+    pub(crate) async fn json<T: DeserializeOwned>(&self, call: Call) -> Result<T> {
+        let response = self.send(call).await?;
+        decode(response).await
+    }
+
+    /// Like [`Client::json`], keeping the response's status and headers.
+    pub(crate) async fn json_with_meta<T: DeserializeOwned>(&self, call: Call) -> Result<WithMeta<T>> {
+        let response = self.send(call).await?;
+        let meta = ResponseMeta::from_response(&response);
+        Ok(WithMeta {
+            data: decode(response).await?,
+            meta,
+        })
+    }
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T> {
+    let body = response.bytes().await.map_err(Error::transport)?;
+    serde_json::from_slice(&body).map_err(|e| Error::decode(&body, e))
+}
+
+/// Reads at most 64 KiB of an error body, and never fails: a broken body is an empty one.
+async fn read_error_body(mut response: Response) -> Vec<u8> {
+    const LIMIT: usize = 64 * 1024;
+    let mut out = Vec::new();
+    let read = async {
+        while let Ok(Some(chunk)) = response.chunk().await {
+            out.extend_from_slice(&chunk);
+            if out.len() >= LIMIT {
+                out.truncate(LIMIT);
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(30), read).await;
+    out
+}
+
+fn with_attempts(error: Error, attempts: u32) -> Error {
+    match error {
+        Error::Api(mut e) => {
+            e.attempts = attempts;
+            Error::Api(e)
+        }
+        other => other,
+    }
+}
+
+fn warn_deprecation(headers: &HeaderMap) {
+    if let Some(at) = headers.get("x-model-deprecation-timestamp").and_then(|v| v.to_str().ok()) {
+        tracing::warn!(deprecation = at, "the model is deprecated");
+    }
+}
+
+/// Percent-encodes one path segment (ids may hold `:`; never `/`, `?`, `#`).
+pub(crate) fn path_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~:@!$&'()*+,;=".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
