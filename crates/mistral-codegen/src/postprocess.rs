@@ -34,24 +34,19 @@ struct Pass {
 impl VisitMut for Pass {
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
         let before = block.stmts.len();
-        block
-            .stmts
-            .retain(|stmt| !stmt.to_token_stream().to_string().contains("\"api-version\""));
+        block.stmts.retain(|stmt| !stmt.to_token_stream().to_string().contains("\"api-version\""));
         self.headers_removed += before - block.stmts.len();
         syn::visit_mut::visit_block_mut(self, block);
     }
 
     fn visit_item_impl_mut(&mut self, item: &mut syn::ItemImpl) {
-        let is_client = item.trait_.is_none()
-            && item.self_ty.to_token_stream().to_string() == "Client";
+        let is_client = item.trait_.is_none() && item.self_ty.to_token_stream().to_string() == "Client";
         if is_client {
             for impl_item in &mut item.items {
                 if let syn::ImplItem::Fn(f) = impl_item
                     && f.sig.ident == "new"
                 {
-                    f.block = syn::parse_quote!({
-                        Self::new_with_client(baseurl, reqwest::Client::new())
-                    });
+                    f.block = syn::parse_quote!({ Self::new_with_client(baseurl, reqwest::Client::new()) });
                     f.attrs.push(syn::parse_quote!(
                         #[doc = "\n\nNo timeout is set: long completions and streams run as long as the server sends. Use [`Client::new_with_client`] to choose timeouts."]
                     ));

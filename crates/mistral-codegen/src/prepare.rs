@@ -52,10 +52,7 @@ pub fn prepare(spec: &Value) -> Result<openapiv3::OpenAPI> {
     if let Some(schemas) = spec.pointer_mut("/components/schemas") {
         titled_any_of_to_one_of(schemas);
     }
-    let paths = spec
-        .get_mut("paths")
-        .and_then(Value::as_object_mut)
-        .ok_or_else(|| Error::Spec("no paths".into()))?;
+    let paths = spec.get_mut("paths").and_then(Value::as_object_mut).ok_or_else(|| Error::Spec("no paths".into()))?;
     for item in paths.values_mut() {
         let Some(item) = item.as_object_mut() else {
             continue;
@@ -81,9 +78,10 @@ pub fn prepare(spec: &Value) -> Result<openapiv3::OpenAPI> {
 fn titled_any_of_to_one_of(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            let titled = map.get("anyOf").and_then(Value::as_array).is_some_and(|members| {
-                members.iter().all(|m| m.get("title").is_some())
-            });
+            let titled = map
+                .get("anyOf")
+                .and_then(Value::as_array)
+                .is_some_and(|members| members.iter().all(|m| m.get("title").is_some()));
             if titled && let Some(members) = map.remove("anyOf") {
                 map.insert("oneOf".into(), members);
             }

@@ -64,10 +64,7 @@ impl StreamAccumulator {
             let choice = match self.choices.iter_mut().position(|c| c.index == delta.index) {
                 Some(i) => &mut self.choices[i],
                 None => {
-                    self.choices.push(Choice {
-                        index: delta.index,
-                        ..Choice::default()
-                    });
+                    self.choices.push(Choice { index: delta.index, ..Choice::default() });
                     let last = self.choices.len() - 1;
                     &mut self.choices[last]
                 }
@@ -114,11 +111,7 @@ impl StreamAccumulator {
             created: self.created,
             model: self.model,
             choices,
-            usage: self.usage.unwrap_or(UsageInfo {
-                prompt_tokens: 0,
-                completion_tokens: 0,
-                total_tokens: 0,
-            }),
+            usage: self.usage.unwrap_or(UsageInfo { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }),
         }
     }
 }
@@ -140,10 +133,7 @@ fn merge_tool_call(calls: &mut Vec<ToolCall>, part: &ToolCall) {
             }
         }
         None => calls.push(ToolCall {
-            function: FunctionCall {
-                name: part.function.name.clone(),
-                arguments: part.function.arguments.clone(),
-            },
+            function: FunctionCall { name: part.function.name.clone(), arguments: part.function.arguments.clone() },
             ..part.clone()
         }),
     }

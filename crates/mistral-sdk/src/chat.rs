@@ -116,10 +116,7 @@ impl serde::Serialize for ChatRequest {
 
 impl From<ChatCompletionRequest> for ChatRequest {
     fn from(inner: ChatCompletionRequest) -> Self {
-        ChatRequest {
-            inner,
-            problems: Vec::new(),
-        }
+        ChatRequest { inner, problems: Vec::new() }
     }
 }
 
@@ -162,16 +159,12 @@ impl ChatRequest {
 
     /// Appends a system message.
     pub fn system(self, content: impl Into<String>) -> Self {
-        self.message(Messages::System {
-            content: MessageContent::String(content.into()),
-        })
+        self.message(Messages::System { content: MessageContent::String(content.into()) })
     }
 
     /// Appends a user message.
     pub fn user(self, content: impl Into<String>) -> Self {
-        self.message(Messages::User {
-            content: MessageContent::String(content.into()),
-        })
+        self.message(Messages::User { content: MessageContent::String(content.into()) })
     }
 
     /// Appends an assistant message (a previous answer).
@@ -204,7 +197,12 @@ impl ChatRequest {
     }
 
     /// Appends a tool's result for the call with `tool_call_id` to function `name`.
-    pub fn tool_result(self, tool_call_id: impl Into<String>, name: impl Into<String>, content: impl Into<String>) -> Self {
+    pub fn tool_result(
+        self,
+        tool_call_id: impl Into<String>,
+        name: impl Into<String>,
+        content: impl Into<String>,
+    ) -> Self {
         self.message(Messages::Tool {
             content: MessageContent::String(content.into()),
             name: Some(name.into()),
@@ -300,10 +298,6 @@ impl ChatRequest {
                 problems.push(format!("message {i}: only the last message may be an assistant prefix"));
             }
         }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::InvalidRequest(problems.join("; ")))
-        }
+        if problems.is_empty() { Ok(()) } else { Err(Error::InvalidRequest(problems.join("; "))) }
     }
 }

@@ -209,13 +209,12 @@ impl ClientBuilder {
         for (name, value) in &self.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::Config(format!("invalid header name {name:?}")))?;
-            let value = HeaderValue::from_str(value)
-                .map_err(|_| Error::Config(format!("invalid value for header {name}")))?;
+            let value =
+                HeaderValue::from_str(value).map_err(|_| Error::Config(format!("invalid value for header {name}")))?;
             headers.append(name, value);
         }
-        let user_agent = self
-            .user_agent
-            .unwrap_or_else(|| concat!("mistral-sdk/", env!("CARGO_PKG_VERSION")).to_string());
+        let user_agent =
+            self.user_agent.unwrap_or_else(|| concat!("mistral-sdk/", env!("CARGO_PKG_VERSION")).to_string());
         let user_agent = HeaderValue::from_str(&user_agent).map_err(|_| Error::Config("invalid user agent".into()))?;
         headers.insert(reqwest::header::USER_AGENT, user_agent);
 
@@ -244,7 +243,8 @@ impl ClientBuilder {
 }
 
 fn normalize_base_url(url: &str) -> Result<String> {
-    let parsed = reqwest::Url::parse(url.trim()).map_err(|e| Error::Config(format!("invalid base URL {url:?}: {e}")))?;
+    let parsed =
+        reqwest::Url::parse(url.trim()).map_err(|e| Error::Config(format!("invalid base URL {url:?}: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
         return Err(Error::Config(format!("the base URL must be http(s)://host, got {url:?}")));
     }

@@ -166,10 +166,7 @@ impl ApiError {
         };
 
         let mut fields = Vec::new();
-        for details in [field("detail"), field("message").and_then(|m| m.get("detail"))]
-            .into_iter()
-            .flatten()
-        {
+        for details in [field("detail"), field("message").and_then(|m| m.get("detail"))].into_iter().flatten() {
             if let Some(items) = details.as_array() {
                 fields.extend(items.iter().map(field_error));
             }
@@ -224,19 +221,12 @@ fn field_error(item: &Value) -> FieldError {
         })
         .unwrap_or_default();
     let text = |k: &str| item.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
-    FieldError {
-        loc,
-        msg: text("msg"),
-        kind: text("type"),
-    }
+    FieldError { loc, msg: text("msg"), kind: text("type") }
 }
 
 /// A message for a body that carries none: the status's reason, plus an HTML page's title.
 fn describe_status(status: u16, body: &str) -> String {
-    let reason = reqwest::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("error");
+    let reason = reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("error");
     let title = body
         .find("<title>")
         .and_then(|start| {
@@ -294,17 +284,11 @@ impl Error {
     }
 
     pub(crate) fn stream(message: impl Into<String>) -> Error {
-        Error::Stream {
-            message: message.into(),
-            source: None,
-        }
+        Error::Stream { message: message.into(), source: None }
     }
 
     pub(crate) fn decode(body: &[u8], source: serde_json::Error) -> Error {
-        Error::Decode {
-            body: String::from_utf8_lossy(&body[..body.len().min(512)]).into_owned(),
-            source,
-        }
+        Error::Decode { body: String::from_utf8_lossy(&body[..body.len().min(512)]).into_owned(), source }
     }
 
     pub(crate) fn transport(e: reqwest::Error) -> Error {
@@ -353,7 +337,10 @@ mod tests {
 
     #[test]
     fn plain_422() {
-        let e = parse(422, r#"{"detail":[{"type":"extra_forbidden","loc":["body","x",0],"msg":"Extra inputs are not permitted"}]}"#);
+        let e = parse(
+            422,
+            r#"{"detail":[{"type":"extra_forbidden","loc":["body","x",0],"msg":"Extra inputs are not permitted"}]}"#,
+        );
         assert_eq!(
             e.kind,
             ApiErrorKind::Validation(vec![FieldError {
@@ -367,7 +354,10 @@ mod tests {
     #[test]
     fn unauthorized_shapes() {
         let e = parse(401, r#"{"message":"Unauthorized","request_id":"abc123"}"#);
-        assert_eq!((e.kind.clone(), e.message.as_str(), e.request_id.as_deref()), (ApiErrorKind::Unauthorized, "Unauthorized", Some("abc123")));
+        assert_eq!(
+            (e.kind.clone(), e.message.as_str(), e.request_id.as_deref()),
+            (ApiErrorKind::Unauthorized, "Unauthorized", Some("abc123"))
+        );
         let e = parse(401, r#"{"detail":"Unauthorized"}"#);
         assert_eq!((e.kind, e.message.as_str()), (ApiErrorKind::Unauthorized, "Unauthorized"));
     }
@@ -376,7 +366,10 @@ mod tests {
     fn rate_limit_shapes() {
         let e = parse(429, r#"{"message":"Requests rate limit exceeded"}"#);
         assert_eq!((e.kind, e.message.as_str()), (ApiErrorKind::RateLimited, "Requests rate limit exceeded"));
-        let e = parse(429, r#"{"object":"error","message":"Rate limit exceeded","type":"rate_limited","param":null,"code":"1300"}"#);
+        let e = parse(
+            429,
+            r#"{"object":"error","message":"Rate limit exceeded","type":"rate_limited","param":null,"code":"1300"}"#,
+        );
         assert_eq!(e.code.as_deref(), Some("1300"));
         assert_eq!(e.error_type.as_deref(), Some("rate_limited"));
     }

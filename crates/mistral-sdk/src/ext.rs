@@ -63,17 +63,11 @@ pub trait ChatResponseExt {
 
 impl ChatResponseExt for ChatCompletionResponse {
     fn text(&self) -> String {
-        self.choices
-            .first()
-            .and_then(|c| content_text(c.message.content.as_ref()))
-            .unwrap_or_default()
+        self.choices.first().and_then(|c| content_text(c.message.content.as_ref())).unwrap_or_default()
     }
 
     fn tool_calls(&self) -> &[ToolCall] {
-        self.choices
-            .first()
-            .and_then(|c| c.message.tool_calls.as_deref())
-            .unwrap_or_default()
+        self.choices.first().and_then(|c| c.message.tool_calls.as_deref()).unwrap_or_default()
     }
 
     fn finish_reason(&self) -> Option<&FinishReason> {
@@ -83,10 +77,7 @@ impl ChatResponseExt for ChatCompletionResponse {
 
 impl ChatResponseExt for FimCompletionResponse {
     fn text(&self) -> String {
-        self.choices
-            .first()
-            .and_then(|c| content_text(c.message.content.as_ref()))
-            .unwrap_or_default()
+        self.choices.first().and_then(|c| content_text(c.message.content.as_ref())).unwrap_or_default()
     }
 
     fn tool_calls(&self) -> &[ToolCall] {

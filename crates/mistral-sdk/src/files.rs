@@ -51,25 +51,19 @@ impl Files<'_> {
 
     /// Lists the files (`files_api_routes_list_files`).
     pub async fn list(&self) -> Result<ListFilesOut> {
-        self.client
-            .json(Call::new("files_api_routes_list_files", Method::GET, "/v1/files"))
-            .await
+        self.client.json(Call::new("files_api_routes_list_files", Method::GET, "/v1/files")).await
     }
 
     /// One file's metadata (`files_api_routes_retrieve_file`).
     pub async fn retrieve(&self, file_id: impl std::fmt::Display) -> Result<RetrieveFileOut> {
         let path = format!("/v1/files/{}", path_segment(&file_id.to_string()));
-        self.client
-            .json(Call::new("files_api_routes_retrieve_file", Method::GET, path))
-            .await
+        self.client.json(Call::new("files_api_routes_retrieve_file", Method::GET, path)).await
     }
 
     /// Deletes a file (`files_api_routes_delete_file`).
     pub async fn delete(&self, file_id: impl std::fmt::Display) -> Result<DeleteFileOut> {
         let path = format!("/v1/files/{}", path_segment(&file_id.to_string()));
-        self.client
-            .json(Call::new("files_api_routes_delete_file", Method::DELETE, path))
-            .await
+        self.client.json(Call::new("files_api_routes_delete_file", Method::DELETE, path)).await
     }
 }
 
@@ -117,12 +111,7 @@ impl FileUpload {
     pub fn from_path(path: impl Into<PathBuf>) -> FileUpload {
         let path = path.into();
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        FileUpload {
-            source: Source::Path(path),
-            file_name: name,
-            purpose: None,
-            progress: None,
-        }
+        FileUpload { source: Source::Path(path), file_name: name, purpose: None, progress: None }
     }
 
     /// Bytes already in memory, under `file_name`.
@@ -169,22 +158,11 @@ impl FileUpload {
     }
 
     pub(crate) async fn into_body(self) -> Result<Body> {
-        let FileUpload {
-            source,
-            file_name,
-            purpose,
-            progress,
-        } = self;
+        let FileUpload { source, file_name, purpose, progress } = self;
         let name = file_name.unwrap_or_else(|| "file.jsonl".into());
         let total = match &source {
             Source::Path(p) => Some(
-                tokio::fs::metadata(p)
-                    .await
-                    .map_err(|e| Error::Io {
-                        path: p.display().to_string(),
-                        source: e,
-                    })?
-                    .len(),
+                tokio::fs::metadata(p).await.map_err(|e| Error::Io { path: p.display().to_string(), source: e })?.len(),
             ),
             Source::Bytes(b) => Some(b.len() as u64),
             Source::Reader(_) => None,
@@ -235,9 +213,6 @@ impl FileUpload {
             }
             Ok(form.part("file", part))
         };
-        Ok(Body::Multipart {
-            make: Box::new(make),
-            replayable,
-        })
+        Ok(Body::Multipart { make: Box::new(make), replayable })
     }
 }

@@ -170,10 +170,6 @@ impl FimRequest {
         {
             problems.push(format!("min_tokens ({min}) is above max_tokens ({max})"));
         }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::InvalidRequest(problems.join("; ")))
-        }
+        if problems.is_empty() { Ok(()) } else { Err(Error::InvalidRequest(problems.join("; "))) }
     }
 }

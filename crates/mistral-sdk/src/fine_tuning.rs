@@ -57,20 +57,16 @@ impl Jobs<'_> {
     /// # Ok(()) }
     /// ```
     pub async fn list(&self, filter: JobFilter) -> Result<JobsOut> {
-        let call = Call::new(
-            "jobs_api_routes_fine_tuning_get_fine_tuning_jobs",
-            Method::GET,
-            "/v1/fine_tuning/jobs",
-        )
-        .query("page", filter.page)
-        .query("page_size", filter.page_size)
-        .query("model", filter.model)
-        .query("status", filter.status)
-        .query("created_after", filter.created_after.map(|t| t.to_rfc3339()))
-        .query("created_by_me", filter.created_by_me)
-        .query("wandb_project", filter.wandb_project)
-        .query("wandb_name", filter.wandb_name)
-        .query("suffix", filter.suffix);
+        let call = Call::new("jobs_api_routes_fine_tuning_get_fine_tuning_jobs", Method::GET, "/v1/fine_tuning/jobs")
+            .query("page", filter.page)
+            .query("page_size", filter.page_size)
+            .query("model", filter.model)
+            .query("status", filter.status)
+            .query("created_after", filter.created_after.map(|t| t.to_rfc3339()))
+            .query("created_by_me", filter.created_by_me)
+            .query("wandb_project", filter.wandb_project)
+            .query("wandb_name", filter.wandb_name)
+            .query("suffix", filter.suffix);
         self.client.json(call).await
     }
 
@@ -99,21 +95,13 @@ impl Jobs<'_> {
     /// A job with its events and checkpoints (`jobs_api_routes_fine_tuning_get_fine_tuning_job`).
     pub async fn get(&self, job_id: impl std::fmt::Display) -> Result<DetailedJobOut> {
         let path = format!("/v1/fine_tuning/jobs/{}", path_segment(&job_id.to_string()));
-        self.client
-            .json(Call::new("jobs_api_routes_fine_tuning_get_fine_tuning_job", Method::GET, path))
-            .await
+        self.client.json(Call::new("jobs_api_routes_fine_tuning_get_fine_tuning_job", Method::GET, path)).await
     }
 
     /// Asks a job to stop (`jobs_api_routes_fine_tuning_cancel_fine_tuning_job`).
     pub async fn cancel(&self, job_id: impl std::fmt::Display) -> Result<DetailedJobOut> {
         let path = format!("/v1/fine_tuning/jobs/{}/cancel", path_segment(&job_id.to_string()));
-        self.client
-            .json(Call::new(
-                "jobs_api_routes_fine_tuning_cancel_fine_tuning_job",
-                Method::POST,
-                path,
-            ))
-            .await
+        self.client.json(Call::new("jobs_api_routes_fine_tuning_cancel_fine_tuning_job", Method::POST, path)).await
     }
 
     /// Polls a job until it ends, yielding a snapshot each time it changes (status, events,
@@ -177,13 +165,9 @@ impl Jobs<'_> {
 
 fn create_call(job: JobRequest, dry_run: bool) -> Result<Call> {
     let job = job.build()?;
-    Ok(Call::new(
-        "jobs_api_routes_fine_tuning_create_fine_tuning_job",
-        Method::POST,
-        "/v1/fine_tuning/jobs",
-    )
-    .query("dry_run", dry_run.then_some(true))
-    .json(&job)?)
+    Ok(Call::new("jobs_api_routes_fine_tuning_create_fine_tuning_job", Method::POST, "/v1/fine_tuning/jobs")
+        .query("dry_run", dry_run.then_some(true))
+        .json(&job)?)
 }
 
 fn status_str(status: &JobStatus) -> String {
@@ -196,10 +180,8 @@ fn status_str(status: &JobStatus) -> String {
 /// Whether a job's status is final: `SUCCESS`, `FAILED`, `CANCELLED`, or a newer server's
 /// `FAILED_VALIDATION`.
 pub fn is_terminal(status: &JobStatus) -> bool {
-    matches!(
-        status,
-        JobStatus::Known(KnownJobStatus::Success | KnownJobStatus::Failed | KnownJobStatus::Cancelled)
-    ) || matches!(status, JobStatus::Other(s) if s == "FAILED_VALIDATION")
+    matches!(status, JobStatus::Known(KnownJobStatus::Success | KnownJobStatus::Failed | KnownJobStatus::Cancelled))
+        || matches!(status, JobStatus::Other(s) if s == "FAILED_VALIDATION")
 }
 
 /// How [`Jobs::watch`] polls.
@@ -213,10 +195,7 @@ pub struct WatchOptions {
 
 impl Default for WatchOptions {
     fn default() -> Self {
-        WatchOptions {
-            initial_interval: Duration::from_secs(1),
-            max_interval: Duration::from_secs(30),
-        }
+        WatchOptions { initial_interval: Duration::from_secs(1), max_interval: Duration::from_secs(30) }
     }
 }
 
@@ -378,10 +357,7 @@ impl JobRequest {
             model,
             training_files: self.training_files,
             validation_files: (!self.validation_files.is_empty()).then_some(self.validation_files),
-            hyperparameters: TrainingParameters {
-                training_steps,
-                learning_rate: self.learning_rate,
-            },
+            hyperparameters: TrainingParameters { training_steps, learning_rate: self.learning_rate },
             suffix,
             integrations: None,
         })

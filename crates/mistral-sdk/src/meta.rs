@@ -32,17 +32,12 @@ pub struct ResponseMeta {
 
 impl ResponseMeta {
     pub(crate) fn from_response(response: &reqwest::Response) -> ResponseMeta {
-        ResponseMeta {
-            status: response.status().as_u16(),
-            headers: response.headers().clone(),
-        }
+        ResponseMeta { status: response.status().as_u16(), headers: response.headers().clone() }
     }
 
     /// The request id (`x-request-id` or `mistral-correlation-id`).
     pub fn request_id(&self) -> Option<&str> {
-        ["x-request-id", "mistral-correlation-id"]
-            .iter()
-            .find_map(|h| self.headers.get(*h)?.to_str().ok())
+        ["x-request-id", "mistral-correlation-id"].iter().find_map(|h| self.headers.get(*h)?.to_str().ok())
     }
 
     /// The rate-limit headers (`ratelimitbysize-*`, `x-ratelimit-*`), as sent.

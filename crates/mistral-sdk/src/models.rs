@@ -50,8 +50,6 @@ impl Models<'_> {
     /// ```
     pub async fn delete(&self, model_id: &str) -> Result<DeleteModelOut> {
         let path = format!("/v1/models/{}", path_segment(model_id));
-        self.client
-            .json(Call::new("delete_model_v1_models__model_id__delete", Method::DELETE, path))
-            .await
+        self.client.json(Call::new("delete_model_v1_models__model_id__delete", Method::DELETE, path)).await
     }
 }

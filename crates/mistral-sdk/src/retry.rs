@@ -28,11 +28,7 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     /// 2 retries, first delay up to 500 ms, no delay over 60 s.
     fn default() -> Self {
-        RetryPolicy {
-            max_retries: 2,
-            initial_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(60),
-        }
+        RetryPolicy { max_retries: 2, initial_delay: Duration::from_millis(500), max_delay: Duration::from_secs(60) }
     }
 }
 
@@ -72,10 +68,7 @@ impl RetryPolicy {
         if let Some(after) = retry_after {
             return after.min(self.max_delay);
         }
-        let ceiling = self
-            .initial_delay
-            .saturating_mul(2u32.saturating_pow(retry.min(16)))
-            .min(self.max_delay);
+        let ceiling = self.initial_delay.saturating_mul(2u32.saturating_pow(retry.min(16))).min(self.max_delay);
         ceiling.mul_f64(fastrand::f64())
     }
 }

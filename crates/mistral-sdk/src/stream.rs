@@ -111,10 +111,7 @@ impl CompletionStream {
                 Ok(Some(event)) => event,
                 Ok(None) => return None,
                 Err(e) => {
-                    return Some(Err(Error::Stream {
-                        message: e.to_string(),
-                        source: Some(Box::new(e)),
-                    }));
+                    return Some(Err(Error::Stream { message: e.to_string(), source: Some(Box::new(e)) }));
                 }
             };
             if event.data == "[DONE]" {
@@ -150,10 +147,7 @@ fn looks_like_error(data: &str) -> bool {
 
 fn stream_error(data: &str) -> Error {
     let e = crate::error::ApiError::from_parts(200, &Default::default(), data.as_bytes());
-    Error::Stream {
-        message: format!("the server sent an error: {}", e.message),
-        source: Some(Box::new(e)),
-    }
+    Error::Stream { message: format!("the server sent an error: {}", e.message), source: Some(Box::new(e)) }
 }
 
 impl Stream for CompletionStream {
@@ -183,10 +177,7 @@ impl Stream for CompletionStream {
                 }
                 Poll::Ready(Some(Err(e))) => {
                     this.done = true;
-                    let e = Error::Stream {
-                        message: format!("the connection broke: {e}"),
-                        source: Some(Box::new(e)),
-                    };
+                    let e = Error::Stream { message: format!("the connection broke: {e}"), source: Some(Box::new(e)) };
                     return Poll::Ready(Some(Err(e)));
                 }
                 Poll::Ready(None) => {
@@ -201,10 +192,7 @@ impl Stream for CompletionStream {
                         && sleep.as_mut().poll(cx).is_ready()
                     {
                         this.done = true;
-                        return Poll::Ready(Some(Err(Error::Timeout {
-                            what: "stream idle",
-                            source: None,
-                        })));
+                        return Poll::Ready(Some(Err(Error::Timeout { what: "stream idle", source: None })));
                     }
                     return Poll::Pending;
                 }
@@ -212,5 +200,3 @@ impl Stream for CompletionStream {
         }
     }
 }
-
-

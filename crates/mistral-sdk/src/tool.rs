@@ -41,11 +41,7 @@ impl Tool {
         };
         parameters.remove("$schema");
         parameters.remove("title");
-        Tool {
-            name: name.into(),
-            description: Some(description.into()),
-            parameters,
-        }
+        Tool { name: name.into(), description: Some(description.into()), parameters }
     }
 
     /// A function with hand-written JSON Schema `parameters` (an object schema).

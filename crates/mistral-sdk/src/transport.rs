@@ -36,18 +36,12 @@ pub(crate) struct Call {
 
 impl Call {
     pub(crate) fn new(operation: &'static str, method: Method, path: impl Into<String>) -> Call {
-        Call {
-            operation,
-            method,
-            path: path.into(),
-            query: Vec::new(),
-            body: Body::None,
-            stream: false,
-        }
+        Call { operation, method, path: path.into(), query: Vec::new(), body: Body::None, stream: false }
     }
 
     pub(crate) fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Result<Call> {
-        let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(format!("cannot serialize the request: {e}")))?;
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::InvalidRequest(format!("cannot serialize the request: {e}")))?;
         self.body = Body::Json(Bytes::from(bytes));
         Ok(self)
     }
@@ -78,7 +72,9 @@ impl Client {
         if !call.query.is_empty() {
             rb = rb.query(&call.query);
         }
-        if !call.stream && let Some(t) = inner.request_timeout {
+        if !call.stream
+            && let Some(t) = inner.request_timeout
+        {
             rb = rb.timeout(t);
         }
         Ok(match &mut call.body {
@@ -163,10 +159,7 @@ impl Client {
     pub(crate) async fn json_with_meta<T: DeserializeOwned>(&self, call: Call) -> Result<WithMeta<T>> {
         let response = self.send(call).await?;
         let meta = ResponseMeta::from_response(&response);
-        Ok(WithMeta {
-            data: decode(response).await?,
-            meta,
-        })
+        Ok(WithMeta { data: decode(response).await?, meta })
     }
 }
 

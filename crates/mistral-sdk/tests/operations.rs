@@ -52,15 +52,15 @@ async fn chat_minimal_request_sends_only_model_and_messages() {
                 .json_body(chat_response(json!({"role": "assistant", "content": "Hello!"}), "stop"));
         })
         .await;
-    let response = client(&server.base_url())
-        .chat()
-        .create(ChatRequest::new("mistral-small-latest").user("Hi"))
-        .await
-        .unwrap();
+    let response =
+        client(&server.base_url()).chat().create(ChatRequest::new("mistral-small-latest").user("Hi")).await.unwrap();
     mock.assert_async().await;
     assert_eq!(response.text(), "Hello!");
     assert_eq!(response.finish_reason().and_then(FinishReasonExt::known), Some(KnownFinishReason::Stop));
-    assert_eq!((response.usage.prompt_tokens, response.usage.completion_tokens, response.usage.total_tokens), (16, 8, 24));
+    assert_eq!(
+        (response.usage.prompt_tokens, response.usage.completion_tokens, response.usage.total_tokens),
+        (16, 8, 24)
+    );
 }
 
 #[tokio::test]
@@ -151,9 +151,11 @@ async fn chat_function_calling_round_trip() {
     let calls = response.tool_calls();
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].arguments::<WeatherArgs>().unwrap(), WeatherArgs { city: "Paris".into() });
-    let follow_up = request
-        .assistant_message(&response.choices[0].message)
-        .tool_result(calls[0].id.clone().unwrap(), "get_weather", "18C");
+    let follow_up = request.assistant_message(&response.choices[0].message).tool_result(
+        calls[0].id.clone().unwrap(),
+        "get_weather",
+        "18C",
+    );
     let answer = c.chat().create(follow_up).await.unwrap();
     first.assert_async().await;
     second.assert_async().await;
@@ -178,11 +180,8 @@ async fn chat_stream_sends_accept_event_stream_and_stream_true() {
             then.status(200).header("content-type", "text/event-stream").body(body);
         })
         .await;
-    let stream = client(&server.base_url())
-        .chat()
-        .stream(ChatRequest::new("mistral-small-latest").user("Hi"))
-        .await
-        .unwrap();
+    let stream =
+        client(&server.base_url()).chat().stream(ChatRequest::new("mistral-small-latest").user("Hi")).await.unwrap();
     let response = stream.collect_response().await.unwrap();
     mock.assert_async().await;
     assert_eq!(response.text(), "Hello");
@@ -212,9 +211,11 @@ async fn fim_create_and_stream() {
                 .path("/v1/fim/completions")
                 .header("accept", "text/event-stream")
                 .json_body(json!({"model": "codestral-latest", "prompt": "def f(n):", "stream": true}));
-            then.status(200)
-                .header("content-type", "text/event-stream")
-                .body(format!("{}{}data: [DONE]\n\n", support::chat_chunk("\n    return", None, false), support::chat_chunk(" n", Some("stop"), true)));
+            then.status(200).header("content-type", "text/event-stream").body(format!(
+                "{}{}data: [DONE]\n\n",
+                support::chat_chunk("\n    return", None, false),
+                support::chat_chunk(" n", Some("stop"), true)
+            ));
         })
         .await;
     let c = client(&server.base_url());
@@ -279,8 +280,12 @@ async fn models_list_and_delete() {
         .await;
     let delete = server
         .mock_async(|when, then| {
-            when.method(DELETE).path("/v1/models/ft:open-mistral-7b:587a6b29:20240514:7e773925").header("authorization", AUTH);
-            then.status(200).json_body(json!({"id": "ft:open-mistral-7b:587a6b29:20240514:7e773925", "object": "model", "deleted": true}));
+            when.method(DELETE)
+                .path("/v1/models/ft:open-mistral-7b:587a6b29:20240514:7e773925")
+                .header("authorization", AUTH);
+            then.status(200).json_body(
+                json!({"id": "ft:open-mistral-7b:587a6b29:20240514:7e773925", "object": "model", "deleted": true}),
+            );
         })
         .await;
     let c = client(&server.base_url());
@@ -318,7 +323,9 @@ async fn files_upload_multipart_parts() {
     std::fs::write(&path, "{\"messages\":[]}").unwrap();
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let log = seen.clone();
-    let upload = FileUpload::from_path(&path).purpose("fine-tune").on_progress(move |sent, total| log.lock().unwrap().push((sent, total)));
+    let upload = FileUpload::from_path(&path)
+        .purpose("fine-tune")
+        .on_progress(move |sent, total| log.lock().unwrap().push((sent, total)));
     let file = client(&server.base_url()).files().upload(upload).await.unwrap();
     mock.assert_async().await;
     assert_eq!(file.id.to_string(), FILE_ID);
@@ -331,10 +338,7 @@ async fn files_upload_from_bytes_and_reader() {
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
-            when.method(POST)
-                .path("/v1/files")
-                .body_includes("filename=\"a.jsonl\"")
-                .body_excludes("name=\"purpose\"");
+            when.method(POST).path("/v1/files").body_includes("filename=\"a.jsonl\"").body_excludes("name=\"purpose\"");
             then.status(200).json_body(file_json());
         })
         .await;
@@ -439,7 +443,10 @@ async fn jobs_create_and_dry_run() {
         })
         .await;
     let c = client(&server.base_url());
-    let job = JobRequest::new("open-mistral-7b", [FILE_ID.parse().unwrap()]).training_steps(10).learning_rate(1e-4).suffix("bot");
+    let job = JobRequest::new("open-mistral-7b", [FILE_ID.parse().unwrap()])
+        .training_steps(10)
+        .learning_rate(1e-4)
+        .suffix("bot");
     let created = c.fine_tuning().jobs().create(job.clone()).await.unwrap();
     assert_eq!(created.status, JobStatus::Known(KnownJobStatus::Queued));
     assert_eq!(created.model, FineTuneableModel::Known(KnownFineTuneableModel::OpenMistral7b));
@@ -448,14 +455,18 @@ async fn jobs_create_and_dry_run() {
     create.assert_async().await;
     dry.assert_async().await;
     // The low-level union type still decodes both shapes.
-    assert!(matches!(serde_json::from_value::<CreateFineTuningJobResponse>(job_json("QUEUED")).unwrap(), CreateFineTuningJobResponse::Job(_)));
+    assert!(matches!(
+        serde_json::from_value::<CreateFineTuningJobResponse>(job_json("QUEUED")).unwrap(),
+        CreateFineTuningJobResponse::Job(_)
+    ));
 }
 
 #[tokio::test]
 async fn jobs_get_and_cancel() {
     let server = MockServer::start_async().await;
     let mut detailed = job_json("CANCELLATION_REQUESTED");
-    detailed["events"] = json!([{"name": "status-updated", "data": {"status": "CANCELLATION_REQUESTED"}, "created_at": 1716963500}]);
+    detailed["events"] =
+        json!([{"name": "status-updated", "data": {"status": "CANCELLATION_REQUESTED"}, "created_at": 1716963500}]);
     detailed["checkpoints"] = json!([]);
     let get = server
         .mock_async(|when, then| {
@@ -465,7 +476,10 @@ async fn jobs_get_and_cancel() {
         .await;
     let cancel = server
         .mock_async(|when, then| {
-            when.method(POST).path(format!("/v1/fine_tuning/jobs/{JOB_ID}/cancel")).header("authorization", AUTH).body("");
+            when.method(POST)
+                .path(format!("/v1/fine_tuning/jobs/{JOB_ID}/cancel"))
+                .header("authorization", AUTH)
+                .body("");
             then.status(200).json_body(detailed.clone());
         })
         .await;

@@ -167,7 +167,8 @@ async fn connection_refused_is_retried_then_reported() {
 #[tokio::test]
 async fn reset_before_headers_is_retried() {
     let ok = serde_json::to_vec(&json!({"object": "list", "data": []})).unwrap();
-    let server = ScriptServer::start(vec![vec![Step::Reset], vec![head(200, "application/json"), chunk(&ok), end()]]).await;
+    let server =
+        ScriptServer::start(vec![vec![Step::Reset], vec![head(200, "application/json"), chunk(&ok), end()]]).await;
     let models = client(&server.base_url).models().list().await.unwrap();
     assert!(models.data.is_empty());
     assert_eq!(server.request_count(), 2);
@@ -195,15 +196,20 @@ async fn slow_headers_hit_the_request_timeout() {
 #[tokio::test]
 async fn invalid_requests_never_reach_the_server() {
     let server = MockServer::start_async().await;
-    let any = server.mock_async(|when, then| {
-        when.any_request();
-        then.status(200);
-    }).await;
+    let any = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200);
+        })
+        .await;
     let c = client(&server.base_url());
     let cases = [
         (ChatRequest::new("m"), "a chat request needs at least one message"),
         (request().temperature(1.5), "temperature must be in 0..=1, is 1.5"),
-        (request().tools([mistral_sdk::Tool::with_schema("bad name!", "x", json!({"type": "object"}))]), "tool name \"bad name!\" must be 1 to 64 of a-z, A-Z, 0-9, _ and -"),
+        (
+            request().tools([mistral_sdk::Tool::with_schema("bad name!", "x", json!({"type": "object"}))]),
+            "tool name \"bad name!\" must be 1 to 64 of a-z, A-Z, 0-9, _ and -",
+        ),
         (request().assistant_prefix("x").user("y"), "message 1: only the last message may be an assistant prefix"),
     ];
     for (req, msg) in cases {
@@ -212,6 +218,9 @@ async fn invalid_requests_never_reach_the_server() {
             other => panic!("{other:?}"),
         }
     }
-    assert!(matches!(c.embeddings().create("mistral-embed", Vec::<String>::new()).await, Err(Error::InvalidRequest(_))));
+    assert!(matches!(
+        c.embeddings().create("mistral-embed", Vec::<String>::new()).await,
+        Err(Error::InvalidRequest(_))
+    ));
     any.assert_calls_async(0).await;
 }

@@ -59,7 +59,16 @@ async fn key_never_appears_in_logs_or_errors() {
         client.fine_tuning().jobs().create(JobRequest::new("open-mistral-7b", [id])).await.map(|_| ()),
         client.fine_tuning().jobs().get(id).await.map(|_| ()),
         client.fine_tuning().jobs().cancel(id).await.map(|_| ()),
-        Client::builder().api_key(SENTINEL).base_url("http://127.0.0.1:1").max_retries(0).build().unwrap().models().list().await.map(|_| ()),
+        Client::builder()
+            .api_key(SENTINEL)
+            .base_url("http://127.0.0.1:1")
+            .max_retries(0)
+            .build()
+            .unwrap()
+            .models()
+            .list()
+            .await
+            .map(|_| ()),
     ];
     for r in results {
         let e = r.unwrap_err();

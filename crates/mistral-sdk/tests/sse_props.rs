@@ -94,7 +94,8 @@ proptest! {
 #[test]
 #[ignore]
 fn fuzz_arbitrary_bytes_long() {
-    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: 200_000, ..ProptestConfig::default() });
+    let mut runner =
+        proptest::test_runner::TestRunner::new(ProptestConfig { cases: 200_000, ..ProptestConfig::default() });
     runner
         .run(&proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..128), 0..16), |chunks| {
             let pieces: Vec<&[u8]> = chunks.iter().map(Vec::as_slice).collect();

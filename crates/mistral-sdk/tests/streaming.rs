@@ -116,9 +116,10 @@ async fn stalled_stream_hits_the_idle_timeout() {
         .build()
         .unwrap();
     let started = std::time::Instant::now();
-    let items: Vec<_> = tokio::time::timeout(Duration::from_secs(5), c.chat().stream(request()).await.unwrap().collect::<Vec<_>>())
-        .await
-        .expect("the idle timeout must end the stream");
+    let items: Vec<_> =
+        tokio::time::timeout(Duration::from_secs(5), c.chat().stream(request()).await.unwrap().collect::<Vec<_>>())
+            .await
+            .expect("the idle timeout must end the stream");
     assert!(items[0].is_ok());
     assert!(matches!(items[1], Err(Error::Timeout { what: "stream idle", .. })), "{:?}", items[1]);
     assert!(started.elapsed() < Duration::from_secs(2));
@@ -126,7 +127,8 @@ async fn stalled_stream_hits_the_idle_timeout() {
 
 #[tokio::test]
 async fn http_error_comes_before_the_stream_with_its_body() {
-    let body = r#"{"object":"error","message":"Invalid model: nope","type":"invalid_model","param":null,"code":"1500"}"#;
+    let body =
+        r#"{"object":"error","message":"Invalid model: nope","type":"invalid_model","param":null,"code":"1500"}"#;
     let steps = vec![head(400, "application/json"), chunk(body.as_bytes()), end()];
     let server = ScriptServer::start(vec![steps]).await;
     let err = client(&server.base_url).chat().stream(request()).await.unwrap_err();
@@ -144,7 +146,10 @@ async fn tool_calls_assembled_across_chunks() {
     let response = client(&server.base_url).chat().stream(request()).await.unwrap().collect_response().await.unwrap();
     let calls = response.tool_calls();
     assert_eq!(calls.len(), 2);
-    assert_eq!((calls[0].id.as_deref(), calls[0].function.name.as_str(), calls[0].function.arguments.as_str()), (Some("call_1"), "get_weather", "{\"city\": \"Paris\"}"));
+    assert_eq!(
+        (calls[0].id.as_deref(), calls[0].function.name.as_str(), calls[0].function.arguments.as_str()),
+        (Some("call_1"), "get_weather", "{\"city\": \"Paris\"}")
+    );
     assert_eq!((calls[1].id.as_deref(), calls[1].function.name.as_str()), (Some("call_2"), "get_time"));
     assert_eq!(response.usage.total_tokens, 13);
     assert_eq!(mistral_sdk::FinishReasonExt::as_str(response.finish_reason().unwrap()), "tool_calls");
@@ -171,7 +176,10 @@ async fn dropping_a_stream_frees_the_client_for_more_requests() {
         assert!(stream.next().await.unwrap().is_ok());
         drop(stream);
     }
-    let got = tokio::time::timeout(Duration::from_secs(5), c.chat().stream(request()).await.unwrap().collect::<Vec<_>>()).await.unwrap();
+    let got =
+        tokio::time::timeout(Duration::from_secs(5), c.chat().stream(request()).await.unwrap().collect::<Vec<_>>())
+            .await
+            .unwrap();
     assert_eq!(got.len(), 1);
     assert_eq!(server.request_count(), 3);
 }

@@ -39,13 +39,13 @@ async fn yields_changes_and_ends_at_success() {
         mocks.push(m);
     }
     let client = support::client(&server.base_url());
-    let options = WatchOptions {
-        initial_interval: Duration::from_millis(10),
-        max_interval: Duration::from_millis(20),
-    };
-    let snapshots: Vec<_> = tokio::time::timeout(Duration::from_secs(5), client.fine_tuning().jobs().watch(JOB_ID, options).collect::<Vec<_>>())
-        .await
-        .unwrap();
+    let options = WatchOptions { initial_interval: Duration::from_millis(10), max_interval: Duration::from_millis(20) };
+    let snapshots: Vec<_> = tokio::time::timeout(
+        Duration::from_secs(5),
+        client.fine_tuning().jobs().watch(JOB_ID, options).collect::<Vec<_>>(),
+    )
+    .await
+    .unwrap();
     let statuses: Vec<JobStatus> = snapshots.into_iter().map(|s| s.unwrap().status).collect();
     assert_eq!(
         statuses,

@@ -15,7 +15,9 @@ pub fn client(base_url: &str) -> Client {
     Client::builder()
         .api_key(KEY)
         .base_url(base_url)
-        .retry_policy(RetryPolicy::default().initial_delay(Duration::from_millis(5)).max_delay(Duration::from_millis(50)))
+        .retry_policy(
+            RetryPolicy::default().initial_delay(Duration::from_millis(5)).max_delay(Duration::from_millis(50)),
+        )
         .build()
         .unwrap()
 }
