@@ -1,0 +1,289 @@
+//! The command line, as `clap` derive definitions.
+
+use std::net::SocketAddr;
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
+
+/// `mistral`: talk to the Mistral AI API from the shell.
+#[derive(Debug, Parser)]
+#[command(name = "mistral", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Global settings (connection, output format).
+    #[command(flatten)]
+    pub global: Global,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags accepted by every command.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Base URL of the API.
+    #[arg(
+        long,
+        global = true,
+        env = "MISTRAL_BASE_URL",
+        value_name = "URL",
+        default_value = mistral_sdk::DEFAULT_BASE_URL
+    )]
+    pub base_url: String,
+
+    /// API key (sent as a bearer token; never printed).
+    #[arg(
+        long,
+        global = true,
+        env = "MISTRAL_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub api_key: Option<String>,
+
+    /// Machine output: the API's JSON, one document per command (JSON lines for streams).
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Time allowed for a request, and between two events of a stream.
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub timeout: Option<f64>,
+
+    /// Retries after a failed attempt (429, 5xx, connection errors).
+    #[arg(long, global = true, value_name = "N")]
+    pub max_retries: Option<u32>,
+}
+
+/// The command groups.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Chat with a model (streamed to stdout by default).
+    Chat(ChatArgs),
+    /// Fill in the middle: complete code between a prompt and a suffix.
+    Fim(FimArgs),
+    /// Embed texts as vectors.
+    Embed(EmbedArgs),
+    /// List or delete models.
+    #[command(subcommand)]
+    Models(ModelsCommand),
+    /// Upload, list, inspect or delete files.
+    #[command(subcommand)]
+    Files(FilesCommand),
+    /// Fine-tuning jobs.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+    /// Run a mock of the API in the foreground (until Ctrl-C).
+    Mock(MockArgs),
+}
+
+/// `mistral chat`.
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// The model.
+    #[arg(short, long, default_value = "mistral-small-latest")]
+    pub model: String,
+    /// A system message sent before the prompt.
+    #[arg(long, value_name = "TEXT")]
+    pub system: Option<String>,
+    /// Ask for a JSON object as the answer.
+    #[arg(long)]
+    pub json_mode: bool,
+    /// Sampling temperature, 0 to 1.
+    #[arg(long, value_name = "T")]
+    pub temperature: Option<f64>,
+    /// The most tokens to generate.
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<u64>,
+    /// Wait for the whole answer instead of streaming it.
+    #[arg(long)]
+    pub no_stream: bool,
+    /// What to say.
+    pub prompt: String,
+}
+
+/// `mistral fim`.
+#[derive(Debug, Args)]
+pub struct FimArgs {
+    /// The model.
+    #[arg(short, long, default_value = "codestral-latest")]
+    pub model: String,
+    /// The code before the gap.
+    #[arg(long, value_name = "CODE")]
+    pub prompt: String,
+    /// The code after the gap.
+    #[arg(long, value_name = "CODE")]
+    pub suffix: Option<String>,
+    /// The most tokens to generate.
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<u64>,
+}
+
+/// `mistral embed`.
+#[derive(Debug, Args)]
+pub struct EmbedArgs {
+    /// The model.
+    #[arg(short, long, default_value = "mistral-embed")]
+    pub model: String,
+    /// The texts to embed.
+    #[arg(required = true, value_name = "TEXT")]
+    pub texts: Vec<String>,
+}
+
+/// `mistral models ...`.
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// List the models the key can use.
+    List,
+    /// Delete a fine-tuned model.
+    Delete {
+        /// The model id.
+        id: String,
+    },
+}
+
+/// `mistral files ...`.
+#[derive(Debug, Subcommand)]
+pub enum FilesCommand {
+    /// Upload a file (JSONL training data).
+    Upload {
+        /// The file to upload.
+        path: std::path::PathBuf,
+        /// What the file is for.
+        #[arg(long, default_value = "fine-tune")]
+        purpose: String,
+    },
+    /// List the uploaded files.
+    List,
+    /// Show one file.
+    Get {
+        /// The file id.
+        id: String,
+    },
+    /// Delete a file.
+    Delete {
+        /// The file id.
+        id: String,
+    },
+}
+
+/// `mistral jobs ...`.
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Create a fine-tuning job (or estimate one with --dry-run).
+    Create(JobCreateArgs),
+    /// List fine-tuning jobs.
+    List(JobListArgs),
+    /// Show a job with its checkpoints and events.
+    Get {
+        /// The job id.
+        id: String,
+    },
+    /// Ask a job to stop.
+    Cancel {
+        /// The job id.
+        id: String,
+    },
+    /// Follow a job until it ends (exit code 1 unless it succeeds).
+    Watch {
+        /// The job id.
+        id: String,
+        /// How often to poll at first, in milliseconds (slower while nothing changes).
+        #[arg(long, value_name = "MS", default_value_t = 1000,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        interval_ms: u64,
+    },
+}
+
+/// `mistral jobs create`.
+#[derive(Debug, Args)]
+pub struct JobCreateArgs {
+    /// The base model to fine-tune.
+    #[arg(long)]
+    pub model: String,
+    /// An uploaded file to train on (repeatable).
+    #[arg(long = "training-file", value_name = "ID", required = true)]
+    pub training_files: Vec<uuid::Uuid>,
+    /// An uploaded file to validate on (repeatable).
+    #[arg(long = "validation-file", value_name = "ID")]
+    pub validation_files: Vec<uuid::Uuid>,
+    /// Optimisation steps.
+    #[arg(long, value_name = "N")]
+    pub training_steps: u64,
+    /// Learning rate.
+    #[arg(long, value_name = "LR")]
+    pub learning_rate: Option<f64>,
+    /// Added to the fine-tuned model's name (at most 18 characters).
+    #[arg(long)]
+    pub suffix: Option<String>,
+    /// Only estimate the job's cost and duration; start nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `mistral jobs list`.
+#[derive(Debug, Args)]
+pub struct JobListArgs {
+    /// The page, from 0.
+    #[arg(long, value_name = "N")]
+    pub page: Option<u64>,
+    /// Jobs per page.
+    #[arg(long, value_name = "N")]
+    pub page_size: Option<u64>,
+    /// Only jobs of this base model.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Only jobs in this status (QUEUED, RUNNING, SUCCESS, ...).
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only jobs created after this time (RFC 3339, e.g. 2024-05-14T10:00:00Z).
+    #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
+    pub created_after: Option<DateTime<Utc>>,
+    /// Only my jobs.
+    #[arg(long)]
+    pub created_by_me: bool,
+    /// Only jobs with this model suffix.
+    #[arg(long)]
+    pub suffix: Option<String>,
+}
+
+/// `mistral mock`.
+#[derive(Debug, Args)]
+pub struct MockArgs {
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+}
+
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v < 1e9 => Ok(v),
+        Ok(_) => Err("must be a positive number of seconds".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("{e} (expected RFC 3339, e.g. 2024-05-14T10:00:00Z)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn seconds_and_times() {
+        assert_eq!(parse_seconds("1.5"), Ok(1.5));
+        assert!(parse_seconds("0").is_err());
+        assert!(parse_seconds("nan").is_err());
+        assert!(parse_rfc3339("2024-05-14T10:00:00+02:00").is_ok());
+        assert!(parse_rfc3339("yesterday").is_err());
+    }
+}

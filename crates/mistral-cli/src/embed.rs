@@ -1,0 +1,76 @@
+//! `mistral embed`: vectors for texts.
+
+use std::io::Write;
+
+use crate::cli::EmbedArgs;
+use crate::output::{self, Table};
+use crate::{Ctx, Failure};
+
+/// How many values of each vector the human output shows.
+const PREVIEW: usize = 4;
+
+pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, args: &EmbedArgs) -> Result<(), Failure> {
+    let response = ctx
+        .client
+        .embeddings()
+        .create(&args.model, args.texts.iter().map(String::as_str))
+        .await?;
+    if ctx.json {
+        output::json(ctx.out, &response)?;
+        return Ok(());
+    }
+    let mut table = Table::new(&["INDEX", "DIMS", "VALUES", "TEXT"]).right(&[0, 1]);
+    for item in &response.data {
+        let text = usize::try_from(item.index)
+            .ok()
+            .and_then(|i| args.texts.get(i))
+            .map(|t| shorten(t, 40))
+            .unwrap_or_default();
+        table.row(vec![
+            item.index.to_string(),
+            item.embedding.len().to_string(),
+            preview(&item.embedding),
+            text,
+        ]);
+    }
+    table.write(ctx.out)?;
+    writeln!(
+        ctx.out,
+        "model {}, {} prompt tokens",
+        response.model, response.usage.prompt_tokens
+    )?;
+    Ok(())
+}
+
+fn preview(values: &[f32]) -> String {
+    let shown: Vec<String> = values
+        .iter()
+        .take(PREVIEW)
+        .map(|v| format!("{v:.4}"))
+        .collect();
+    let more = if values.len() > PREVIEW { ", …" } else { "" };
+    format!("[{}{more}]", shown.join(", "))
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() <= max {
+        s
+    } else {
+        let cut: String = s.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn previews() {
+        assert_eq!(preview(&[0.5, -0.25]), "[0.5000, -0.2500]");
+        assert_eq!(preview(&[0.0; 6]), "[0.0000, 0.0000, 0.0000, 0.0000, …]");
+        assert_eq!(shorten("a  b\nc", 10), "a b c");
+        assert_eq!(shorten("abcdefghijkl", 5), "abcd…");
+    }
+}
