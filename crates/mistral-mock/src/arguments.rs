@@ -1,0 +1,366 @@
+//! Values generated from a JSON Schema and a prompt: tool-call arguments and JSON-mode objects.
+//!
+//! Supported: `type` (or a list of types), `properties`/`required`, `items`, `minItems`,
+//! `maxItems`, `enum`, `const`, `default`, `minimum`/`maximum` (and their exclusive forms),
+//! `minLength`/`maxLength`, `format` (date, date-time, email, uri, uuid), `anyOf`/`oneOf`
+//! (first non-null branch), `allOf` (merged) and local `$ref`s. `pattern` is not honoured.
+//! Strings come from the prompt: a `city` gets a capitalised name found in it (`Paris`), a
+//! `query` its keywords, and so on.
+
+use mistral_openapi::types::Tool;
+use serde_json::{Map, Value, json};
+
+use crate::text::{self, Rng, hash64};
+
+/// What the prompt offers to fill values with.
+#[derive(Debug, Clone)]
+pub(crate) struct Context {
+    text: String,
+    names: Vec<String>,
+    keywords: Vec<String>,
+    numbers: Vec<i64>,
+    seed: u64,
+}
+
+impl Context {
+    /// Reads `text` (usually the last user message).
+    pub(crate) fn new(text: &str, seed: u64) -> Context {
+        Context {
+            text: text.to_string(),
+            names: text::proper_nouns(text),
+            keywords: text::keywords(text),
+            numbers: text::numbers(text),
+            seed,
+        }
+    }
+
+    fn mentions(&self, word: &str) -> bool {
+        let lower = self.text.to_lowercase();
+        word.split(['_', '-', ' ']).filter(|w| w.len() >= 3).any(|w| lower.contains(&w.to_lowercase()))
+    }
+}
+
+/// The tool whose name and description share most words with the prompt (the first on ties).
+pub(crate) fn choose_tool<'a>(tools: &'a [Tool], ctx: &Context) -> Option<&'a Tool> {
+    let score = |tool: &Tool| {
+        let mut words: Vec<String> = tool.function.name.split(['_', '-']).map(str::to_lowercase).collect();
+        words.extend(text::keywords(tool.function.description.as_deref().unwrap_or_default()).iter().map(|w| w.to_lowercase()));
+        let prompt: Vec<String> = ctx.keywords.iter().map(|w| w.to_lowercase()).collect();
+        words.iter().filter(|w| prompt.iter().any(|p| p == *w || p.trim_end_matches('s') == w.trim_end_matches('s'))).count()
+    };
+    let mut best: Option<(&Tool, usize)> = None;
+    for tool in tools {
+        let s = score(tool);
+        if best.is_none_or(|(_, b)| s > b) {
+            best = Some((tool, s));
+        }
+    }
+    best.map(|(t, _)| t)
+}
+
+/// A value valid against `schema`, filled from the prompt.
+pub(crate) fn generate(schema: &Value, ctx: &Context) -> Value {
+    let mut rng = Rng::new(ctx.seed);
+    gen_value(schema, schema, ctx, "", 0, &mut rng)
+}
+
+/// A JSON object for JSON mode: the keys the prompt shows (`{"name": ..., "region": ...}`),
+/// else `answer` and `topic`.
+pub(crate) fn json_object(ctx: &Context) -> Value {
+    let mut keys = quoted_keys(&ctx.text);
+    if keys.is_empty() {
+        keys = vec!["answer".to_string(), "topic".to_string()];
+    }
+    let mut rng = Rng::new(ctx.seed);
+    let mut map = Map::new();
+    for key in keys {
+        let value = gen_value(&guess_schema(&key), &Value::Null, ctx, &key, 0, &mut rng);
+        map.insert(key, value);
+    }
+    Value::Object(map)
+}
+
+/// `"key":` patterns in the prompt.
+fn quoted_keys(text: &str) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    let parts: Vec<&str> = text.split('"').collect();
+    for (i, part) in parts.iter().enumerate() {
+        let after = parts.get(i + 1).map(|s| s.trim_start());
+        if i % 2 == 1 && after.is_some_and(|a| a.starts_with(':')) && !part.is_empty() && part.len() <= 40 {
+            if !keys.iter().any(|k| k == part) {
+                keys.push((*part).to_string());
+            }
+        }
+    }
+    keys
+}
+
+/// A schema guessed from a key's name.
+fn guess_schema(key: &str) -> Value {
+    let k = key.to_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| k.contains(w));
+    if k.starts_with("is_") || k.starts_with("has_") {
+        json!({"type": "boolean"})
+    } else if has(&["count", "age", "year", "number", "quantity", "rank"]) {
+        json!({"type": "integer", "minimum": 1})
+    } else if has(&["price", "score", "rating", "amount", "temperature", "percent", "confidence"]) {
+        json!({"type": "number", "minimum": 0})
+    } else if has(&["tags", "items", "list", "ingredients", "steps", "examples", "keywords"]) {
+        json!({"type": "array", "items": {"type": "string"}, "minItems": 2})
+    } else {
+        json!({"type": "string"})
+    }
+}
+
+/// Follows a local `$ref` (`#/...`) inside `root`.
+fn resolve<'a>(schema: &'a Value, root: &'a Value) -> &'a Value {
+    let mut current = schema;
+    for _ in 0..16 {
+        match current.get("$ref").and_then(Value::as_str) {
+            Some(r) => match r.strip_prefix('#').and_then(|p| root.pointer(p)) {
+                Some(target) => current = target,
+                None => return current,
+            },
+            None => return current,
+        }
+    }
+    current
+}
+
+/// `allOf` branches merged: properties and required lists united, other keywords from the first.
+fn merge_all_of(schema: &Value, root: &Value) -> Value {
+    let mut merged = schema.clone();
+    let Some(obj) = merged.as_object_mut() else { return merged };
+    let branches = obj.remove("allOf").and_then(|v| v.as_array().cloned()).unwrap_or_default();
+    for branch in branches {
+        let branch = resolve(&branch, root).clone();
+        let Value::Object(b) = branch else { continue };
+        for (key, value) in b {
+            match (key.as_str(), obj.get_mut(&key)) {
+                ("properties", Some(Value::Object(props))) => {
+                    if let Value::Object(more) = value {
+                        props.extend(more);
+                    }
+                }
+                ("required", Some(Value::Array(req))) => {
+                    if let Value::Array(more) = value {
+                        req.extend(more);
+                    }
+                }
+                (_, None) => {
+                    obj.insert(key, value);
+                }
+                _ => {}
+            }
+        }
+    }
+    merged
+}
+
+fn type_of(schema: &Value) -> &str {
+    match schema.get("type") {
+        Some(Value::String(t)) => t,
+        Some(Value::Array(types)) => types.iter().filter_map(Value::as_str).find(|t| *t != "null").unwrap_or("null"),
+        _ if schema.get("properties").is_some() => "object",
+        _ if schema.get("items").is_some() => "array",
+        _ => "string",
+    }
+}
+
+fn gen_value(schema: &Value, root: &Value, ctx: &Context, hint: &str, depth: usize, rng: &mut Rng) -> Value {
+    if depth > 8 {
+        return Value::Null;
+    }
+    let schema = resolve(schema, root);
+    if let Some(c) = schema.get("const") {
+        return c.clone();
+    }
+    if let Some(Value::Array(options)) = schema.get("enum") {
+        let mentioned = options.iter().find(|o| o.as_str().is_some_and(|s| ctx.mentions(s)));
+        return mentioned.or(options.first()).cloned().unwrap_or(Value::Null);
+    }
+    if schema.get("allOf").is_some() {
+        return gen_value(&merge_all_of(schema, root), root, ctx, hint, depth + 1, rng);
+    }
+    for keyword in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(branches)) = schema.get(keyword) {
+            let branch = branches.iter().find(|b| type_of(resolve(b, root)) != "null").or(branches.first());
+            return branch.map_or(Value::Null, |b| gen_value(b, root, ctx, hint, depth + 1, rng));
+        }
+    }
+    if let Some(d) = schema.get("default") {
+        if !d.is_null() && depth > 0 && !ctx.mentions(hint) {
+            return d.clone();
+        }
+    }
+    match type_of(schema) {
+        "object" => gen_object(schema, root, ctx, depth, rng),
+        "array" => {
+            let min = schema.get("minItems").and_then(Value::as_u64).unwrap_or(1).max(1);
+            let max = schema.get("maxItems").and_then(Value::as_u64).unwrap_or(min.max(1));
+            let n = min.min(max.max(min)).min(16);
+            let items = schema.get("items").cloned().unwrap_or(json!({"type": "string"}));
+            let singular = hint.trim_end_matches('s');
+            let mut out: Vec<Value> = Vec::new();
+            for i in 0..n {
+                let mut v = gen_value(&items, root, ctx, singular, depth + 1, rng);
+                if out.contains(&v) {
+                    if let Value::String(s) = &mut v {
+                        s.push_str(&format!(" {}", i + 1));
+                    }
+                }
+                out.push(v);
+            }
+            Value::Array(out)
+        }
+        "integer" => Value::from(gen_number(schema, ctx, rng, true) as i64),
+        "number" => json!(gen_number(schema, ctx, rng, false)),
+        "boolean" => Value::Bool(true),
+        "null" => Value::Null,
+        _ => Value::String(gen_string(schema, ctx, hint, rng)),
+    }
+}
+
+fn gen_object(schema: &Value, root: &Value, ctx: &Context, depth: usize, rng: &mut Rng) -> Value {
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut map = Map::new();
+    if let Some(Value::Object(props)) = schema.get("properties") {
+        let none_required = required.is_empty();
+        for (name, prop) in props {
+            let include = required.contains(&name.as_str()) || ctx.mentions(name) || (none_required && map.is_empty());
+            if include {
+                map.insert(name.clone(), gen_value(prop, root, ctx, name, depth + 1, rng));
+            }
+        }
+    }
+    for name in required {
+        if !map.contains_key(name) {
+            map.insert(name.to_string(), gen_value(&json!({}), root, ctx, name, depth + 1, rng));
+        }
+    }
+    Value::Object(map)
+}
+
+fn gen_number(schema: &Value, ctx: &Context, rng: &mut Rng, integer: bool) -> f64 {
+    let bound = |k: &str| schema.get(k).and_then(Value::as_f64);
+    let step = if integer { 1.0 } else { 0.5 };
+    let mut lo = bound("minimum").unwrap_or(f64::MIN);
+    let mut hi = bound("maximum").unwrap_or(f64::MAX);
+    if let Some(x) = bound("exclusiveMinimum") {
+        lo = lo.max(x + step);
+    }
+    if let Some(x) = bound("exclusiveMaximum") {
+        hi = hi.min(x - step);
+    }
+    // Draft 4 style booleans.
+    if schema.get("exclusiveMinimum") == Some(&Value::Bool(true)) {
+        lo += step;
+    }
+    if schema.get("exclusiveMaximum") == Some(&Value::Bool(true)) {
+        hi -= step;
+    }
+    let fits = |x: f64| x >= lo && x <= hi;
+    if let Some(n) = ctx.numbers.iter().map(|n| *n as f64).find(|n| fits(*n)) {
+        return n;
+    }
+    let mut x = (1 + rng.below(10)) as f64;
+    if !fits(x) {
+        x = if lo > f64::MIN { lo } else { hi };
+    }
+    if integer { x.ceil() } else { x }
+}
+
+fn gen_string(schema: &Value, ctx: &Context, hint: &str, rng: &mut Rng) -> String {
+    let today = chrono::Utc::now();
+    let h = hint.to_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| h.contains(w));
+    let phrase = || match ctx.keywords.len() {
+        0 => ctx.text.trim().to_string(),
+        n => ctx.keywords[..n.min(4)].join(" "),
+    };
+    let name_or = |fallback: &str| ctx.names.first().cloned().unwrap_or_else(|| fallback.to_string());
+    let mut s = match schema.get("format").and_then(Value::as_str) {
+        Some("date") => today.format("%Y-%m-%d").to_string(),
+        Some("date-time") => today.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        Some("time") => today.format("%H:%M:%S").to_string(),
+        Some("email") => "user@example.com".to_string(),
+        Some("uri" | "url") => format!("https://example.com/{}", phrase().replace(' ', "-").to_lowercase()),
+        Some("uuid") => uuid::Uuid::from_u64_pair(hash64(ctx.text.as_bytes()), rng.next_u64()).to_string(),
+        _ if has(&["city", "location", "place", "town", "destination", "origin", "capital", "address"]) => {
+            name_or("Paris")
+        }
+        _ if has(&["country", "region", "state", "area"]) => name_or("France"),
+        _ if has(&["date", "day"]) => today.format("%Y-%m-%d").to_string(),
+        _ if has(&["unit"]) => "celsius".to_string(),
+        _ if has(&["lang"]) => "en".to_string(),
+        _ if has(&["answer", "summary", "description", "explanation", "reason", "content", "message", "text"]) => {
+            text::prose(&ctx.text, ctx.seed, true)
+        }
+        _ if has(&["query", "search", "keyword", "topic", "subject", "term", "prompt", "question", "title"]) => phrase(),
+        _ if has(&["name"]) => match ctx.keywords.len() {
+            0 => name_or("example"),
+            n => ctx.keywords[..n.min(2)].join(" "),
+        },
+        _ if h.ends_with("id") => format!("{:08x}", hash64(ctx.text.as_bytes()) >> 32),
+        _ => ctx
+            .keywords
+            .get(rng.below(ctx.keywords.len().max(1)))
+            .cloned()
+            .unwrap_or_else(|| if hint.is_empty() { "value".to_string() } else { hint.to_string() }),
+    };
+    let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let max = schema.get("maxLength").and_then(Value::as_u64).map_or(usize::MAX, |m| m as usize);
+    while s.chars().count() < min {
+        s.push('x');
+    }
+    if s.chars().count() > max {
+        s = s.chars().take(max).collect();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weather_tool_gets_the_city() {
+        let ctx = Context::new("What is the weather in Paris?", 1);
+        let schema = json!({"type": "object", "properties": {"city": {"type": "string"},
+            "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}, "days": {"type": "integer", "minimum": 1, "maximum": 7}},
+            "required": ["city", "unit", "days"]});
+        let v = generate(&schema, &ctx);
+        assert_eq!(v["city"], "Paris");
+        assert_eq!(v["unit"], "celsius");
+        assert!(v["days"].as_i64().is_some_and(|d| (1..=7).contains(&d)), "{v}");
+    }
+
+    #[test]
+    fn refs_all_of_arrays_and_enums_mentioned() {
+        let ctx = Context::new("Convert 3 items to fahrenheit please", 2);
+        let schema = json!({"type": "object", "$defs": {"u": {"enum": ["celsius", "fahrenheit"]}},
+            "properties": {"unit": {"$ref": "#/$defs/u"}, "tags": {"type": "array", "items": {"type": "string"}, "minItems": 2, "uniqueItems": true},
+            "n": {"allOf": [{"type": "integer"}, {"minimum": 2}]}, "opt": {"type": ["string", "null"]}},
+            "required": ["unit", "tags", "n", "opt"]});
+        let v = generate(&schema, &ctx);
+        assert_eq!(v["unit"], "fahrenheit");
+        assert_eq!(v["tags"].as_array().map(Vec::len), Some(2));
+        assert_ne!(v["tags"][0], v["tags"][1]);
+        assert_eq!(v["n"], 3);
+        assert!(v["opt"].is_string());
+    }
+
+    #[test]
+    fn json_mode_uses_the_keys_shown() {
+        let ctx = Context::new(r#"Name the best French cheese and its region as JSON: {"name": ..., "region": ...}"#, 3);
+        let v = json_object(&ctx);
+        let keys: Vec<&String> = v.as_object().map(|m| m.keys().collect()).unwrap_or_default();
+        assert_eq!(keys, vec!["name", "region"]);
+        assert!(v["name"].is_string() && v["region"].is_string());
+        assert!(json_object(&Context::new("hi", 1))["answer"].is_string());
+    }
+}

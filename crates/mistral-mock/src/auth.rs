@@ -1,0 +1,44 @@
+//! `Authorization: Bearer <key>` checking.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::api_error::ApiError;
+use crate::app::App;
+use crate::text::hash64;
+
+/// Who is calling: derived from the API key, stored in request extensions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Caller {
+    /// 8 hex digits standing for the key's organisation (`owned_by` of its fine-tuned models).
+    pub(crate) owner: String,
+}
+
+/// The 8-hex-digit owner id of a key.
+pub(crate) fn owner_of(key: &str) -> String {
+    format!("{:08x}", hash64(key.as_bytes()) >> 32)
+}
+
+/// The bearer key of a request, if it has a non-empty one.
+fn bearer(request: &Request) -> Option<&str> {
+    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, key) = value.split_once(' ')?;
+    let key = key.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !key.is_empty()).then_some(key)
+}
+
+/// The auth middleware: 401 for a missing or unknown key.
+pub(crate) async fn layer(State(app): State<Arc<App>>, mut request: Request, next: Next) -> Response {
+    let caller = match bearer(&request) {
+        Some(key) if app.options.api_keys.is_empty() || app.options.api_keys.iter().any(|k| k == key) => {
+            Caller { owner: owner_of(key) }
+        }
+        _ => return ApiError::unauthorized().into_response(),
+    };
+    request.extensions_mut().insert(caller);
+    next.run(request).await
+}

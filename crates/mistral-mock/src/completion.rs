@@ -1,0 +1,185 @@
+//! Turning a generated answer into a chat/FIM response: one JSON body, or SSE chunks.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use mistral_openapi::types::{
+    AssistantMessage, ChatCompletionChoice, ChatCompletionResponse, CompletionChunk, CompletionResponseStreamChoice,
+    DeltaMessage, FimCompletionResponse, FinishReason, KnownFinishReason, MessageContent, ToolCall, UsageInfo,
+};
+
+use crate::text::{count_tokens, tokenize};
+
+/// Which endpoint answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `/v1/chat/completions`
+    Chat,
+    /// `/v1/fim/completions`
+    Fim,
+}
+
+/// A generated answer, before framing.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Generated {
+    /// The text (empty for a tool call).
+    pub(crate) content: String,
+    /// Tool calls, when the model calls tools.
+    pub(crate) tool_calls: Option<Vec<ToolCall>>,
+    /// Why generation stopped.
+    pub(crate) finish: KnownFinishReason,
+    /// Tokens of the prompt.
+    pub(crate) prompt_tokens: u64,
+}
+
+impl Generated {
+    /// Tokens generated: the content's, plus each tool call's name and arguments.
+    pub(crate) fn completion_tokens(&self) -> u64 {
+        let calls: u64 = self
+            .tool_calls
+            .iter()
+            .flatten()
+            .map(|c| count_tokens(&c.function.name) + count_tokens(&c.function.arguments))
+            .sum();
+        count_tokens(&self.content) + calls
+    }
+
+    fn usage(&self) -> UsageInfo {
+        let completion = self.completion_tokens();
+        UsageInfo {
+            completion_tokens: completion,
+            prompt_tokens: self.prompt_tokens,
+            total_tokens: self.prompt_tokens + completion,
+        }
+    }
+}
+
+/// A fresh completion id (32 hex digits).
+fn completion_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+fn now_seconds() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// The whole answer as one JSON response.
+pub(crate) fn json(answer: &Generated, model: &str, kind: Kind) -> Response {
+    let choice = ChatCompletionChoice {
+        finish_reason: FinishReason::Known(answer.finish),
+        index: 0,
+        message: AssistantMessage {
+            content: Some(MessageContent::String(answer.content.clone())),
+            prefix: None,
+            role: Some("assistant".into()),
+            tool_calls: answer.tool_calls.clone(),
+        },
+    };
+    let (id, created, usage) = (completion_id(), now_seconds(), answer.usage());
+    let object = "chat.completion".to_string();
+    match kind {
+        Kind::Chat => Json(ChatCompletionResponse {
+            choices: vec![choice],
+            created,
+            id,
+            model: model.into(),
+            object,
+            usage,
+        })
+        .into_response(),
+        Kind::Fim => Json(FimCompletionResponse {
+            choices: vec![choice],
+            created,
+            id,
+            model: model.into(),
+            object,
+            usage,
+        })
+        .into_response(),
+    }
+}
+
+/// The answer's stream chunks: the role, one per token (or one with the tool calls), the last
+/// with `finish_reason` and `usage`.
+pub(crate) fn chunks(answer: &Generated, model: &str) -> Vec<CompletionChunk> {
+    let (id, created) = (completion_id(), now_seconds());
+    let chunk = |delta: DeltaMessage, finish: Option<KnownFinishReason>, usage: Option<UsageInfo>| CompletionChunk {
+        choices: vec![CompletionResponseStreamChoice { delta, finish_reason: finish.map(FinishReason::Known), index: 0 }],
+        created: Some(created),
+        id: id.clone(),
+        model: model.into(),
+        object: Some("chat.completion.chunk".into()),
+        usage,
+    };
+    let text = |s: &str| Some(MessageContent::String(s.to_string()));
+    let mut out = vec![chunk(
+        DeltaMessage { content: text(""), role: Some("assistant".into()), tool_calls: None },
+        None,
+        None,
+    )];
+    if let Some(calls) = &answer.tool_calls {
+        let calls = calls
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ToolCall { index: Some(i as u64), ..c.clone() })
+            .collect();
+        out.push(chunk(
+            DeltaMessage { content: text(""), role: None, tool_calls: Some(calls) },
+            Some(answer.finish),
+            Some(answer.usage()),
+        ));
+        return out;
+    }
+    let tokens = tokenize(&answer.content);
+    if tokens.is_empty() {
+        out.push(chunk(DeltaMessage { content: text(""), role: None, tool_calls: None }, Some(answer.finish), Some(answer.usage())));
+    }
+    let last = tokens.len().saturating_sub(1);
+    for (i, token) in tokens.iter().enumerate() {
+        let end = i == last;
+        out.push(chunk(
+            DeltaMessage { content: text(token), role: None, tool_calls: None },
+            end.then_some(answer.finish),
+            end.then(|| answer.usage()),
+        ));
+    }
+    out
+}
+
+/// Either framing, as the request asked.
+pub(crate) fn respond(answer: &Generated, model: &str, kind: Kind, stream: bool, delay: Duration) -> Response {
+    if stream {
+        crate::sse::response(&chunks(answer, model), delay)
+    } else {
+        json(answer, model, kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_concatenate_to_the_content() {
+        let answer = Generated {
+            content: "Hello, world!".into(),
+            tool_calls: None,
+            finish: KnownFinishReason::Stop,
+            prompt_tokens: 3,
+        };
+        let chunks = chunks(&answer, "m");
+        assert_eq!(chunks.len(), 1 + 4);
+        let text: String = chunks
+            .iter()
+            .filter_map(|c| match &c.choices[0].delta.content {
+                Some(MessageContent::String(s)) => Some(s.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(text, "Hello, world!");
+        let last = chunks.last().expect("chunks");
+        assert_eq!(last.usage.as_ref().map(|u| u.total_tokens), Some(7));
+        assert!(chunks[..4].iter().all(|c| c.choices[0].finish_reason.is_none()));
+    }
+}

@@ -1,0 +1,109 @@
+//! A faithful, stateful mock of the Mistral AI v1 REST API, for tests and offline work.
+//!
+//! It serves all 13 operations of the workspace's `openapi.yaml` at their `/v1` paths, with
+//! the spec's wire shapes (the generated `mistral_openapi::types`), validates requests with
+//! the spec's JSON Schemas (`mistral-spec`) and answers errors with the bodies the real API
+//! sends. Answers are deterministic: the same request gets the same text.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = mistral_mock::MockServer::start().await?;
+//! let answer: serde_json::Value = reqwest::Client::new()
+//!     .post(format!("{}/v1/chat/completions", server.base_url()))
+//!     .bearer_auth("any-key")
+//!     .json(&serde_json::json!({
+//!         "model": "mistral-small-latest",
+//!         "messages": [{"role": "user", "content": "What is the best French cheese?"}],
+//!     }))
+//!     .send()
+//!     .await?
+//!     .json()
+//!     .await?;
+//! assert_eq!(answer["object"], "chat.completion");
+//! assert_eq!(answer["choices"][0]["finish_reason"], "stop");
+//! # Ok(()) }
+//! ```
+//!
+//! Or from a shell: `mistral-mock --addr 127.0.0.1:8080 [--api-key K]... [--data-dir D]
+//! [--speed X] [--fault SPEC] [--fail-first N]` prints its URL and serves until Ctrl-C.
+//!
+//! # Behaviour
+//!
+//! | endpoint | what the mock does |
+//! |---|---|
+//! | `POST /v1/chat/completions` | Plausible prose built from the last user message, seeded by a hash of the request. `max_tokens` cuts it (`finish_reason: "length"`). JSON mode answers one JSON object (with the keys the prompt shows as `"key":`, else `answer`/`topic`). With `tools` and `tool_choice` `auto`/`any` and a last user message it calls the best-matching tool (`finish_reason: "tool_calls"`, a 9-character id) with arguments generated from the tool's JSON Schema and the prompt (a `city` gets `Paris` from "weather in Paris"); after a `tool` message it answers with the result; `tool_choice: "none"` gives text. A last `assistant` message needs `prefix: true` (else 400). `stream: true` sends SSE: a role chunk, one chunk per token, the last with `finish_reason` and `usage`, then `data: [DONE]`. |
+//! | `POST /v1/fim/completions` | Code between `prompt` and `suffix` (a Python or brace-language body, closing braces the suffix lacks), with `max_tokens`, `min_tokens`, `stop` and streaming. Codestral models only. |
+//! | `POST /v1/embeddings` | `mistral-embed`, 1024 dimensions, L2-normalised, deterministic; words and character trigrams hashed into signed buckets so that texts sharing words are closer. |
+//! | `GET /v1/models`, `DELETE /v1/models/{id}` | `open-mistral-7b`, `mistral-small-latest`, `mistral-large-latest`, `codestral-latest`, `codestral-2405`, `mistral-embed`, plus the models of succeeded fine-tuning jobs (`ft:<base>:<owner>:<yyyymmdd>:<8 hex>`), which can be used for chat and deleted. Deleting a base model is a 400, an unknown model a 404. |
+//! | `/v1/files` | Multipart upload (`file`, optional `purpose=fine-tune`), list (newest first), retrieve, delete. Files must be JSONL of `{"messages": [...]}` with an assistant message per line (else 422 naming the line). |
+//! | `/v1/fine_tuning/jobs` | Create (files must exist, model `open-mistral-7b` or `mistral-small-latest`, `training_steps` required), `?dry_run=true` for a `JobMetadata` estimate (tokens counted from the files, 131072 tokens per step), list (newest first; `page`, `page_size`, `model`, `status`, `created_after`, `created_by_me`, `wandb_project`, `wandb_name`, `suffix`), get (with events and checkpoints), cancel. Jobs are `QUEUED` for 10 simulated seconds, `RUNNING` 10 simulated seconds per step (a checkpoint each step, up to 10 checkpoints, falling loss), then `SUCCESS`; a cancel is `CANCELLATION_REQUESTED`, then `CANCELLED` 5 simulated seconds later. [`Options::speed`] simulated seconds pass per real second (default 50: a 10-step job takes ~2.2 s). State is computed from timestamps when read. |
+//!
+//! Token counts: a token is a word (a run of letters and digits) or a punctuation mark.
+//! Prompt tokens count every message's content (plus tool calls and the tool definitions);
+//! completion tokens count what was generated; `total_tokens` is their sum.
+//!
+//! # Errors
+//!
+//! | when | status | body |
+//! |---|---|---|
+//! | missing or unknown bearer key | 401 | `{"message":"Unauthorized","request_id":"<32 hex>"}` |
+//! | body not matching the spec (unknown, missing, mistyped or out-of-range fields), malformed JSON, empty body, bad path/query values | 422 | `{"object":"error","message":{"detail":[{"type":"extra_forbidden","loc":["body","foo"],"msg":"Extra inputs are not permitted","input":1}]},"type":"invalid_request_error","param":null,"code":null}` |
+//! | unknown model | 400 | `{"object":"error","message":"Invalid model: X","type":"invalid_model","param":null,"code":"1500"}` |
+//! | model without the capability, last message not user/tool, deleting a base model, cancelling a finished job | 400 | `{"object":"error","message":"...","type":"invalid_request_error","param":null,"code":null}` |
+//! | unknown path, file, job or model | 404 | `{"object":"error","message":"No file with id X","type":"invalid_request_error","param":null,"code":"404"}` |
+//! | wrong method | 405 | as 404, `code` `"405"` |
+//! | body over [`Options::body_limit`] (uploads: [`Options::upload_limit`]) | 413 | as 404, `code` `"413"` |
+//!
+//! # Fault injection
+//!
+//! Send `x-mock-fault: <items>` ([`FAULT_HEADER`]) with any request; items are separated by
+//! `;` and combine (e.g. `503;html;retry-after=2`, `delay=150ms;drop-stream-after=3`).
+//! Faults act before routing and authentication. The same syntax sets faults for every
+//! request without the header ([`Options::faults`], `--fault`), and [`Options::fail_first`]
+//! (`--fail-first N`) answers the first N requests with 503.
+//!
+//! | item | effect |
+//! |---|---|
+//! | `429` | 429 with `{"object":"error","message":"Rate limit exceeded","type":"rate_limited","param":null,"code":"1300"}` |
+//! | `500`, `502`, `503`, `504` (any 400..=599) | that status with a JSON error body (`401` gives the 401 body) |
+//! | `retry-after=N` | adds `Retry-After: N` to the error |
+//! | `html` | the error body is an HTML page (`text/html`), as gateways send |
+//! | `empty` | the error has no body |
+//! | `delay=2s`, `delay=1.5s`, `delay=150ms` | waits before answering (before any header); at most 300 s |
+//! | `drop-stream-after=N` | sends N body frames (SSE events) then aborts the connection, without `[DONE]` |
+//! | `reset` | closes the connection without any response |
+//!
+//! An unparsable header is answered with 400 and a message listing the valid items.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod api_error;
+mod app;
+mod arguments;
+mod auth;
+mod chat;
+pub mod cli;
+mod completion;
+mod dataset;
+mod embeddings;
+mod error;
+mod faults;
+mod files;
+mod fim;
+mod jobs;
+mod lifecycle;
+mod models;
+mod options;
+mod persist;
+mod server;
+mod sse;
+mod store;
+mod text;
+mod validate;
+
+pub use error::Error;
+pub use faults::{FAULT_HEADER, FaultBody, Faults};
+pub use options::Options;
+pub use server::{MockServer, MockServerBuilder, serve};

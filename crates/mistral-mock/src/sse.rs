@@ -1,0 +1,39 @@
+//! Server-sent events: `data: <json>\n\n` per chunk, then `data: [DONE]\n\n`.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use futures::StreamExt;
+use mistral_openapi::types::CompletionChunk;
+
+/// One event's bytes.
+pub(crate) fn event(chunk: &CompletionChunk) -> Bytes {
+    let json = serde_json::to_string(chunk).unwrap_or_default();
+    Bytes::from(format!("data: {json}\n\n"))
+}
+
+/// The terminating event.
+pub(crate) const DONE: &[u8] = b"data: [DONE]\n\n";
+
+/// A `text/event-stream` response sending each chunk as one event (one body frame each),
+/// `delay` apart, then `[DONE]`.
+pub(crate) fn response(chunks: &[CompletionChunk], delay: Duration) -> Response {
+    let mut events: Vec<Bytes> = chunks.iter().map(event).collect();
+    events.push(Bytes::from_static(DONE));
+    let stream = futures::stream::iter(events.into_iter().enumerate()).then(move |(i, bytes)| async move {
+        if i > 0 && !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        Ok::<Bytes, Infallible>(bytes)
+    });
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-cache")],
+        Body::from_stream(stream),
+    )
+        .into_response()
+}

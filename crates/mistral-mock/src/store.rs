@@ -1,0 +1,81 @@
+//! The server's state: files, jobs and deleted fine-tuned models.
+
+use bytes::Bytes;
+use mistral_openapi::types::{FileSchema, KnownJobStatus};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::lifecycle::JobRecord;
+
+/// An uploaded file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct StoredFile {
+    pub(crate) meta: FileSchema,
+    /// Tokens of the examples (for dry runs).
+    pub(crate) tokens: u64,
+    /// Examples (lines) in the file.
+    pub(crate) lines: u64,
+    /// The bytes, when kept in memory (no data directory). No operation of this API release
+    /// reads a file's content back, so nothing reads this yet.
+    #[serde(skip)]
+    #[allow(dead_code)]
+    pub(crate) content: Option<Bytes>,
+}
+
+/// A fine-tuned model that exists now.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FineTuned {
+    pub(crate) id: String,
+    pub(crate) created: i64,
+    pub(crate) owner: String,
+}
+
+/// Everything the server remembers; persisted as one JSON document.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(crate) struct Store {
+    /// In upload order.
+    pub(crate) files: Vec<StoredFile>,
+    /// In creation order.
+    pub(crate) jobs: Vec<JobRecord>,
+    /// Fine-tuned models that were deleted.
+    pub(crate) deleted_models: Vec<String>,
+}
+
+impl Store {
+    /// The file with this id.
+    pub(crate) fn file(&self, id: Uuid) -> Option<&StoredFile> {
+        self.files.iter().find(|f| f.meta.id == id)
+    }
+
+    /// Removes a file, giving it back.
+    pub(crate) fn remove_file(&mut self, id: Uuid) -> Option<StoredFile> {
+        let i = self.files.iter().position(|f| f.meta.id == id)?;
+        Some(self.files.remove(i))
+    }
+
+    /// The job with this id.
+    pub(crate) fn job(&self, id: Uuid) -> Option<&JobRecord> {
+        self.jobs.iter().find(|j| j.id == id)
+    }
+
+    /// The job with this id, to change.
+    pub(crate) fn job_mut(&mut self, id: Uuid) -> Option<&mut JobRecord> {
+        self.jobs.iter_mut().find(|j| j.id == id)
+    }
+
+    /// Fine-tuned models of succeeded jobs that were not deleted, oldest first.
+    pub(crate) fn fine_tuned(&self, now_ms: i64) -> Vec<FineTuned> {
+        self.jobs
+            .iter()
+            .filter(|j| !self.deleted_models.contains(&j.fine_tuned_model))
+            .filter_map(|j| {
+                let p = j.progress(now_ms);
+                (p.status == KnownJobStatus::Success).then(|| FineTuned {
+                    id: j.fine_tuned_model.clone(),
+                    created: p.succeeded_ms.unwrap_or(j.created_ms).div_euclid(1000),
+                    owner: j.owner.clone(),
+                })
+            })
+            .collect()
+    }
+}
