@@ -154,9 +154,9 @@ impl ApiError {
     pub fn from_parts(status: u16, headers: &reqwest::header::HeaderMap, body: &[u8]) -> ApiError {
         let text = String::from_utf8_lossy(&body[..body.len().min(BODY_LIMIT)]).into_owned();
         let json: Option<Value> = serde_json::from_slice(body).ok();
-        let obj = json.as_ref().and_then(|v| match v.get("error") {
-            Some(inner @ Value::Object(_)) => Some(inner),
-            _ => Some(v),
+        let obj = json.as_ref().map(|v| match v.get("error") {
+            Some(inner @ Value::Object(_)) => inner,
+            _ => v,
         });
         let field = |name: &str| obj.and_then(|o| o.get(name));
         let string = |v: Option<&Value>| match v {

@@ -165,9 +165,9 @@ impl Jobs<'_> {
 
 fn create_call(job: JobRequest, dry_run: bool) -> Result<Call> {
     let job = job.build()?;
-    Ok(Call::new("jobs_api_routes_fine_tuning_create_fine_tuning_job", Method::POST, "/v1/fine_tuning/jobs")
+    Call::new("jobs_api_routes_fine_tuning_create_fine_tuning_job", Method::POST, "/v1/fine_tuning/jobs")
         .query("dry_run", dry_run.then_some(true))
-        .json(&job)?)
+        .json(&job)
 }
 
 fn status_str(status: &JobStatus) -> String {

@@ -23,7 +23,8 @@ async fn error_for(status: u16, content_type: &str, body: &str) -> Error {
 async fn shapes() {
     let wrapped_422 = r#"{"object":"error","message":{"detail":[{"type":"extra_forbidden","loc":["body","extra"],"msg":"Extra inputs are not permitted"}]},"type":"invalid_request_error","param":null,"code":null}"#;
     let plain_422 = r#"{"detail":[{"type":"missing","loc":["body","model"],"msg":"Field required"}]}"#;
-    let cases: Vec<(u16, &str, &str, ApiErrorKind, &str, Option<&str>, Option<&str>)> = vec![
+    type Case<'a> = (u16, &'a str, &'a str, ApiErrorKind, &'a str, Option<&'a str>, Option<&'a str>);
+    let cases: Vec<Case> = vec![
         (
             422,
             "application/json",

@@ -115,8 +115,7 @@ impl ScriptServer {
 async fn read_request(socket: &mut tokio::net::TcpStream) -> String {
     let mut buf = Vec::new();
     let mut tmp = [0u8; 4096];
-    loop {
-        let Ok(n) = socket.read(&mut tmp).await else { break };
+    while let Ok(n) = socket.read(&mut tmp).await {
         if n == 0 {
             break;
         }
