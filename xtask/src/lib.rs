@@ -14,10 +14,7 @@ pub struct Generated {
 
 /// Every checked-in generated file.
 pub const GENERATED: &[Generated] = &[
-    Generated {
-        path: "generated/mistral_openapi.rs",
-        make: mistral_codegen::generate,
-    },
+    Generated { path: "generated/mistral_openapi.rs", make: mistral_codegen::generate },
     Generated {
         path: "generated/httpmock.rs",
         make: |spec| mistral_codegen::generate_httpmock(spec, "mistral_openapi"),
@@ -29,10 +26,7 @@ pub const SPEC: &str = "openapi.yaml";
 
 /// The workspace root (the parent of `xtask/`).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// `cargo xtask generate`: writes every generated file; returns the paths written.
@@ -75,10 +69,7 @@ pub fn check(root: &Path) -> anyhow::Result<Vec<String>> {
                 .context_radius(3)
                 .header(&format!("{} (checked in)", g.path), &format!("{} (from {SPEC})", g.path))
                 .to_string();
-            problems.push(format!(
-                "{} is out of date with {SPEC}: run `cargo xtask generate`\n{diff}",
-                g.path
-            ));
+            problems.push(format!("{} is out of date with {SPEC}: run `cargo xtask generate`\n{diff}", g.path));
         }
     }
     Ok(problems)

@@ -61,11 +61,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             eprintln!("{} problem(s)", problems.len());
             Ok(ExitCode::FAILURE)
         }
-        Command::DiffSpec {
-            other,
-            json,
-            fail_on_breaking,
-        } => {
+        Command::DiffSpec { other, json, fail_on_breaking } => {
             let report = xtask::diff_spec(&root, &other)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);

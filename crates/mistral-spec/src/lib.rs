@@ -167,9 +167,7 @@ impl Spec {
 
     /// A validator for an operation's request body in `media_type`.
     pub fn request_validator(&self, operation_id: &str, media_type: &str) -> Result<Validator> {
-        let op = self
-            .operation(operation_id)
-            .ok_or_else(|| Error::Missing(operation_id.into()))?;
+        let op = self.operation(operation_id).ok_or_else(|| Error::Missing(operation_id.into()))?;
         let pointer = format!("{}/requestBody/content/{}/schema", op.pointer(), escape(media_type));
         self.validator_at(&self.follow(&pointer)?)
     }
@@ -177,9 +175,7 @@ impl Spec {
     /// A validator for an operation's response body with `status` (e.g. `"200"`, `"422"`; a
     /// status without its own entry falls back to its range, `5XX`) in `media_type`.
     pub fn response_validator(&self, operation_id: &str, status: &str, media_type: &str) -> Result<Validator> {
-        let op = self
-            .operation(operation_id)
-            .ok_or_else(|| Error::Missing(operation_id.into()))?;
+        let op = self.operation(operation_id).ok_or_else(|| Error::Missing(operation_id.into()))?;
         let responses = op.raw.get("responses").ok_or_else(|| Error::Missing(format!("{operation_id} responses")))?;
         let range = format!("{}XX", status.chars().next().unwrap_or('?'));
         let key = [status, range.as_str(), "default"]
@@ -214,10 +210,8 @@ impl Spec {
     fn follow(&self, pointer: &str) -> Result<String> {
         let mut pointer = pointer.to_string();
         for _ in 0..32 {
-            let value = self
-                .raw
-                .pointer(pointer.trim_start_matches('#'))
-                .ok_or_else(|| Error::Missing(pointer.clone()))?;
+            let value =
+                self.raw.pointer(pointer.trim_start_matches('#')).ok_or_else(|| Error::Missing(pointer.clone()))?;
             match value.get("$ref").and_then(Value::as_str) {
                 Some(r) if value.as_object().is_some_and(|o| o.len() == 1) => pointer = r.to_string(),
                 _ => return Ok(pointer),

@@ -26,10 +26,7 @@ struct Lint<'a> {
 
 impl Lint<'_> {
     fn issue(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
-        self.issues.push(LintIssue {
-            pointer: pointer.into(),
-            message: message.into(),
-        });
+        self.issues.push(LintIssue { pointer: pointer.into(), message: message.into() });
     }
 
     /// Follows a `$ref` at `pointer`, giving the pointer and value of the target.
@@ -153,10 +150,7 @@ fn sse_data(example: &Value) -> Result<Vec<Value>, String> {
 }
 
 pub(crate) fn lint(spec: &Spec) -> Vec<LintIssue> {
-    let mut lint = Lint {
-        spec,
-        issues: Vec::new(),
-    };
+    let mut lint = Lint { spec, issues: Vec::new() };
     let version = spec.raw().get("openapi").and_then(Value::as_str).unwrap_or("");
     if !version.starts_with("3.0.") {
         lint.issue("#/openapi", format!("must be 3.0.x (progenitor rejects 3.1), is {version:?}"));
@@ -203,8 +197,7 @@ pub(crate) fn lint(spec: &Spec) -> Vec<LintIssue> {
             lint.issue(&pointer, "no success response");
         }
         for (status, response) in responses {
-            let (response_pointer, response) =
-                lint.deref(format!("{pointer}/responses/{}", escape(status)), response);
+            let (response_pointer, response) = lint.deref(format!("{pointer}/responses/{}", escape(status)), response);
             if let Some(content) = response.get("content") {
                 lint.check_content(&response_pointer, content, status.starts_with('2'));
             }

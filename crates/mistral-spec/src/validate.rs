@@ -37,10 +37,7 @@ impl Validator {
         let violations: Vec<Violation> = self
             .inner
             .iter_errors(instance)
-            .map(|e| Violation {
-                pointer: e.instance_path().to_string(),
-                message: e.to_string(),
-            })
+            .map(|e| Violation { pointer: e.instance_path().to_string(), message: e.to_string() })
             .collect();
         if violations.is_empty() { Ok(()) } else { Err(violations) }
     }
@@ -65,10 +62,7 @@ pub(crate) fn build(doc: &Value, pointer: &str) -> Result<Validator> {
         .should_ignore_unknown_formats(true)
         .with_format("uuid", is_uuid)
         .build(&Value::Object(root))
-        .map_err(|e| Error::Schema {
-            pointer: pointer.to_string(),
-            message: e.to_string(),
-        })?;
+        .map_err(|e| Error::Schema { pointer: pointer.to_string(), message: e.to_string() })?;
     Ok(Validator { inner })
 }
 
@@ -125,10 +119,7 @@ mod tests {
     fn nullable_becomes_any_of_null() {
         let mut v = json!({"type": "string", "nullable": true, "example": {"nullable": true}});
         openapi_to_json_schema(&mut v);
-        assert_eq!(
-            v,
-            json!({"anyOf": [{"type": "null"}, {"type": "string", "example": {"nullable": true}}]})
-        );
+        assert_eq!(v, json!({"anyOf": [{"type": "null"}, {"type": "string", "example": {"nullable": true}}]}));
     }
 
     #[test]
