@@ -32,13 +32,7 @@ pub struct Global {
     pub base_url: String,
 
     /// API key (sent as a bearer token; never printed).
-    #[arg(
-        long,
-        global = true,
-        env = "MISTRAL_API_KEY",
-        hide_env_values = true,
-        value_name = "KEY"
-    )]
+    #[arg(long, global = true, env = "MISTRAL_API_KEY", hide_env_values = true, value_name = "KEY")]
     pub api_key: Option<String>,
 
     /// Machine output: the API's JSON, one document per command (JSON lines for streams).
@@ -252,6 +246,18 @@ pub struct MockArgs {
     /// Address to listen on (port 0 picks a free one).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// Accept only this bearer key (repeatable); without it any non-empty key works.
+    #[arg(long = "accept-key", value_name = "KEY")]
+    pub accept_keys: Vec<String>,
+    /// Simulated seconds per real second for fine-tuning jobs.
+    #[arg(long, default_value_t = 50.0)]
+    pub speed: f64,
+    /// Keep uploaded files and jobs in this directory across restarts.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
+    /// Milliseconds between streamed chunks.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub token_delay_ms: u64,
 }
 
 fn parse_seconds(s: &str) -> Result<f64, String> {

@@ -10,11 +10,7 @@ use crate::{Ctx, Failure};
 const PREVIEW: usize = 4;
 
 pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, args: &EmbedArgs) -> Result<(), Failure> {
-    let response = ctx
-        .client
-        .embeddings()
-        .create(&args.model, args.texts.iter().map(String::as_str))
-        .await?;
+    let response = ctx.client.embeddings().create(&args.model, args.texts.iter().map(String::as_str)).await?;
     if ctx.json {
         output::json(ctx.out, &response)?;
         return Ok(());
@@ -26,28 +22,15 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, args: &EmbedArgs) -> Result<(), F
             .and_then(|i| args.texts.get(i))
             .map(|t| shorten(t, 40))
             .unwrap_or_default();
-        table.row(vec![
-            item.index.to_string(),
-            item.embedding.len().to_string(),
-            preview(&item.embedding),
-            text,
-        ]);
+        table.row(vec![item.index.to_string(), item.embedding.len().to_string(), preview(&item.embedding), text]);
     }
     table.write(ctx.out)?;
-    writeln!(
-        ctx.out,
-        "model {}, {} prompt tokens",
-        response.model, response.usage.prompt_tokens
-    )?;
+    writeln!(ctx.out, "model {}, {} prompt tokens", response.model, response.usage.prompt_tokens)?;
     Ok(())
 }
 
 fn preview(values: &[f32]) -> String {
-    let shown: Vec<String> = values
-        .iter()
-        .take(PREVIEW)
-        .map(|v| format!("{v:.4}"))
-        .collect();
+    let shown: Vec<String> = values.iter().take(PREVIEW).map(|v| format!("{v:.4}")).collect();
     let more = if values.len() > PREVIEW { ", …" } else { "" };
     format!("[{}{more}]", shown.join(", "))
 }

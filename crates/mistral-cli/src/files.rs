@@ -32,13 +32,7 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &FilesCommand) -> Result
             if ctx.json {
                 return Ok(output::json(ctx.out, &file)?);
             }
-            writeln!(
-                ctx.out,
-                "uploaded {} as {} ({})",
-                file.filename,
-                file.id,
-                output::bytes(file.bytes)
-            )?;
+            writeln!(ctx.out, "uploaded {} as {} ({})", file.filename, file.id, output::bytes(file.bytes))?;
         }
         FilesCommand::List => {
             let files = ctx.client.files().list().await?;
@@ -49,8 +43,7 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &FilesCommand) -> Result
                 writeln!(ctx.out, "no files")?;
                 return Ok(());
             }
-            let mut table = Table::new(&["ID", "FILENAME", "SIZE", "LINES", "PURPOSE", "CREATED"])
-                .right(&[2, 3]);
+            let mut table = Table::new(&["ID", "FILENAME", "SIZE", "LINES", "PURPOSE", "CREATED"]).right(&[2, 3]);
             for f in &files.data {
                 table.row(vec![
                     f.id.to_string(),
@@ -76,10 +69,7 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &FilesCommand) -> Result
                 return Ok(output::json(ctx.out, &deleted)?);
             }
             if !deleted.deleted {
-                return Err(Failure::Message(format!(
-                    "the server did not delete file {}",
-                    deleted.id
-                )));
+                return Err(Failure::Message(format!("the server did not delete file {}", deleted.id)));
             }
             writeln!(ctx.out, "deleted file {}", deleted.id)?;
         }
@@ -93,10 +83,7 @@ fn describe(out: &mut dyn Write, f: &FileSchema) -> std::io::Result<()> {
         &[
             ("id", f.id.to_string()),
             ("filename", f.filename.clone()),
-            (
-                "size",
-                format!("{} ({} bytes)", output::bytes(f.bytes), f.bytes),
-            ),
+            ("size", format!("{} ({} bytes)", output::bytes(f.bytes), f.bytes)),
             ("lines", output::or_dash(f.num_lines)),
             ("purpose", purpose_str(&f.purpose)),
             ("sample type", output::or_dash(f.sample_type.as_deref())),
@@ -116,9 +103,9 @@ fn purpose_str(p: &FilePurpose) -> String {
 /// A byte progress bar drawn on the process's stderr.
 fn progress_bar() -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "{spinner} uploading [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-    ) {
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} uploading [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+    {
         bar.set_style(style.progress_chars("=> "));
     }
     bar

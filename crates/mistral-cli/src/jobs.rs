@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use mistral_sdk::types::{
-    CheckpointOut, DetailedJobOut, FineTuneableModel, JobMetadata, JobOut, JobStatus,
-    KnownJobStatus, TrainingParameters,
+    CheckpointOut, DetailedJobOut, FineTuneableModel, JobMetadata, JobOut, JobStatus, KnownJobStatus,
+    TrainingParameters,
 };
 use mistral_sdk::{JobFilter, JobRequest, WatchOptions};
 
@@ -31,12 +31,7 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &JobsCommand) -> Result<
             if ctx.json {
                 return Ok(output::json(ctx.out, &job)?);
             }
-            writeln!(
-                ctx.out,
-                "cancellation requested for job {} (status {})",
-                job.id,
-                status_str(&job.status)
-            )?;
+            writeln!(ctx.out, "cancellation requested for job {} (status {})", job.id, status_str(&job.status))?;
             Ok(())
         }
         JobsCommand::Watch { id, interval_ms } => watch(ctx, id, *interval_ms).await,
@@ -102,15 +97,7 @@ async fn list(ctx: &mut Ctx<'_, '_>, args: &JobListArgs) -> Result<(), Failure> 
         writeln!(ctx.out, "no jobs")?;
         return Ok(());
     }
-    let mut table = Table::new(&[
-        "ID",
-        "MODEL",
-        "STATUS",
-        "STEPS",
-        "FINE-TUNED MODEL",
-        "CREATED",
-    ])
-    .right(&[3]);
+    let mut table = Table::new(&["ID", "MODEL", "STATUS", "STEPS", "FINE-TUNED MODEL", "CREATED"]).right(&[3]);
     for job in jobs {
         table.row(vec![
             job.id.to_string(),
@@ -134,10 +121,7 @@ async fn watch(ctx: &mut Ctx<'_, '_>, id: &str, interval_ms: u64) -> Result<(), 
     let initial = Duration::from_millis(interval_ms);
     let options = WatchOptions {
         initial_interval: initial,
-        max_interval: initial
-            .saturating_mul(10)
-            .min(Duration::from_secs(30))
-            .max(initial),
+        max_interval: initial.saturating_mul(10).min(Duration::from_secs(30)).max(initial),
     };
     let mut updates = std::pin::pin!(ctx.client.fine_tuning().jobs().watch(id, options));
     let mut last = None;
@@ -154,22 +138,11 @@ async fn watch(ctx: &mut Ctx<'_, '_>, id: &str, interval_ms: u64) -> Result<(), 
     let Some(job) = last else {
         return Err(Failure::Message(format!("no update for job {id}")));
     };
-    if mistral_sdk::is_terminal(&job.status)
-        && job.status != JobStatus::Known(KnownJobStatus::Success)
-    {
-        return Err(Failure::Message(format!(
-            "job {} ended with status {}",
-            job.id,
-            status_str(&job.status)
-        )));
+    if mistral_sdk::is_terminal(&job.status) && job.status != JobStatus::Known(KnownJobStatus::Success) {
+        return Err(Failure::Message(format!("job {} ended with status {}", job.id, status_str(&job.status))));
     }
     if !ctx.json {
-        writeln!(
-            ctx.out,
-            "job {} succeeded: fine-tuned model {}",
-            job.id,
-            or_dash(job.fine_tuned_model.as_deref())
-        )?;
+        writeln!(ctx.out, "job {} succeeded: fine-tuned model {}", job.id, or_dash(job.fine_tuned_model.as_deref()))?;
     }
     Ok(())
 }
@@ -179,9 +152,7 @@ fn progress_line(job: &DetailedJobOut) -> String {
     let latest = latest_checkpoint(job.checkpoints.as_deref().unwrap_or_default());
     let step = latest.map_or_else(|| "0".to_string(), |c| c.step_number.to_string());
     let total = or_dash(job.hyperparameters.training_steps);
-    let loss = latest
-        .and_then(|c| c.metrics.train_loss)
-        .map_or_else(|| "-".to_string(), |l| format!("{l:.4}"));
+    let loss = latest.and_then(|c| c.metrics.train_loss).map_or_else(|| "-".to_string(), |l| format!("{l:.4}"));
     format!(
         "{}  {:<22}  step {step}/{total}  train loss {loss}",
         output::timestamp(job.modified_at),
@@ -190,9 +161,7 @@ fn progress_line(job: &DetailedJobOut) -> String {
 }
 
 fn latest_checkpoint(checkpoints: &[CheckpointOut]) -> Option<&CheckpointOut> {
-    checkpoints
-        .iter()
-        .max_by_key(|c| (c.step_number, c.created_at))
+    checkpoints.iter().max_by_key(|c| (c.step_number, c.created_at))
 }
 
 fn created(out: &mut dyn Write, job: &JobOut) -> std::io::Result<()> {
@@ -219,10 +188,7 @@ fn dry_run(out: &mut dyn Write, m: &JobMetadata) -> std::io::Result<()> {
     output::key_values(
         out,
         &[
-            (
-                "expected duration",
-                or_dash(m.expected_duration_seconds.map(|s| format!("{s} s"))),
-            ),
+            ("expected duration", or_dash(m.expected_duration_seconds.map(|s| format!("{s} s")))),
             ("cost", cost),
             ("training steps", or_dash(m.training_steps)),
             ("train tokens", or_dash(m.train_tokens)),
@@ -235,14 +201,7 @@ fn dry_run(out: &mut dyn Write, m: &JobMetadata) -> std::io::Result<()> {
 
 fn detailed(out: &mut dyn Write, job: &DetailedJobOut) -> std::io::Result<()> {
     let ids = |v: &[uuid::Uuid]| {
-        if v.is_empty() {
-            "-".to_string()
-        } else {
-            v.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
+        if v.is_empty() { "-".to_string() } else { v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ") }
     };
     output::key_values(
         out,
@@ -256,10 +215,7 @@ fn detailed(out: &mut dyn Write, job: &DetailedJobOut) -> std::io::Result<()> {
             ("learning rate", or_dash(job.hyperparameters.learning_rate)),
             ("trained tokens", or_dash(job.trained_tokens)),
             ("training files", ids(&job.training_files)),
-            (
-                "validation files",
-                ids(job.validation_files.as_deref().unwrap_or_default()),
-            ),
+            ("validation files", ids(job.validation_files.as_deref().unwrap_or_default())),
             ("created", output::timestamp(job.created_at)),
             ("modified", output::timestamp(job.modified_at)),
         ],
@@ -267,8 +223,7 @@ fn detailed(out: &mut dyn Write, job: &DetailedJobOut) -> std::io::Result<()> {
     let checkpoints = job.checkpoints.as_deref().unwrap_or_default();
     if !checkpoints.is_empty() {
         writeln!(out, "\ncheckpoints:")?;
-        let mut table = Table::new(&["STEP", "TRAIN LOSS", "VALID LOSS", "VALID ACC", "CREATED"])
-            .right(&[0, 1, 2, 3]);
+        let mut table = Table::new(&["STEP", "TRAIN LOSS", "VALID LOSS", "VALID ACC", "CREATED"]).right(&[0, 1, 2, 3]);
         for c in checkpoints {
             let num = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"));
             table.row(vec![
@@ -331,18 +286,9 @@ mod tests {
 
     #[test]
     fn statuses_parse_loosely() {
-        assert_eq!(
-            parse_status("running"),
-            JobStatus::Known(KnownJobStatus::Running)
-        );
-        assert_eq!(
-            parse_status("cancellation-requested"),
-            JobStatus::Known(KnownJobStatus::CancellationRequested)
-        );
-        assert_eq!(
-            parse_status("failed_validation"),
-            JobStatus::Other("FAILED_VALIDATION".into())
-        );
+        assert_eq!(parse_status("running"), JobStatus::Known(KnownJobStatus::Running));
+        assert_eq!(parse_status("cancellation-requested"), JobStatus::Known(KnownJobStatus::CancellationRequested));
+        assert_eq!(parse_status("failed_validation"), JobStatus::Other("FAILED_VALIDATION".into()));
     }
 
     #[test]

@@ -46,6 +46,8 @@ pub struct Options {
     /// Draw a progress bar on the process's real stderr during uploads (set it when stderr
     /// is a terminal).
     pub progress_bar: bool,
+    /// Colour clap's help and usage errors (set it when stdout and stderr are terminals).
+    pub color: bool,
 }
 
 /// Runs the CLI with `args` (the program name first), printing to `stdout` and `stderr`,
@@ -84,7 +86,8 @@ where
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
-            let text = e.render().ansi().to_string();
+            let rendered = e.render();
+            let text = if options.color { rendered.ansi().to_string() } else { rendered.to_string() };
             let target: &mut dyn Write = if e.use_stderr() { stderr } else { stdout };
             let _ = target.write_all(text.as_bytes());
             let _ = target.flush();
@@ -92,16 +95,14 @@ where
         }
     };
     let mut out = Out::new(stdout);
-    let has_key = cli
-        .global
-        .api_key
-        .as_deref()
-        .is_some_and(|k| !k.trim().is_empty());
+    let has_key = cli.global.api_key.as_deref().is_some_and(|k| !k.trim().is_empty());
     let result = tokio::select! {
         result = dispatch(&cli, &mut out, stderr, options) => Some(result),
         () = interrupt => None,
     };
     let code = match result {
+        // Ctrl-C is how the mock server is meant to stop.
+        None if matches!(cli.command, Command::Mock(_)) => EXIT_OK,
         None => {
             let _ = out.finish_line();
             EXIT_INTERRUPTED
@@ -142,22 +143,12 @@ pub(crate) struct Ctx<'a, 'w> {
     pub options: Options,
 }
 
-async fn dispatch(
-    cli: &Cli,
-    out: &mut Out<'_>,
-    stderr: &mut dyn Write,
-    options: Options,
-) -> Result<(), Failure> {
+async fn dispatch(cli: &Cli, out: &mut Out<'_>, stderr: &mut dyn Write, options: Options) -> Result<(), Failure> {
     if let Command::Mock(args) = &cli.command {
         return mock::run(args, out, stderr).await;
     }
     let client = build_client(&cli.global)?;
-    let mut ctx = Ctx {
-        client,
-        json: cli.global.json,
-        out,
-        options,
-    };
+    let mut ctx = Ctx { client, json: cli.global.json, out, options };
     match &cli.command {
         Command::Chat(args) => chat::run(&mut ctx, args).await,
         Command::Fim(args) => fim::run(&mut ctx, args).await,
@@ -177,8 +168,7 @@ fn build_client(global: &Global) -> Result<Client, Failure> {
         builder = builder.api_key(key);
     }
     if let Some(secs) = global.timeout {
-        let d = Duration::try_from_secs_f64(secs)
-            .map_err(|e| Failure::Message(format!("invalid --timeout: {e}")))?;
+        let d = Duration::try_from_secs_f64(secs).map_err(|e| Failure::Message(format!("invalid --timeout: {e}")))?;
         builder = builder.request_timeout(d).stream_idle_timeout(d);
     }
     if let Some(n) = global.max_retries {
@@ -205,10 +195,7 @@ fn describe(failure: &Failure, has_key: bool) -> String {
                 message = format!("{message}: {root}");
             }
         }
-        if !has_key
-            && e.api()
-                .is_some_and(|a| a.kind == ApiErrorKind::Unauthorized)
-        {
+        if !has_key && e.api().is_some_and(|a| a.kind == ApiErrorKind::Unauthorized) {
             message.push_str(" (no API key: set MISTRAL_API_KEY or pass --api-key)");
         }
     }

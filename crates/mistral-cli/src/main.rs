@@ -9,6 +9,7 @@ use std::process::ExitCode;
 async fn main() -> ExitCode {
     let options = mistral_cli::Options {
         progress_bar: std::io::stderr().is_terminal(),
+        color: std::io::stdout().is_terminal() && std::io::stderr().is_terminal(),
     };
     let code = mistral_cli::run_with(
         std::env::args_os(),

@@ -19,11 +19,7 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &ModelsCommand) -> Resul
             }
             let mut table = Table::new(&["ID", "OWNED BY", "CREATED"]);
             for m in &models.data {
-                table.row(vec![
-                    m.id.clone(),
-                    m.owned_by.clone(),
-                    output::timestamp(m.created),
-                ]);
+                table.row(vec![m.id.clone(), m.owned_by.clone(), output::timestamp(m.created)]);
             }
             table.write(ctx.out)?;
         }
@@ -35,10 +31,7 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &ModelsCommand) -> Resul
             if deleted.deleted {
                 writeln!(ctx.out, "deleted model {}", deleted.id)?;
             } else {
-                return Err(Failure::Message(format!(
-                    "the server did not delete model {}",
-                    deleted.id
-                )));
+                return Err(Failure::Message(format!("the server did not delete model {}", deleted.id)));
             }
         }
     }

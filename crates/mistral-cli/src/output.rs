@@ -14,10 +14,7 @@ pub struct Out<'a> {
 impl<'a> Out<'a> {
     /// Wraps `inner`.
     pub fn new(inner: &'a mut dyn Write) -> Out<'a> {
-        Out {
-            inner,
-            at_line_start: true,
-        }
+        Out { inner, at_line_start: true }
     }
 
     /// Ends the current line if something was written on it.
@@ -181,24 +178,14 @@ mod tests {
         t.row(vec!["long-id".into(), "1234".into()]);
         let mut buf = Vec::new();
         t.write(&mut buf).unwrap();
-        assert_eq!(
-            String::from_utf8(buf).unwrap(),
-            "ID       SIZE  NAME\na           1  first\nlong-id  1234\n"
-        );
+        assert_eq!(String::from_utf8(buf).unwrap(), "ID       SIZE  NAME\na           1  first\nlong-id  1234\n");
     }
 
     #[test]
     fn key_values_align() {
         let mut buf = Vec::new();
-        key_values(
-            &mut buf,
-            &[("id", "x".into()), ("status", "RUNNING".into())],
-        )
-        .unwrap();
-        assert_eq!(
-            String::from_utf8(buf).unwrap(),
-            "id:     x\nstatus: RUNNING\n"
-        );
+        key_values(&mut buf, &[("id", "x".into()), ("status", "RUNNING".into())]).unwrap();
+        assert_eq!(String::from_utf8(buf).unwrap(), "id:     x\nstatus: RUNNING\n");
     }
 
     #[test]
