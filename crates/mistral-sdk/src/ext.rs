@@ -151,3 +151,26 @@ impl FinishReasonExt for FinishReason {
         }
     }
 }
+
+/// Reading a job status without the open-enum wrapping.
+///
+/// ```
+/// use mistral_sdk::JobStatusExt;
+/// use mistral_sdk::types::{JobStatus, KnownJobStatus};
+///
+/// assert_eq!(JobStatus::Known(KnownJobStatus::Running).as_str(), "RUNNING");
+/// assert_eq!(JobStatus::Other("VALIDATING".into()).as_str(), "VALIDATING");
+/// ```
+pub trait JobStatusExt {
+    /// The status as sent.
+    fn as_str(&self) -> String;
+}
+
+impl JobStatusExt for crate::types::JobStatus {
+    fn as_str(&self) -> String {
+        match self {
+            crate::types::JobStatus::Known(k) => k.to_string(),
+            crate::types::JobStatus::Other(s) => s.clone(),
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! A walk through the whole API: `cargo run --example quickstart`.
+//!
+//! With no `MISTRAL_API_KEY` it starts the embedded mock server in this process; with one
+//! (and `MISTRAL_BASE_URL`, if set) it uses that server. Against a real server the
+//! fine-tuning job is only estimated (a dry run) unless `MISTRAL_QUICKSTART_FINE_TUNE=1`,
+//! since a real job costs money.
+
+mod common;
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use mistral_sdk::types::ToolChoice;
+use mistral_sdk::{
+    ChatRequest, ChatResponseExt, FileUpload, FimRequest, FinishReasonExt, JobRequest, JobStatusExt, Tool, ToolCallExt,
+    WatchOptions,
+};
+
+#[derive(schemars::JsonSchema, serde::Deserialize)]
+struct WeatherArgs {
+    /// The city, e.g. "Paris".
+    city: String,
+}
+
+#[derive(serde::Deserialize, Debug)]
+struct Cheese {
+    name: String,
+    region: String,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let target = common::connect().await?;
+    let client = &target.client;
+
+    println!("\n## chat");
+    let question =
+        ChatRequest::new("mistral-small-latest").system("You are terse.").user("What is the best French cheese?");
+    let answer = client.chat().create(question.clone()).await?;
+    println!("> What is the best French cheese?\n{}", answer.text());
+    println!("({} prompt + {} completion tokens)", answer.usage.prompt_tokens, answer.usage.completion_tokens);
+
+    println!("\n## streamed chat");
+    let mut stream = std::pin::pin!(client.chat().stream(question.max_tokens(24)).await?.text());
+    while let Some(delta) = stream.next().await {
+        print!("{}", delta?);
+    }
+    println!();
+
+    println!("\n## function calling");
+    let request = ChatRequest::new("mistral-large-latest")
+        .user("What is the weather in Paris?")
+        .tools([Tool::function::<WeatherArgs>("get_weather", "Current weather for a city")])
+        .tool_choice(ToolChoice::Any);
+    let response = client.chat().create(request.clone()).await?;
+    let call = response.tool_calls().first().ok_or("the model called no tool")?;
+    let args: WeatherArgs = call.arguments()?;
+    println!("model calls {}({{city: {:?}}})", call.function.name, args.city);
+    let result = format!("{{\"city\": {:?}, \"temperature_c\": 18, \"sky\": \"cloudy\"}}", args.city);
+    let follow_up = request.assistant_message(&response.choices[0].message).tool_result(
+        call.id.clone().unwrap_or_default(),
+        "get_weather",
+        result,
+    );
+    println!("final answer: {}", client.chat().create(follow_up).await?.text());
+
+    println!("\n## JSON mode");
+    let response = client
+        .chat()
+        .create(
+            ChatRequest::new("mistral-small-latest")
+                .user(r#"Give the best French cheese as JSON: {"name": ..., "region": ...}"#)
+                .json_mode(),
+        )
+        .await?;
+    let cheese: Cheese = response.json()?;
+    println!("name: {}, region: {}", cheese.name, cheese.region);
+
+    println!("\n## FIM");
+    let fim = client
+        .fim()
+        .create(
+            FimRequest::new("codestral-latest", "def fibonacci(n: int):").suffix("print(fibonacci(10))").max_tokens(64),
+        )
+        .await?;
+    println!("def fibonacci(n: int):{}print(fibonacci(10))", fim.text());
+
+    println!("\n## embeddings");
+    let texts = ["I love French cheese", "French cheese is what I love", "The rocket reached orbit"];
+    let embeddings = client.embeddings().create("mistral-embed", texts).await?;
+    let v: Vec<&Vec<f32>> = embeddings.data.iter().map(|d| &d.embedding).collect();
+    println!("{} vectors of {} dimensions", v.len(), v[0].len());
+    println!("similarity(0, 1) = {:.3}  (same words)", cosine(v[0], v[1]));
+    println!("similarity(0, 2) = {:.3}  (unrelated)", cosine(v[0], v[2]));
+
+    println!("\n## files");
+    let path = std::env::temp_dir().join(format!("quickstart-{}.jsonl", std::process::id()));
+    let lines: Vec<String> = (0..20)
+        .map(|i| {
+            serde_json::json!({"messages": [
+                {"role": "user", "content": format!("What is {i} + {i}?")},
+                {"role": "assistant", "content": format!("{}", i + i)}
+            ]})
+            .to_string()
+        })
+        .collect();
+    std::fs::write(&path, lines.join("\n") + "\n")?;
+    let file = client.files().upload(FileUpload::from_path(&path).purpose("fine-tune")).await?;
+    std::fs::remove_file(&path)?;
+    println!("uploaded {} ({} bytes) as {}", file.filename, file.bytes, file.id);
+
+    println!("\n## fine-tuning");
+    let job = JobRequest::new("open-mistral-7b", [file.id]).training_steps(10).learning_rate(1e-4).suffix("quickstart");
+    let estimate = client.fine_tuning().jobs().dry_run(job.clone()).await?;
+    println!(
+        "dry run: {:?} data tokens, {:?} s expected",
+        estimate.data_tokens.unwrap_or_default(),
+        estimate.expected_duration_seconds.unwrap_or_default()
+    );
+    let fine_tune = target.is_mock() || std::env::var("MISTRAL_QUICKSTART_FINE_TUNE").is_ok_and(|v| v == "1");
+    if fine_tune {
+        let created = client.fine_tuning().jobs().create(job).await?;
+        println!("job {} {}", created.id, created.status.as_str());
+        let options =
+            WatchOptions { initial_interval: Duration::from_millis(200), max_interval: Duration::from_secs(10) };
+        let mut watch = std::pin::pin!(client.fine_tuning().jobs().watch(created.id, options));
+        let mut last = None;
+        while let Some(snapshot) = watch.next().await {
+            let snapshot = snapshot?;
+            let loss = snapshot.checkpoints.as_ref().and_then(|c| c.last()).and_then(|c| c.metrics.train_loss);
+            match loss {
+                Some(loss) => println!("  {} (train loss {loss:.3})", snapshot.status.as_str()),
+                None => println!("  {}", snapshot.status.as_str()),
+            }
+            last = Some(snapshot);
+        }
+        let model = last.and_then(|j| j.fine_tuned_model).ok_or("the job produced no model")?;
+        println!("fine-tuned model: {model}");
+
+        println!("\n## chat with the fine-tuned model");
+        let answer = client.chat().create(ChatRequest::new(&model).user("What is 3 + 3?")).await?;
+        println!(
+            "> What is 3 + 3?\n{} ({})",
+            answer.text(),
+            answer.finish_reason().map(|r| r.as_str()).unwrap_or_default()
+        );
+
+        println!("\n## cleanup");
+        println!("model deleted: {}", client.models().delete(&model).await?.deleted);
+    } else {
+        println!("(not starting a real job: set MISTRAL_QUICKSTART_FINE_TUNE=1 to)");
+        println!("\n## cleanup");
+    }
+    println!("file deleted: {}", client.files().delete(file.id).await?.deleted);
+    println!("\ndone.");
+    Ok(())
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    dot / (norm(a) * norm(b))
+}
