@@ -224,3 +224,54 @@ async fn invalid_requests_never_reach_the_server() {
     ));
     any.assert_calls_async(0).await;
 }
+
+#[tokio::test]
+async fn upload_retry_sends_the_whole_file_again() {
+    let server = MockServer::start_async().await;
+    let failing = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v1/files");
+            then.status(503).body("");
+        })
+        .await;
+    failing.up_to_n_times_async(1).await;
+    let ok = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v1/files").body_includes(
+                "filename=\"data.jsonl\"\r\nContent-Type: application/octet-stream\r\n\r\nline one\nline two\n\r\n",
+            );
+            then.status(200)
+                .json_body(json!({"id": "497f6eca-6276-4993-bfeb-53cbbbba6f09", "object": "file", "bytes": 18,
+                "created_at": 1, "filename": "data.jsonl", "purpose": "fine-tune"}));
+        })
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.jsonl");
+    std::fs::write(&path, "line one\nline two\n").unwrap();
+    let file = client(&server.base_url()).files().upload(mistral_sdk::FileUpload::from_path(&path)).await.unwrap();
+    assert_eq!(file.bytes, 18);
+    failing.assert_calls_async(1).await;
+    ok.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn reader_uploads_are_not_retried() {
+    let server = MockServer::start_async().await;
+    let failing = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v1/files");
+            then.status(503).body("");
+        })
+        .await;
+    let upload = mistral_sdk::FileUpload::from_reader("a.jsonl", &b"{}\n"[..]);
+    let err = client(&server.base_url()).files().upload(upload).await.unwrap_err();
+    assert_eq!(err.api().map(|e| (e.status, e.attempts)), Some((503, 1)));
+    failing.assert_calls_async(1).await;
+}
+
+#[test]
+fn client_is_cheap_to_share() {
+    fn check<T: Clone + Send + Sync + 'static>() {}
+    check::<Client>();
+    assert_eq!(std::mem::size_of::<Client>(), std::mem::size_of::<usize>());
+}

@@ -82,3 +82,32 @@ async fn key_never_appears_in_logs_or_errors() {
         assert!(!t.contains(SENTINEL), "the key leaked: {t}");
     }
 }
+
+#[tokio::test]
+async fn deprecation_header_is_logged_as_a_warning() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200)
+                .header("x-model-deprecation-timestamp", "2025-01-01T00:00:00Z")
+                .json_body(serde_json::json!({"object": "list", "data": []}));
+        })
+        .await;
+    let client = Client::builder().api_key("k").base_url(server.base_url()).build().unwrap();
+    let models = client.models().list_with_meta().await.unwrap();
+    assert_eq!(models.meta.deprecation(), Some("2025-01-01T00:00:00Z"));
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("WARN") && logs.contains("the model is deprecated") && logs.contains("2025-01-01T00:00:00Z"),
+        "{logs}"
+    );
+}
