@@ -147,15 +147,16 @@ async fn watch(ctx: &mut Ctx<'_, '_>, id: &str, interval_ms: u64) -> Result<(), 
     Ok(())
 }
 
-/// One line of `watch`: status, step progress and the latest train loss.
+/// One line of `watch`: the time it was seen (UTC), status, step progress (latest
+/// checkpoint / training steps) and the latest train loss.
 fn progress_line(job: &DetailedJobOut) -> String {
     let latest = latest_checkpoint(job.checkpoints.as_deref().unwrap_or_default());
     let step = latest.map_or_else(|| "0".to_string(), |c| c.step_number.to_string());
     let total = or_dash(job.hyperparameters.training_steps);
     let loss = latest.and_then(|c| c.metrics.train_loss).map_or_else(|| "-".to_string(), |l| format!("{l:.4}"));
     format!(
-        "{}  {:<22}  step {step}/{total}  train loss {loss}",
-        output::timestamp(job.modified_at),
+        "{}  {:<10}  step {step}/{total}  train loss {loss}",
+        chrono::Utc::now().format("%H:%M:%S"),
         status_str(&job.status)
     )
 }
