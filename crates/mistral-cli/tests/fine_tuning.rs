@@ -42,6 +42,14 @@ async fn files_upload_list_get_delete() {
         assert!(run.stderr.starts_with("error: API error 404: "), "{run:?}");
         assert_eq!(cli(&server, &["files", "list"]).await.ok(), "no files\n");
 
+        // With a progress bar (drawn on the real stderr, hidden when it is not a terminal).
+        let base = server.base_url();
+        let args = ["mistral", "--base-url", &base, "--api-key", KEY, "files", "upload", path.to_str().unwrap()];
+        let options = mistral_cli::Options { progress_bar: true, color: false };
+        let run = common::raw_with(&args, options, std::future::pending()).await;
+        assert!(run.ok().starts_with("uploaded train.jsonl as "), "{run:?}");
+        assert_eq!(run.stderr, "", "the bar never goes to the captured stderr");
+
         // A missing local file fails before anything is sent.
         let run = cli(&server, &["files", "upload", "/nonexistent/train.jsonl"]).await;
         assert_eq!(run.code, 1);

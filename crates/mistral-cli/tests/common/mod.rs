@@ -53,10 +53,19 @@ pub async fn cli(server: &MockServer, args: &[&str]) -> Run {
 
 /// Runs the CLI with exactly these arguments (program name first) and an interrupt.
 pub async fn raw<S: AsRef<str>>(args: &[S], interrupt: impl Future<Output = ()>) -> Run {
+    raw_with(args, mistral_cli::Options::default(), interrupt).await
+}
+
+/// [`raw`] with terminal options.
+pub async fn raw_with<S: AsRef<str>>(
+    args: &[S],
+    options: mistral_cli::Options,
+    interrupt: impl Future<Output = ()>,
+) -> Run {
     let args: Vec<String> = args.iter().map(|s| s.as_ref().to_string()).collect();
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
-    let code = mistral_cli::run_with(args, &mut stdout, &mut stderr, mistral_cli::Options::default(), interrupt).await;
+    let code = mistral_cli::run_with(args, &mut stdout, &mut stderr, options, interrupt).await;
     Run {
         code,
         stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
