@@ -160,7 +160,7 @@ impl ApiError {
         });
         let field = |name: &str| obj.and_then(|o| o.get(name));
         let string = |v: Option<&Value>| match v {
-            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
             Some(Value::Number(n)) => Some(n.to_string()),
             _ => None,
         };
