@@ -201,10 +201,11 @@ fn gen_value(schema: &Value, root: &Value, ctx: &Context, hint: &str, depth: usi
             let n = min.min(max.max(min)).min(16);
             let items = schema.get("items").cloned().unwrap_or(json!({"type": "string"}));
             let singular = hint.trim_end_matches('s');
+            let unique = schema.get("uniqueItems") == Some(&Value::Bool(true));
             let mut out: Vec<Value> = Vec::new();
             for i in 0..n {
                 let mut v = gen_value(&items, root, ctx, singular, depth + 1, rng);
-                if out.contains(&v) {
+                if unique && out.contains(&v) {
                     if let Value::String(s) = &mut v {
                         s.push_str(&format!(" {}", i + 1));
                     }

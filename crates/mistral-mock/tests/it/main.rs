@@ -1,0 +1,195 @@
+//! Integration tests: a real `MockServer` on a random port, driven with reqwest.
+//!
+//! Every JSON response that goes through [`Mock::call`] is validated against the spec
+//! (`mistral-spec`'s response validators), and every streamed chunk against `CompletionChunk`.
+
+mod api;
+mod cli;
+mod errors;
+mod faults;
+mod jobs;
+mod load;
+
+use std::future::Future;
+use std::time::Duration;
+
+use mistral_mock::{MockServer, MockServerBuilder};
+use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+/// Fails the test instead of hanging.
+pub async fn within<F: Future>(secs: u64, f: F) -> F::Output {
+    match tokio::time::timeout(Duration::from_secs(secs), f).await {
+        Ok(v) => v,
+        Err(_) => panic!("test did not finish within {secs}s"),
+    }
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn content_type(&self) -> &str {
+        self.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+}
+
+/// Validates `body` as the spec's response of `op` with `status`; statuses the operation does
+/// not declare (400, 405, 413...) are validated against the `ApiError` schema.
+pub fn assert_conforms(op: &str, status: StatusCode, body: &Value) {
+    let spec = mistral_spec::Spec::embedded().expect("spec");
+    let code = status.as_str();
+    let declared = spec.response_media_types(op, code).iter().any(|m| m == "application/json");
+    let validator = if declared || (status.is_success()) {
+        spec.response_validator(op, code, "application/json").expect("response validator")
+    } else {
+        assert!(!status.is_success(), "{op} {status} is not declared");
+        spec.component_validator("ApiError").expect("ApiError validator")
+    };
+    if let Err(violations) = validator.validate(body) {
+        panic!("{op} {status} does not conform: {violations:?}\n{body:#}");
+    }
+}
+
+/// Validates one streamed chunk against the spec's `text/event-stream` schema of `op`.
+pub fn assert_chunk_conforms(op: &str, chunk: &Value) {
+    let spec = mistral_spec::Spec::embedded().expect("spec");
+    let validator = spec.response_validator(op, "200", "text/event-stream").expect("chunk validator");
+    if let Err(violations) = validator.validate(chunk) {
+        panic!("{op} chunk does not conform: {violations:?}\n{chunk:#}");
+    }
+}
+
+/// A running mock and a client for it.
+pub struct Mock {
+    pub server: MockServer,
+    pub http: reqwest::Client,
+    pub key: String,
+}
+
+impl Mock {
+    /// A server whose jobs run fast (speed 2000: a 10-step job takes ~55 ms).
+    pub async fn start() -> Mock {
+        Mock::with(MockServer::builder().speed(2000.0)).await
+    }
+
+    pub async fn with(builder: MockServerBuilder) -> Mock {
+        let server = builder.start().await.expect("server starts");
+        let key = server.api_key().to_string();
+        Mock { server, http: reqwest::Client::new(), key }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.base_url())
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, self.url(path)).bearer_auth(&self.key)
+    }
+
+    /// Sends, reads the body as JSON (Null when it is not JSON) and validates it.
+    pub async fn call(&self, op: &str, request: reqwest::RequestBuilder) -> Reply {
+        let reply = read(request).await;
+        if reply.content_type().starts_with("application/json") {
+            assert_conforms(op, reply.status, &reply.body);
+        }
+        reply
+    }
+
+    pub async fn post(&self, op: &str, path: &str, body: Value) -> Reply {
+        self.call(op, self.request(Method::POST, path).json(&body)).await
+    }
+
+    pub async fn get(&self, op: &str, path: &str) -> Reply {
+        self.call(op, self.request(Method::GET, path)).await
+    }
+
+    pub async fn delete(&self, op: &str, path: &str) -> Reply {
+        self.call(op, self.request(Method::DELETE, path)).await
+    }
+
+    /// Uploads `bytes` as `filename` (multipart, purpose fine-tune).
+    pub async fn upload(&self, filename: &str, bytes: Vec<u8>) -> Reply {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(filename.to_string());
+        let form = reqwest::multipart::Form::new().text("purpose", "fine-tune").part("file", part);
+        self.call("files_api_routes_upload_file", self.request(Method::POST, "/v1/files").multipart(form)).await
+    }
+
+    /// Uploads a small valid training file and gives its id.
+    pub async fn upload_training(&self, lines: usize) -> String {
+        let reply = self.upload("train.jsonl", training_file(lines)).await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        reply.body["id"].as_str().expect("file id").to_string()
+    }
+
+    /// Posts with `stream: true`; gives the status, headers and the raw body.
+    pub async fn stream(&self, path: &str, body: Value) -> (StatusCode, HeaderMap, String) {
+        let response = self.request(Method::POST, path).json(&body).send().await.expect("sent");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("whole stream");
+        (status, headers, text)
+    }
+}
+
+/// Sends and reads a whole reply.
+pub async fn read(request: reqwest::RequestBuilder) -> Reply {
+    let response = request.send().await.expect("request sent");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("body read");
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Reply { status, headers, body, text }
+}
+
+/// A JSONL training file of `lines` examples.
+pub fn training_file(lines: usize) -> Vec<u8> {
+    let mut out = String::new();
+    for i in 0..lines {
+        out.push_str(&format!(
+            "{{\"messages\": [{{\"role\": \"user\", \"content\": \"What is {i} plus {i}?\"}}, {{\"role\": \"assistant\", \"content\": \"It is {}.\"}}]}}\n",
+            i * 2
+        ));
+    }
+    out.into_bytes()
+}
+
+/// Splits an SSE body into its `data:` payloads, checking the framing (`data: ...\n\n`).
+pub fn sse_events(body: &str) -> Vec<String> {
+    assert!(body.ends_with("\n\n"), "stream must end with a blank line: {body:?}");
+    body.trim_end_matches("\n\n")
+        .split("\n\n")
+        .map(|event| {
+            let data = event.strip_prefix("data: ").unwrap_or_else(|| panic!("not a data event: {event:?}"));
+            assert!(!data.contains('\n'), "one line per event: {event:?}");
+            data.to_string()
+        })
+        .collect()
+}
+
+/// The chunks of a completed stream (validated against the spec), checking it ends with
+/// `[DONE]`.
+pub fn stream_chunks(op: &str, body: &str) -> Vec<Value> {
+    let events = sse_events(body);
+    assert_eq!(events.last().map(String::as_str), Some("[DONE]"), "stream must end with [DONE]");
+    events[..events.len() - 1]
+        .iter()
+        .map(|e| {
+            let chunk: Value = serde_json::from_str(e).expect("chunk is JSON");
+            assert_chunk_conforms(op, &chunk);
+            chunk
+        })
+        .collect()
+}
+
+/// The streamed text: the concatenated `delta.content`s.
+pub fn streamed_text(chunks: &[Value]) -> String {
+    chunks.iter().filter_map(|c| c["choices"][0]["delta"]["content"].as_str()).collect()
+}
