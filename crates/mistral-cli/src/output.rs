@@ -29,7 +29,7 @@ impl<'a> Out<'a> {
 impl Write for Out<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
-        if let Some(last) = buf[..n].last() {
+        if let Some(last) = buf.get(..n).and_then(<[u8]>::last) {
             self.at_line_start = *last == b'\n';
         }
         Ok(n)
@@ -81,9 +81,10 @@ impl Table {
         self
     }
 
-    /// Adds a row; missing cells are blank, extra ones dropped.
+    /// Adds a row; missing cells are blank, extra ones dropped, control characters (line
+    /// breaks, terminal escapes) shown as spaces.
     pub fn row(&mut self, cells: Vec<String>) {
-        let mut cells = cells;
+        let mut cells: Vec<String> = cells.iter().map(|c| clean(c)).collect();
         cells.resize(self.headers.len(), String::new());
         self.rows.push(cells);
     }
@@ -104,12 +105,12 @@ impl Table {
         }
         for row in std::iter::once(&self.headers).chain(&self.rows) {
             let mut line = String::new();
-            for (i, cell) in row.iter().enumerate() {
-                let pad = widths[i].saturating_sub(width(cell));
+            for (i, (cell, (w, right))) in row.iter().zip(widths.iter().zip(&self.right)).enumerate() {
+                let pad = w.saturating_sub(width(cell));
                 if i > 0 {
                     line.push_str("  ");
                 }
-                if self.right[i] {
+                if *right {
                     line.extend(std::iter::repeat_n(' ', pad));
                     line.push_str(cell);
                 } else {
@@ -123,13 +124,18 @@ impl Table {
     }
 }
 
-/// Writes `key: value` lines with the values aligned.
+/// Writes `key: value` lines with the values aligned (control characters shown as spaces).
 pub fn key_values(out: &mut dyn Write, pairs: &[(&str, String)]) -> io::Result<()> {
     let w = pairs.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
     for (k, v) in pairs {
-        writeln!(out, "{k}:{:pad$} {v}", "", pad = w - width(k))?;
+        writeln!(out, "{k}:{:pad$} {}", "", clean(v), pad = w.saturating_sub(width(k)))?;
     }
     Ok(())
+}
+
+/// `s` with control characters (line breaks, terminal escapes) replaced by spaces.
+fn clean(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 fn width(s: &str) -> usize {
@@ -175,10 +181,10 @@ mod tests {
     fn table_aligns_columns() {
         let mut t = Table::new(&["ID", "SIZE", "NAME"]).right(&[1]);
         t.row(vec!["a".into(), "1".into(), "first".into()]);
-        t.row(vec!["long-id".into(), "1234".into()]);
+        t.row(vec!["long-id".into(), "1234".into(), "x\ny".into(), "dropped".into()]);
         let mut buf = Vec::new();
         t.write(&mut buf).unwrap();
-        assert_eq!(String::from_utf8(buf).unwrap(), "ID       SIZE  NAME\na           1  first\nlong-id  1234\n");
+        assert_eq!(String::from_utf8(buf).unwrap(), "ID       SIZE  NAME\na           1  first\nlong-id  1234  x y\n");
     }
 
     #[test]
