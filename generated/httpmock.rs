@@ -505,9 +505,9 @@ pub mod operations {
                 Self(self.0.query_param_missing("page_size"))
             }
         }
-        pub fn status<'a, T>(self, value: T) -> Self
+        pub fn status<T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a types::JobStatus>>,
+            T: Into<Option<types::KnownJobStatus>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("status", value.to_string()))

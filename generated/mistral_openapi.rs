@@ -7130,7 +7130,7 @@ pub mod builder {
         model: Result<Option<::std::string::String>, String>,
         page: Result<Option<u64>, String>,
         page_size: Result<Option<::std::num::NonZeroU64>, String>,
-        status: Result<Option<types::JobStatus>, String>,
+        status: Result<Option<types::KnownJobStatus>, String>,
         suffix: Result<Option<::std::string::String>, String>,
         wandb_name: Result<Option<::std::string::String>, String>,
         wandb_project: Result<Option<::std::string::String>, String>,
@@ -7213,12 +7213,14 @@ pub mod builder {
         }
         pub fn status<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::JobStatus>,
+            V: std::convert::TryInto<types::KnownJobStatus>,
         {
             self.status = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `JobStatus` for status failed".to_string());
+                .map_err(|_| {
+                    "conversion to `KnownJobStatus` for status failed".to_string()
+                });
             self
         }
         pub fn suffix<V>(mut self, value: V) -> Self
