@@ -7,7 +7,12 @@ use clap::{Args, Parser, Subcommand};
 
 /// `mistral`: talk to the Mistral AI API from the shell.
 #[derive(Debug, Parser)]
-#[command(name = "mistral", version, about, propagate_version = true)]
+#[command(
+    name = "mistral",
+    version,
+    about = "Talk to the Mistral AI API: chat, FIM, embeddings, models, files, fine-tuning",
+    propagate_version = true
+)]
 pub struct Cli {
     /// Global settings (connection, output format).
     #[command(flatten)]
@@ -18,6 +23,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+const GLOBAL: &str = "Global options";
+
 /// Flags accepted by every command.
 #[derive(Debug, Args)]
 pub struct Global {
@@ -25,6 +32,7 @@ pub struct Global {
     #[arg(
         long,
         global = true,
+        help_heading = GLOBAL,
         env = "MISTRAL_BASE_URL",
         value_name = "URL",
         default_value = mistral_sdk::DEFAULT_BASE_URL
@@ -32,19 +40,19 @@ pub struct Global {
     pub base_url: String,
 
     /// API key (sent as a bearer token; never printed).
-    #[arg(long, global = true, env = "MISTRAL_API_KEY", hide_env_values = true, value_name = "KEY")]
+    #[arg(long, global = true, help_heading = GLOBAL, env = "MISTRAL_API_KEY", hide_env_values = true, value_name = "KEY")]
     pub api_key: Option<String>,
 
     /// Machine output: the API's JSON, one document per command (JSON lines for streams).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub json: bool,
 
     /// Time allowed for a request, and between two events of a stream.
-    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
+    #[arg(long, global = true, help_heading = GLOBAL, value_name = "SECONDS", value_parser = parse_seconds)]
     pub timeout: Option<f64>,
 
     /// Retries after a failed attempt (429, 5xx, connection errors).
-    #[arg(long, global = true, value_name = "N")]
+    #[arg(long, global = true, help_heading = GLOBAL, value_name = "N")]
     pub max_retries: Option<u32>,
 }
 
