@@ -64,7 +64,8 @@ impl App {
 
 async fn not_found(method: Method, uri: Uri) -> ApiError {
     let path = uri.path();
-    let hint = if path.starts_with("/v1/") { String::new() } else { format!(" (the API lives under /v1, e.g. /v1{path})") };
+    let hint =
+        if path.starts_with("/v1/") { String::new() } else { format!(" (the API lives under /v1, e.g. /v1{path})") };
     ApiError::not_found(format!("Not found: {method} {path}{hint}"))
 }
 

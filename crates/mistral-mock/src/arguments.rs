@@ -12,6 +12,9 @@ use serde_json::{Map, Value, json};
 
 use crate::text::{self, Rng, hash64};
 
+/// Strings are never made longer than this, whatever `minLength` says.
+const MAX_STRING: u64 = 10_000;
+
 /// What the prompt offers to fill values with.
 #[derive(Debug, Clone)]
 pub(crate) struct Context {
@@ -44,9 +47,14 @@ impl Context {
 pub(crate) fn choose_tool<'a>(tools: &'a [Tool], ctx: &Context) -> Option<&'a Tool> {
     let score = |tool: &Tool| {
         let mut words: Vec<String> = tool.function.name.split(['_', '-']).map(str::to_lowercase).collect();
-        words.extend(text::keywords(tool.function.description.as_deref().unwrap_or_default()).iter().map(|w| w.to_lowercase()));
+        words.extend(
+            text::keywords(tool.function.description.as_deref().unwrap_or_default()).iter().map(|w| w.to_lowercase()),
+        );
         let prompt: Vec<String> = ctx.keywords.iter().map(|w| w.to_lowercase()).collect();
-        words.iter().filter(|w| prompt.iter().any(|p| p == *w || p.trim_end_matches('s') == w.trim_end_matches('s'))).count()
+        words
+            .iter()
+            .filter(|w| prompt.iter().any(|p| p == *w || p.trim_end_matches('s') == w.trim_end_matches('s')))
+            .count()
     };
     let mut best: Option<(&Tool, usize)> = None;
     for tool in tools {
@@ -86,10 +94,9 @@ fn quoted_keys(text: &str) -> Vec<String> {
     let parts: Vec<&str> = text.split('"').collect();
     for (i, part) in parts.iter().enumerate() {
         let after = parts.get(i + 1).map(|s| s.trim_start());
-        if i % 2 == 1 && after.is_some_and(|a| a.starts_with(':')) && !part.is_empty() && part.len() <= 40 {
-            if !keys.iter().any(|k| k == part) {
-                keys.push((*part).to_string());
-            }
+        let is_key = i % 2 == 1 && after.is_some_and(|a| a.starts_with(':')) && !part.is_empty() && part.len() <= 40;
+        if is_key && !keys.iter().any(|k| k == part) {
+            keys.push((*part).to_string());
         }
     }
     keys
@@ -188,10 +195,8 @@ fn gen_value(schema: &Value, root: &Value, ctx: &Context, hint: &str, depth: usi
             return branch.map_or(Value::Null, |b| gen_value(b, root, ctx, hint, depth + 1, rng));
         }
     }
-    if let Some(d) = schema.get("default") {
-        if !d.is_null() && depth > 0 && !ctx.mentions(hint) {
-            return d.clone();
-        }
+    if let Some(d) = schema.get("default").filter(|d| !d.is_null() && depth > 0 && !ctx.mentions(hint)) {
+        return d.clone();
     }
     match type_of(schema) {
         "object" => gen_object(schema, root, ctx, depth, rng),
@@ -205,10 +210,8 @@ fn gen_value(schema: &Value, root: &Value, ctx: &Context, hint: &str, depth: usi
             let mut out: Vec<Value> = Vec::new();
             for i in 0..n {
                 let mut v = gen_value(&items, root, ctx, singular, depth + 1, rng);
-                if unique && out.contains(&v) {
-                    if let Value::String(s) = &mut v {
-                        s.push_str(&format!(" {}", i + 1));
-                    }
+                if let (true, Value::String(s)) = (unique && out.contains(&v), &mut v) {
+                    s.push_str(&format!(" {}", i + 1));
                 }
                 out.push(v);
             }
@@ -301,7 +304,9 @@ fn gen_string(schema: &Value, ctx: &Context, hint: &str, rng: &mut Rng) -> Strin
         _ if has(&["answer", "summary", "description", "explanation", "reason", "content", "message", "text"]) => {
             text::prose(&ctx.text, ctx.seed, true)
         }
-        _ if has(&["query", "search", "keyword", "topic", "subject", "term", "prompt", "question", "title"]) => phrase(),
+        _ if has(&["query", "search", "keyword", "topic", "subject", "term", "prompt", "question", "title"]) => {
+            phrase()
+        }
         _ if has(&["name"]) => match ctx.keywords.len() {
             0 => name_or("example"),
             n => ctx.keywords[..n.min(2)].join(" "),
@@ -313,10 +318,11 @@ fn gen_string(schema: &Value, ctx: &Context, hint: &str, rng: &mut Rng) -> Strin
             .cloned()
             .unwrap_or_else(|| if hint.is_empty() { "value".to_string() } else { hint.to_string() }),
     };
-    let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
-    let max = schema.get("maxLength").and_then(Value::as_u64).map_or(usize::MAX, |m| m as usize);
-    while s.chars().count() < min {
-        s.push('x');
+    let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0).min(MAX_STRING) as usize;
+    let max = schema.get("maxLength").and_then(Value::as_u64).map_or(usize::MAX, |m| m.min(MAX_STRING) as usize);
+    let len = s.chars().count();
+    if len < min {
+        s.push_str(&"x".repeat(min - len));
     }
     if s.chars().count() > max {
         s = s.chars().take(max).collect();
@@ -357,7 +363,8 @@ mod tests {
 
     #[test]
     fn json_mode_uses_the_keys_shown() {
-        let ctx = Context::new(r#"Name the best French cheese and its region as JSON: {"name": ..., "region": ...}"#, 3);
+        let ctx =
+            Context::new(r#"Name the best French cheese and its region as JSON: {"name": ..., "region": ...}"#, 3);
         let v = json_object(&ctx);
         let keys: Vec<&String> = v.as_object().map(|m| m.keys().collect()).unwrap_or_default();
         assert_eq!(keys, vec!["name", "region"]);

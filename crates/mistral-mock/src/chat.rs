@@ -99,10 +99,9 @@ fn tool_answer(messages: &[Messages]) -> String {
     };
     let called = name.clone().or_else(|| {
         messages.iter().rev().find_map(|m| match m {
-            Messages::Assistant { tool_calls: Some(calls), .. } => calls
-                .iter()
-                .find(|c| c.id.is_some() && c.id == *tool_call_id)
-                .map(|c| c.function.name.clone()),
+            Messages::Assistant { tool_calls: Some(calls), .. } => {
+                calls.iter().find(|c| c.id.is_some() && c.id == *tool_call_id).map(|c| c.function.name.clone())
+            }
             _ => None,
         })
     });
@@ -141,7 +140,9 @@ pub(crate) fn answer(request: &ChatCompletionRequest) -> Result<Generated, ApiEr
     let last = messages.last().ok_or_else(|| ApiError::bad_request("messages must not be empty"))?;
     let prefix = match last {
         Messages::User { .. } | Messages::Tool { .. } => None,
-        Messages::Assistant { content, prefix: Some(true), .. } => Some(content.as_ref().map(content_text).unwrap_or_default()),
+        Messages::Assistant { content, prefix: Some(true), .. } => {
+            Some(content.as_ref().map(content_text).unwrap_or_default())
+        }
         other => {
             let role = match other {
                 Messages::System { .. } => "system",
@@ -164,23 +165,22 @@ pub(crate) fn answer(request: &ChatCompletionRequest) -> Result<Generated, ApiEr
     let asked = question(messages);
     let ctx = Context::new(&asked, seed);
     let may_call = !matches!(request.tool_choice, Some(ToolChoice::None));
-    if let (true, true, Messages::User { .. }) = (may_call, !tools.is_empty(), last) {
-        if let Some(tool) = arguments::choose_tool(tools, &ctx) {
-            let args = arguments::generate(&Value::Object(tool.function.parameters.clone()), &ctx);
-            let mut rng = Rng::new(seed);
-            let call = ToolCall {
-                function: FunctionCall { arguments: args.to_string(), name: tool.function.name.to_string() },
-                id: Some(tool_call_id(&mut rng)),
-                index: None,
-                type_: Some("function".into()),
-            };
-            return Ok(Generated {
-                content: String::new(),
-                tool_calls: Some(vec![call]),
-                finish: KnownFinishReason::ToolCalls,
-                prompt_tokens,
-            });
-        }
+    let callable = may_call && matches!(last, Messages::User { .. });
+    if let Some(tool) = arguments::choose_tool(tools, &ctx).filter(|_| callable) {
+        let args = arguments::generate(&Value::Object(tool.function.parameters.clone()), &ctx);
+        let mut rng = Rng::new(seed);
+        let call = ToolCall {
+            function: FunctionCall { arguments: args.to_string(), name: tool.function.name.to_string() },
+            id: Some(tool_call_id(&mut rng)),
+            index: None,
+            type_: Some("function".into()),
+        };
+        return Ok(Generated {
+            content: String::new(),
+            tool_calls: Some(vec![call]),
+            finish: KnownFinishReason::ToolCalls,
+            prompt_tokens,
+        });
     }
     let json_mode = request.response_format.as_ref().is_some_and(|f| f.type_ == ResponseFormats::JsonObject);
     let full = if matches!(last, Messages::Tool { .. }) {
@@ -213,12 +213,15 @@ mod tests {
 
     #[test]
     fn same_request_same_answer_and_max_tokens() {
-        let r = request(json!({"model": "m", "messages": [{"role": "user", "content": "Tell me about French cheese"}]}));
+        let r =
+            request(json!({"model": "m", "messages": [{"role": "user", "content": "Tell me about French cheese"}]}));
         let a = answer(&r).expect("answer");
         assert_eq!(a, answer(&r).expect("answer"));
         assert_eq!(a.finish, KnownFinishReason::Stop);
         assert_eq!(a.prompt_tokens, 5);
-        let r = request(json!({"model": "m", "max_tokens": 3, "messages": [{"role": "user", "content": "Tell me about French cheese"}]}));
+        let r = request(
+            json!({"model": "m", "max_tokens": 3, "messages": [{"role": "user", "content": "Tell me about French cheese"}]}),
+        );
         let a = answer(&r).expect("answer");
         assert_eq!((a.completion_tokens(), a.finish), (3, KnownFinishReason::Length));
     }
@@ -230,14 +233,22 @@ mod tests {
             {"role": "assistant", "content": "", "tool_calls": [{"id": "D681PevKs", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}]},
             {"role": "tool", "tool_call_id": "D681PevKs", "content": "{\"temperature_c\": 18, \"sky\": \"cloudy\"}"}]}));
         let a = answer(&r).expect("answer");
-        assert!(a.content.starts_with("According to get_weather, sky is cloudy and temperature_c is 18."), "{}", a.content);
+        assert!(
+            a.content.starts_with("According to get_weather, sky is cloudy and temperature_c is 18."),
+            "{}",
+            a.content
+        );
     }
 
     #[test]
     fn last_assistant_without_prefix_is_refused() {
-        let r = request(json!({"model": "m", "messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]}));
+        let r = request(
+            json!({"model": "m", "messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]}),
+        );
         assert_eq!(answer(&r).expect_err("refused").status, 400);
-        let r = request(json!({"model": "m", "messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "Sure:", "prefix": true}]}));
+        let r = request(
+            json!({"model": "m", "messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "Sure:", "prefix": true}]}),
+        );
         assert!(answer(&r).expect("answer").content.starts_with("Sure: "));
     }
 }

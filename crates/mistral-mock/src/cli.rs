@@ -53,16 +53,17 @@ pub struct MockArgs {
 impl MockArgs {
     /// The [`Options`] these flags describe.
     pub fn options(&self) -> Result<Options, Error> {
-        let mut options = Options::default();
-        options.api_keys = self.api_keys.clone();
-        options.data_dir = self.data_dir.clone();
-        options.speed = self.speed;
-        options.faults = self.fault.as_deref().map(str::parse).transpose()?;
-        options.fail_first = self.fail_first;
-        if let Some(limit) = self.body_limit {
-            options.body_limit = limit;
-        }
-        options.token_delay = Duration::from_millis(self.token_delay_ms);
+        let defaults = Options::default();
+        let options = Options {
+            api_keys: self.api_keys.clone(),
+            data_dir: self.data_dir.clone(),
+            speed: self.speed,
+            faults: self.fault.as_deref().map(str::parse).transpose()?,
+            fail_first: self.fail_first,
+            body_limit: self.body_limit.unwrap_or(defaults.body_limit),
+            token_delay: Duration::from_millis(self.token_delay_ms),
+            ..defaults
+        };
         options.check()?;
         Ok(options)
     }
@@ -85,9 +86,8 @@ impl MockArgs {
 /// ```
 pub async fn run(args: MockArgs) -> Result<(), Error> {
     let options = args.options()?;
-    let listener = TcpListener::bind(&args.addr)
-        .await
-        .map_err(|source| Error::Bind { addr: args.addr.clone(), source })?;
+    let listener =
+        TcpListener::bind(&args.addr).await.map_err(|source| Error::Bind { addr: args.addr.clone(), source })?;
     let addr = listener.local_addr().map_err(|source| Error::Bind { addr: args.addr.clone(), source })?;
     println!("http://{addr}");
     eprintln!("mistral-mock: serving the Mistral v1 API on http://{addr} (Ctrl-C to stop)");

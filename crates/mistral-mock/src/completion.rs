@@ -79,24 +79,14 @@ pub(crate) fn json(answer: &Generated, model: &str, kind: Kind) -> Response {
     let (id, created, usage) = (completion_id(), now_seconds(), answer.usage());
     let object = "chat.completion".to_string();
     match kind {
-        Kind::Chat => Json(ChatCompletionResponse {
-            choices: vec![choice],
-            created,
-            id,
-            model: model.into(),
-            object,
-            usage,
-        })
-        .into_response(),
-        Kind::Fim => Json(FimCompletionResponse {
-            choices: vec![choice],
-            created,
-            id,
-            model: model.into(),
-            object,
-            usage,
-        })
-        .into_response(),
+        Kind::Chat => {
+            Json(ChatCompletionResponse { choices: vec![choice], created, id, model: model.into(), object, usage })
+                .into_response()
+        }
+        Kind::Fim => {
+            Json(FimCompletionResponse { choices: vec![choice], created, id, model: model.into(), object, usage })
+                .into_response()
+        }
     }
 }
 
@@ -105,7 +95,11 @@ pub(crate) fn json(answer: &Generated, model: &str, kind: Kind) -> Response {
 pub(crate) fn chunks(answer: &Generated, model: &str) -> Vec<CompletionChunk> {
     let (id, created) = (completion_id(), now_seconds());
     let chunk = |delta: DeltaMessage, finish: Option<KnownFinishReason>, usage: Option<UsageInfo>| CompletionChunk {
-        choices: vec![CompletionResponseStreamChoice { delta, finish_reason: finish.map(FinishReason::Known), index: 0 }],
+        choices: vec![CompletionResponseStreamChoice {
+            delta,
+            finish_reason: finish.map(FinishReason::Known),
+            index: 0,
+        }],
         created: Some(created),
         id: id.clone(),
         model: model.into(),
@@ -113,17 +107,10 @@ pub(crate) fn chunks(answer: &Generated, model: &str) -> Vec<CompletionChunk> {
         usage,
     };
     let text = |s: &str| Some(MessageContent::String(s.to_string()));
-    let mut out = vec![chunk(
-        DeltaMessage { content: text(""), role: Some("assistant".into()), tool_calls: None },
-        None,
-        None,
-    )];
+    let mut out =
+        vec![chunk(DeltaMessage { content: text(""), role: Some("assistant".into()), tool_calls: None }, None, None)];
     if let Some(calls) = &answer.tool_calls {
-        let calls = calls
-            .iter()
-            .enumerate()
-            .map(|(i, c)| ToolCall { index: Some(i as u64), ..c.clone() })
-            .collect();
+        let calls = calls.iter().enumerate().map(|(i, c)| ToolCall { index: Some(i as u64), ..c.clone() }).collect();
         out.push(chunk(
             DeltaMessage { content: text(""), role: None, tool_calls: Some(calls) },
             Some(answer.finish),
@@ -133,7 +120,11 @@ pub(crate) fn chunks(answer: &Generated, model: &str) -> Vec<CompletionChunk> {
     }
     let tokens = tokenize(&answer.content);
     if tokens.is_empty() {
-        out.push(chunk(DeltaMessage { content: text(""), role: None, tool_calls: None }, Some(answer.finish), Some(answer.usage())));
+        out.push(chunk(
+            DeltaMessage { content: text(""), role: None, tool_calls: None },
+            Some(answer.finish),
+            Some(answer.usage()),
+        ));
     }
     let last = tokens.len().saturating_sub(1);
     for (i, token) in tokens.iter().enumerate() {
@@ -149,11 +140,7 @@ pub(crate) fn chunks(answer: &Generated, model: &str) -> Vec<CompletionChunk> {
 
 /// Either framing, as the request asked.
 pub(crate) fn respond(answer: &Generated, model: &str, kind: Kind, stream: bool, delay: Duration) -> Response {
-    if stream {
-        crate::sse::response(&chunks(answer, model), delay)
-    } else {
-        json(answer, model, kind)
-    }
+    if stream { crate::sse::response(&chunks(answer, model), delay) } else { json(answer, model, kind) }
 }
 
 #[cfg(test)]

@@ -18,22 +18,16 @@ const ROLES: &[&str] = &["system", "user", "assistant", "tool"];
 fn content_tokens(content: &Value) -> Option<u64> {
     match content {
         Value::String(s) => Some(count_tokens(s)),
-        Value::Array(chunks) => Some(
-            chunks
-                .iter()
-                .filter_map(|c| c.get("text").and_then(Value::as_str))
-                .map(count_tokens)
-                .sum(),
-        ),
+        Value::Array(chunks) => {
+            Some(chunks.iter().filter_map(|c| c.get("text").and_then(Value::as_str)).map(count_tokens).sum())
+        }
         _ => None,
     }
 }
 
 fn check_message(message: &Value) -> Result<(bool, u64), String> {
-    let role = message
-        .get("role")
-        .and_then(Value::as_str)
-        .ok_or_else(|| "expected an object with a \"role\"".to_string())?;
+    let role =
+        message.get("role").and_then(Value::as_str).ok_or_else(|| "expected an object with a \"role\"".to_string())?;
     if !ROLES.contains(&role) {
         return Err(format!("unknown role \"{role}\" (expected system, user, assistant or tool)"));
     }
@@ -49,7 +43,8 @@ fn check_message(message: &Value) -> Result<(bool, u64), String> {
 /// Checks a fine-tuning file, counting its examples and tokens; the error says which line
 /// (and message) is wrong, and why.
 pub(crate) fn check(bytes: &[u8]) -> Result<Stats, String> {
-    let text = std::str::from_utf8(bytes).map_err(|e| format!("the file is not valid UTF-8 (at byte {})", e.valid_up_to()))?;
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| format!("the file is not valid UTF-8 (at byte {})", e.valid_up_to()))?;
     let mut stats = Stats { lines: 0, tokens: 0 };
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;

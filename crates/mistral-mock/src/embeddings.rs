@@ -10,7 +10,9 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use mistral_openapi::types::{EmbeddingInput, EmbeddingRequest, EmbeddingResponse, EmbeddingResponseData, EmbeddingUsage};
+use mistral_openapi::types::{
+    EmbeddingInput, EmbeddingRequest, EmbeddingResponse, EmbeddingResponseData, EmbeddingUsage,
+};
 
 use crate::api_error::{ApiError, Detail, loc};
 use crate::app::App;
@@ -20,6 +22,9 @@ use crate::validate::{parse_json, read_body};
 
 /// The operation id of this endpoint in the spec.
 pub(crate) const OPERATION: &str = "createEmbedding";
+
+/// The most texts one request may embed.
+pub(crate) const MAX_INPUTS: usize = 512;
 
 /// Dimensions of every vector.
 pub(crate) const DIMENSIONS: usize = 1024;
@@ -68,6 +73,12 @@ pub(crate) async fn create(
         EmbeddingInput::String(s) => vec![s],
         EmbeddingInput::Array(a) => a,
     };
+    if inputs.len() > MAX_INPUTS {
+        return Err(ApiError::bad_request(format!(
+            "Too many inputs: {} (at most {MAX_INPUTS} per request)",
+            inputs.len()
+        )));
+    }
     if inputs.is_empty() {
         return Err(ApiError::invalid(Detail::new(
             "too_short",

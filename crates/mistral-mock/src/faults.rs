@@ -70,7 +70,7 @@ fn parse_duration(s: &str) -> Option<Duration> {
         Duration::from_millis(ms.trim().parse().ok()?)
     } else if let Some(secs) = s.strip_suffix('s') {
         let secs: f64 = secs.trim().parse().ok()?;
-        if !(secs.is_finite() && secs >= 0.0) {
+        if !(secs.is_finite() && secs >= 0.0 && secs <= MAX_DELAY.as_secs_f64()) {
             return None;
         }
         Duration::from_secs_f64(secs)
@@ -134,7 +134,8 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
         return injected(&Faults::default(), 503);
     }
     let faults = match request.headers().get(FAULT_HEADER) {
-        Some(value) => match value.to_str().map_err(|e| crate::Error::InvalidFault(e.to_string())).and_then(str::parse) {
+        Some(value) => match value.to_str().map_err(|e| crate::Error::InvalidFault(e.to_string())).and_then(str::parse)
+        {
             Ok(f) => f,
             Err(e) => return ApiError::bad_request(format!("Invalid {FAULT_HEADER} header: {e}")).into_response(),
         },
@@ -229,7 +230,17 @@ mod tests {
         let f: Faults = "502;empty".parse().expect("parses");
         assert_eq!(f.body, FaultBody::Empty);
         assert_eq!("".parse::<Faults>().expect("empty is no fault"), Faults::default());
-        for bad in ["200", "999", "delay=2", "delay=-1s", "delay=1000s", "retry-after=x", "explode"] {
+        for bad in [
+            "200",
+            "999",
+            "delay=2",
+            "delay=-1s",
+            "delay=1000s",
+            "delay=1e30s",
+            "delay=NaNs",
+            "retry-after=x",
+            "explode",
+        ] {
             assert!(bad.parse::<Faults>().is_err(), "{bad}");
         }
     }

@@ -21,8 +21,12 @@ use crate::store::StoredFile;
 pub(crate) fn path_uuid(raw: &str, name: &str) -> Result<Uuid, ApiError> {
     Uuid::try_parse(raw).map_err(|e| {
         ApiError::invalid(
-            Detail::new("uuid_parsing", loc("path", &[Value::from(name)]), format!("Input should be a valid UUID, {e}"))
-                .with_input(Value::from(raw)),
+            Detail::new(
+                "uuid_parsing",
+                loc("path", &[Value::from(name)]),
+                format!("Input should be a valid UUID, {e}"),
+            )
+            .with_input(Value::from(raw)),
         )
     })
 }
@@ -42,11 +46,8 @@ fn multipart_error(e: &axum::extract::multipart::MultipartError, limit: usize) -
 /// `POST /v1/files`
 pub(crate) async fn upload(State(app): State<Arc<App>>, request: Request) -> Result<Json<UploadFileOut>, ApiError> {
     let limit = app.options.upload_limit;
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(ApiError::too_large(limit));
     }
@@ -126,14 +127,19 @@ fn no_file(id: &str) -> ApiError {
 }
 
 /// `GET /v1/files/{file_id}`
-pub(crate) async fn retrieve(State(app): State<Arc<App>>, Path(file_id): Path<String>) -> Result<Json<RetrieveFileOut>, ApiError> {
+pub(crate) async fn retrieve(
+    State(app): State<Arc<App>>,
+    Path(file_id): Path<String>,
+) -> Result<Json<RetrieveFileOut>, ApiError> {
     let id = path_uuid(&file_id, "file_id")?;
-    app.with_store(|s| s.file(id).map(|f| Json(RetrieveFileOut(f.meta.clone()))))
-        .ok_or_else(|| no_file(&file_id))
+    app.with_store(|s| s.file(id).map(|f| Json(RetrieveFileOut(f.meta.clone())))).ok_or_else(|| no_file(&file_id))
 }
 
 /// `DELETE /v1/files/{file_id}`
-pub(crate) async fn delete(State(app): State<Arc<App>>, Path(file_id): Path<String>) -> Result<Json<DeleteFileOut>, ApiError> {
+pub(crate) async fn delete(
+    State(app): State<Arc<App>>,
+    Path(file_id): Path<String>,
+) -> Result<Json<DeleteFileOut>, ApiError> {
     let id = path_uuid(&file_id, "file_id")?;
     app.with_store(|s| s.remove_file(id)).ok_or_else(|| no_file(&file_id))?;
     if let Some(persist) = &app.persist {

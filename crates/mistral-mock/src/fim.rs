@@ -16,6 +16,9 @@ use crate::models::{self, Capability};
 use crate::text::{Rng, count_tokens, hash64, truncate_tokens};
 use crate::validate::{parse_json, read_body};
 
+/// `min_tokens` is honoured up to this many tokens (the rest of a huge value is ignored).
+const MAX_MIN_TOKENS: u64 = 8192;
+
 /// The operation id of this endpoint in the spec.
 pub(crate) const OPERATION: &str = "createFIMCompletion";
 
@@ -99,12 +102,17 @@ pub(crate) fn answer(request: &FimCompletionRequest) -> Generated {
     });
     let seed = hash64(fingerprint.to_string().as_bytes());
     let mut text = middle(&request.prompt, suffix, seed);
-    if let Some(min) = request.min_tokens {
+    if let Some(min) = request.min_tokens.map(|m| m.min(MAX_MIN_TOKENS)) {
         let (_, base) = signature(&request.prompt);
         let ind = indent_of(text.lines().last().unwrap_or_default()).to_string();
+        let mut tokens = count_tokens(&text);
         let mut step = 1;
-        while count_tokens(&text) < min {
-            text.push_str(&format!("{ind}# step {step}: check {}\n", base.as_deref().unwrap_or("the input")));
+        while tokens < min {
+            let line = format!("{ind}# step {step}: check {}\n", base.as_deref().unwrap_or("the input"));
+            // Trailing whitespace is a token of its own until a word follows it.
+            let merged = u64::from(text.ends_with(char::is_whitespace));
+            tokens = tokens + count_tokens(&line) - merged;
+            text.push_str(&line);
             step += 1;
         }
     }
@@ -121,12 +129,7 @@ pub(crate) fn answer(request: &FimCompletionRequest) -> Generated {
     if cut {
         finish = KnownFinishReason::Length;
     }
-    Generated {
-        content,
-        tool_calls: None,
-        finish,
-        prompt_tokens: count_tokens(&request.prompt) + count_tokens(suffix),
-    }
+    Generated { content, tool_calls: None, finish, prompt_tokens: count_tokens(&request.prompt) + count_tokens(suffix) }
 }
 
 #[cfg(test)]
@@ -139,7 +142,9 @@ mod tests {
 
     #[test]
     fn python_body_and_stops() {
-        let r = request(json!({"model": "codestral-latest", "prompt": "def fibonacci(n: int):", "suffix": "print(fibonacci(10))"}));
+        let r = request(
+            json!({"model": "codestral-latest", "prompt": "def fibonacci(n: int):", "suffix": "print(fibonacci(10))"}),
+        );
         let a = answer(&r);
         assert!(a.content.contains("return result"), "{}", a.content);
         assert!(a.content.contains("    "), "{}", a.content);

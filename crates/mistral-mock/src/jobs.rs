@@ -38,7 +38,12 @@ fn query_bool(q: &HashMap<String, String>, name: &str, details: &mut Vec<Detail>
         "true" | "1" | "yes" | "on" | "t" | "y" => Some(true),
         "false" | "0" | "no" | "off" | "f" | "n" => Some(false),
         _ => {
-            details.push(query_error("bool_parsing", name, "Input should be a valid boolean, unable to interpret input", raw));
+            details.push(query_error(
+                "bool_parsing",
+                name,
+                "Input should be a valid boolean, unable to interpret input",
+                raw,
+            ));
             None
         }
     }
@@ -49,11 +54,21 @@ fn query_int(q: &HashMap<String, String>, name: &str, min: i64, details: &mut Ve
     match raw.trim().parse::<i64>() {
         Ok(n) if n >= min => Some(n),
         Ok(_) => {
-            details.push(query_error("greater_than_equal", name, &format!("Input should be greater than or equal to {min}"), raw));
+            details.push(query_error(
+                "greater_than_equal",
+                name,
+                &format!("Input should be greater than or equal to {min}"),
+                raw,
+            ));
             None
         }
         Err(_) => {
-            details.push(query_error("int_parsing", name, "Input should be a valid integer, unable to parse string as an integer", raw));
+            details.push(query_error(
+                "int_parsing",
+                name,
+                "Input should be a valid integer, unable to parse string as an integer",
+                raw,
+            ));
             None
         }
     }
@@ -105,12 +120,20 @@ pub(crate) async fn create(
     if !FINE_TUNEABLE.contains(&model.as_str()) {
         let allowed: Vec<String> = FINE_TUNEABLE.iter().map(|m| format!("'{m}'")).collect();
         details.push(
-            Detail::new("enum", loc("body", &[Value::from("model")]), format!("Input should be {}", allowed.join(" or ")))
-                .with_input(Value::from(model.as_str())),
+            Detail::new(
+                "enum",
+                loc("body", &[Value::from("model")]),
+                format!("Input should be {}", allowed.join(" or ")),
+            )
+            .with_input(Value::from(model.as_str())),
         );
     }
     if job.hyperparameters.training_steps.is_none() {
-        details.push(Detail::new("missing", loc("body", &["hyperparameters".into(), "training_steps".into()]), "Field required"));
+        details.push(Detail::new(
+            "missing",
+            loc("body", &["hyperparameters".into(), "training_steps".into()]),
+            "Field required",
+        ));
     }
     let validation_files = job.validation_files.clone().unwrap_or_default();
     let data_tokens = app.with_store(|s| {
@@ -121,8 +144,12 @@ pub(crate) async fn create(
                     Some(f) if field == "training_files" => tokens += f.tokens,
                     Some(_) => {}
                     None => details.push(
-                        Detail::new("value_error", loc("body", &[field.into(), i.into()]), format!("Value error, no file with id {id}"))
-                            .with_input(Value::from(id.to_string())),
+                        Detail::new(
+                            "value_error",
+                            loc("body", &[field.into(), i.into()]),
+                            format!("Value error, no file with id {id}"),
+                        )
+                        .with_input(Value::from(id.to_string())),
                     ),
                 }
             }
@@ -150,7 +177,11 @@ pub(crate) async fn create(
             .integrations
             .iter()
             .flatten()
-            .map(|i| WandbIntegrationOut { name: i.name.clone(), project: i.project.clone(), type_: Some("wandb".into()) })
+            .map(|i| WandbIntegrationOut {
+                name: i.name.clone(),
+                project: i.project.clone(),
+                type_: Some("wandb".into()),
+            })
             .collect(),
         owner: caller.owner,
         created_ms,
@@ -194,7 +225,9 @@ pub(crate) async fn list(
             .filter(|j| wandb_project.as_ref().is_none_or(|p| j.integrations.iter().any(|i| i.project == *p)))
             .filter(|j| wandb_name.as_ref().is_none_or(|n| j.integrations.iter().any(|i| i.name.as_ref() == Some(n))))
             .map(|j| j.to_out(now))
-            .filter(|j| status.as_ref().is_none_or(|st| serde_json::to_value(&j.status).ok() == Some(Value::from(st.as_str()))))
+            .filter(|j| {
+                status.as_ref().is_none_or(|st| serde_json::to_value(&j.status).ok() == Some(Value::from(st.as_str())))
+            })
             .collect()
     });
     let total = matching.len() as i64;
@@ -204,13 +237,19 @@ pub(crate) async fn list(
 }
 
 /// `GET /v1/fine_tuning/jobs/{job_id}`
-pub(crate) async fn get(State(app): State<Arc<App>>, Path(job_id): Path<String>) -> Result<Json<DetailedJobOut>, ApiError> {
+pub(crate) async fn get(
+    State(app): State<Arc<App>>,
+    Path(job_id): Path<String>,
+) -> Result<Json<DetailedJobOut>, ApiError> {
     let id = path_uuid(&job_id, "job_id")?;
     app.with_store(|s| s.job(id).map(|j| Json(j.to_detailed(now_ms())))).ok_or_else(|| no_job(&job_id))
 }
 
 /// `POST /v1/fine_tuning/jobs/{job_id}/cancel`
-pub(crate) async fn cancel(State(app): State<Arc<App>>, Path(job_id): Path<String>) -> Result<Json<DetailedJobOut>, ApiError> {
+pub(crate) async fn cancel(
+    State(app): State<Arc<App>>,
+    Path(job_id): Path<String>,
+) -> Result<Json<DetailedJobOut>, ApiError> {
     let id = path_uuid(&job_id, "job_id")?;
     let now = now_ms();
     let (out, changed) = app.with_store(|s| {

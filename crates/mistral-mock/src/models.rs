@@ -82,12 +82,20 @@ pub(crate) async fn list(State(app): State<Arc<App>>) -> Json<ModelList> {
         .map(|m| Model { created: m.created, id: m.id.into(), object: "model".into(), owned_by: "mistralai".into() })
         .collect();
     let tuned = app.with_store(|s| s.fine_tuned(now_ms()));
-    data.extend(tuned.into_iter().map(|f| Model { created: f.created, id: f.id, object: "model".into(), owned_by: f.owner }));
+    data.extend(tuned.into_iter().map(|f| Model {
+        created: f.created,
+        id: f.id,
+        object: "model".into(),
+        owned_by: f.owner,
+    }));
     Json(ModelList { data, object: "list".into() })
 }
 
 /// `DELETE /v1/models/{model_id}`
-pub(crate) async fn delete(State(app): State<Arc<App>>, Path(model_id): Path<String>) -> Result<Json<DeleteModelOut>, ApiError> {
+pub(crate) async fn delete(
+    State(app): State<Arc<App>>,
+    Path(model_id): Path<String>,
+) -> Result<Json<DeleteModelOut>, ApiError> {
     if base(&model_id).is_some() {
         return Err(ApiError::bad_request(format!("Cannot delete base model {model_id}")));
     }

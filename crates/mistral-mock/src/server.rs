@@ -193,7 +193,8 @@ impl MockServerBuilder {
         let api_key = self.options.api_keys.first().cloned().unwrap_or_else(|| "mock-api-key".into());
         let app = App::new(self.options)?;
         let addr = self.addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
-        let listener = TcpListener::bind(addr).await.map_err(|source| Error::Bind { addr: addr.to_string(), source })?;
+        let listener =
+            TcpListener::bind(addr).await.map_err(|source| Error::Bind { addr: addr.to_string(), source })?;
         let addr = listener.local_addr().map_err(|source| Error::Bind { addr: addr.to_string(), source })?;
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(run(listener, app, async move {

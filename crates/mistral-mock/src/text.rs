@@ -103,11 +103,11 @@ pub(crate) fn truncate_tokens(text: &str, max: Option<u64>) -> (String, bool) {
 const STOPWORDS: &[&str] = &[
     "a", "about", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can",
     "could", "did", "do", "does", "for", "from", "give", "had", "has", "have", "he", "her", "here", "him", "his",
-    "how", "i", "if", "in", "into", "is", "it", "its", "just", "like", "me", "more", "most", "my", "name", "no",
-    "not", "now", "of", "on", "one", "or", "our", "please", "say", "she", "should", "so", "some", "tell", "than",
-    "that", "the", "their", "them", "then", "there", "these", "they", "this", "to", "us", "was", "we", "were",
-    "what", "when", "where", "which", "who", "why", "will", "with", "would", "you", "your", "json", "best",
-    "answer", "question", "explain", "write", "describe", "short", "today", "current", "right", "get", "know",
+    "how", "i", "if", "in", "into", "is", "it", "its", "just", "like", "me", "more", "most", "my", "name", "no", "not",
+    "now", "of", "on", "one", "or", "our", "please", "say", "she", "should", "so", "some", "tell", "than", "that",
+    "the", "their", "them", "then", "there", "these", "they", "this", "to", "us", "was", "we", "were", "what", "when",
+    "where", "which", "who", "why", "will", "with", "would", "you", "your", "json", "best", "answer", "question",
+    "explain", "write", "describe", "short", "today", "current", "right", "get", "know",
 ];
 
 /// Whether `word` carries no topic (articles, pronouns, question words...).
@@ -153,19 +153,29 @@ pub(crate) fn proper_nouns(text: &str) -> Vec<String> {
 
 /// The integers written in `text`, in order.
 pub(crate) fn numbers(text: &str) -> Vec<i64> {
-    tokenize(text)
-        .into_iter()
-        .filter_map(|t| t.trim().parse::<i64>().ok())
-        .collect()
+    tokenize(text).into_iter().filter_map(|t| t.trim().parse::<i64>().ok()).collect()
 }
 
 const NOUNS: &[&str] = &[
-    "context", "history", "quality", "balance", "detail", "practice", "structure", "tradition", "timing",
-    "evidence", "design", "texture", "method", "trade-offs", "character", "origin",
+    "context",
+    "history",
+    "quality",
+    "balance",
+    "detail",
+    "practice",
+    "structure",
+    "tradition",
+    "timing",
+    "evidence",
+    "design",
+    "texture",
+    "method",
+    "trade-offs",
+    "character",
+    "origin",
 ];
-const ADJECTIVES: &[&str] = &[
-    "careful", "practical", "simple", "classic", "thoughtful", "balanced", "clear", "patient", "steady", "precise",
-];
+const ADJECTIVES: &[&str] =
+    &["careful", "practical", "simple", "classic", "thoughtful", "balanced", "clear", "patient", "steady", "precise"];
 
 /// Upper-cases the first letter.
 pub(crate) fn capitalize(s: &str) -> String {
@@ -195,11 +205,7 @@ pub(crate) fn prose(question: &str, seed: u64, terse: bool) -> String {
         _ => format!("{} and {}", keys[0], keys[1]),
     };
     let key = |rng: &mut Rng| -> String {
-        if keys.is_empty() {
-            "it".to_string()
-        } else {
-            keys[rng.below(keys.len())].clone()
-        }
+        if keys.is_empty() { "it".to_string() } else { keys[rng.below(keys.len())].clone() }
     };
     let mut sentences = Vec::new();
     let opening = match rng.below(4) {

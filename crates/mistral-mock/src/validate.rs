@@ -82,9 +82,8 @@ impl Validators {
     /// Checks then deserialises into the generated type.
     pub(crate) fn parse<T: DeserializeOwned>(&self, op_id: &str, body: Value) -> Result<T, ApiError> {
         self.check(op_id, &body)?;
-        serde_json::from_value(body).map_err(|e| {
-            ApiError::invalid(Detail::new("value_error", loc("body", &[]), format!("Value error, {e}")))
-        })
+        serde_json::from_value(body)
+            .map_err(|e| ApiError::invalid(Detail::new("value_error", loc("body", &[]), format!("Value error, {e}"))))
     }
 
     fn sub_validator(&self, pointer: &str) -> Option<Arc<Validator>> {
@@ -117,7 +116,8 @@ impl Validators {
             Err(inner) => inner
                 .iter()
                 .flat_map(|iv| {
-                    let nested = Violation { pointer: format!("{}{}", v.pointer, iv.pointer), message: iv.message.clone() };
+                    let nested =
+                        Violation { pointer: format!("{}{}", v.pointer, iv.pointer), message: iv.message.clone() };
                     self.refine(root, body, &nested, depth + 1)
                 })
                 .collect(),
@@ -134,7 +134,11 @@ impl Validators {
             cur = self.select(cur, value, &path)?;
             let raw = cur.raw.unwrap_or(&Value::Null);
             if let Some(prop) = raw.pointer(&format!("/properties/{}", mistral_spec::escape(token))) {
-                cur = Cursor { raw: Some(prop), conv: format!("{}/properties/{}", cur.conv, mistral_spec::escape(token)), entered: false };
+                cur = Cursor {
+                    raw: Some(prop),
+                    conv: format!("{}/properties/{}", cur.conv, mistral_spec::escape(token)),
+                    entered: false,
+                };
                 value = value.get(token.as_str()).unwrap_or(&Value::Null);
                 path.push(Value::from(token.as_str()));
             } else if let (Some(items), Ok(i)) = (raw.get("items"), token.parse::<usize>()) {
@@ -238,21 +242,14 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn at(spec: &'a Spec, pointer: &str) -> Cursor<'a> {
-        Cursor {
-            raw: spec.raw().pointer(pointer.trim_start_matches('#')),
-            conv: pointer.to_string(),
-            entered: false,
-        }
+        Cursor { raw: spec.raw().pointer(pointer.trim_start_matches('#')), conv: pointer.to_string(), entered: false }
     }
 }
 
 /// A property that every branch pins to one value with a one-item `enum` (e.g. `role`).
 fn discriminator(branches: &[Cursor<'_>]) -> Option<String> {
     let first = branches.first()?.raw?.get("properties")?.as_object()?;
-    first
-        .keys()
-        .find(|name| branches.len() > 1 && branches.iter().all(|b| tag_value(b, name).is_some()))
-        .cloned()
+    first.keys().find(|name| branches.len() > 1 && branches.iter().all(|b| tag_value(b, name).is_some())).cloned()
 }
 
 fn tag_value(branch: &Cursor<'_>, tag: &str) -> Option<String> {
@@ -276,18 +273,12 @@ fn json_type(value: &Value) -> &'static str {
 }
 
 fn pointer_tokens(pointer: &str) -> Vec<String> {
-    pointer
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect()
+    pointer.split('/').skip(1).map(|t| t.replace("~1", "/").replace("~0", "~")).collect()
 }
 
 fn loc_of(tokens: &[String]) -> Vec<Value> {
-    let rest: Vec<Value> = tokens
-        .iter()
-        .map(|t| t.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::from(t.as_str())))
-        .collect();
+    let rest: Vec<Value> =
+        tokens.iter().map(|t| t.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::from(t.as_str()))).collect();
     loc("body", &rest)
 }
 
@@ -330,7 +321,9 @@ fn translate(tokens: &[String], message: &str, value: &Value) -> Vec<Detail> {
             "number" => ("float_type", "Input should be a valid number".to_string()),
             "boolean" => ("bool_type", "Input should be a valid boolean".to_string()),
             "array" => ("list_type", "Input should be a valid list".to_string()),
-            "object" => ("model_type", "Input should be a valid dictionary or object to extract fields from".to_string()),
+            "object" => {
+                ("model_type", "Input should be a valid dictionary or object to extract fields from".to_string())
+            }
             other => ("type_error", format!("Input should be of type {other}")),
         }
     } else if let Some(m) = message.split(" is less than the minimum of ").nth(1) {
@@ -368,10 +361,8 @@ fn translate(tokens: &[String], message: &str, value: &Value) -> Vec<Detail> {
 
 /// Reads a whole body up to `limit` bytes: 413 beyond it.
 pub(crate) async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Bytes, ApiError> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(ApiError::too_large(limit));
     }

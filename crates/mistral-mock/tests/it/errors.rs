@@ -198,6 +198,21 @@ async fn garbage_is_answered_clearly_and_the_server_keeps_serving() {
         let r = m.post("createEmbedding", "/v1/embeddings", huge).await;
         assert_eq!(r.status, 413);
 
+        // Inputs that ask for unbounded work are capped or refused.
+        let r = m.post("createEmbedding", "/v1/embeddings", json!({"model": "mistral-embed", "input": vec!["a"; 513]})).await;
+        assert_eq!(r.status, 400);
+        assert_eq!(r.body["message"], "Too many inputs: 513 (at most 512 per request)");
+        let r = m.post("createFIMCompletion", "/v1/fim/completions", json!({"model": "codestral-latest", "prompt": "def f(x):", "min_tokens": u64::MAX / 2})).await;
+        assert_eq!(r.status, 200);
+        assert!(r.body["usage"]["completion_tokens"].as_u64().is_some_and(|n| (8192..9000).contains(&n)));
+        let tool = json!({"type": "function", "function": {"name": "f", "parameters": {"type": "object", "required": ["s"],
+            "properties": {"s": {"type": "string", "minLength": 1_000_000_000_000u64}}}}});
+        let r = m.post(CHAT, "/v1/chat/completions", json!({"model": "mistral-small-latest", "tools": [tool], "messages": [{"role": "user", "content": "go"}]})).await;
+        assert_eq!(r.status, 200);
+        assert!(r.text.len() < 20_000);
+        let r = read(m.request(Method::GET, "/v1/models").header(mistral_mock::FAULT_HEADER, "delay=1e30s")).await;
+        assert_eq!(r.status, 400);
+
         // Not HTTP at all, straight on the socket: the connection is closed.
         let mut socket = tokio::net::TcpStream::connect(m.server.addr()).await.expect("connect");
         socket.write_all(b"\x00\x01\x02 garbage \xff\r\n\r\n").await.expect("write");

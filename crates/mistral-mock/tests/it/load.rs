@@ -42,6 +42,22 @@ async fn three_hundred_mixed_requests_at_once() {
     .await;
 }
 
+#[tokio::test]
+async fn http2_with_prior_knowledge() {
+    within(20, async {
+        let m = Mock::start().await;
+        let h2 = reqwest::Client::builder().http2_prior_knowledge().build().expect("client");
+        let r = h2.get(m.url("/v1/models")).bearer_auth("k").send().await.expect("sent");
+        assert_eq!(r.version(), reqwest::Version::HTTP_2);
+        assert_eq!(r.status(), 200);
+        let body = json!({"model": "mistral-small-latest", "stream": true, "messages": [{"role": "user", "content": "Hi there"}]});
+        let r = h2.post(m.url("/v1/chat/completions")).bearer_auth("k").json(&body).send().await.expect("sent");
+        let raw = r.text().await.expect("stream");
+        assert!(stream_chunks("createChatCompletion", &raw).len() > 2);
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_streams_at_once() {
     within(30, async {

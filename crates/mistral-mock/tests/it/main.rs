@@ -10,7 +10,9 @@ mod faults;
 mod jobs;
 mod load;
 
+use std::collections::HashMap;
 use std::future::Future;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use mistral_mock::{MockServer, MockServerBuilder};
@@ -41,17 +43,25 @@ impl Reply {
     }
 }
 
+/// A compiled validator, built once per key for the whole test run (compiling is slow).
+fn cached(key: String, build: impl FnOnce() -> mistral_spec::Validator) -> &'static mistral_spec::Validator {
+    static CACHE: OnceLock<Mutex<HashMap<String, &'static mistral_spec::Validator>>> = OnceLock::new();
+    let mut cache = CACHE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    cache.entry(key).or_insert_with(|| Box::leak(Box::new(build())))
+}
+
 /// Validates `body` as the spec's response of `op` with `status`; statuses the operation does
 /// not declare (400, 405, 413...) are validated against the `ApiError` schema.
 pub fn assert_conforms(op: &str, status: StatusCode, body: &Value) {
     let spec = mistral_spec::Spec::embedded().expect("spec");
     let code = status.as_str();
     let declared = spec.response_media_types(op, code).iter().any(|m| m == "application/json");
-    let validator = if declared || (status.is_success()) {
-        spec.response_validator(op, code, "application/json").expect("response validator")
+    let validator = if declared || status.is_success() {
+        cached(format!("{op} {code}"), || {
+            spec.response_validator(op, code, "application/json").expect("response validator")
+        })
     } else {
-        assert!(!status.is_success(), "{op} {status} is not declared");
-        spec.component_validator("ApiError").expect("ApiError validator")
+        cached("ApiError".into(), || spec.component_validator("ApiError").expect("ApiError validator"))
     };
     if let Err(violations) = validator.validate(body) {
         panic!("{op} {status} does not conform: {violations:?}\n{body:#}");
@@ -61,7 +71,9 @@ pub fn assert_conforms(op: &str, status: StatusCode, body: &Value) {
 /// Validates one streamed chunk against the spec's `text/event-stream` schema of `op`.
 pub fn assert_chunk_conforms(op: &str, chunk: &Value) {
     let spec = mistral_spec::Spec::embedded().expect("spec");
-    let validator = spec.response_validator(op, "200", "text/event-stream").expect("chunk validator");
+    let validator = cached(format!("{op} stream"), || {
+        spec.response_validator(op, "200", "text/event-stream").expect("chunk validator")
+    });
     if let Err(violations) = validator.validate(chunk) {
         panic!("{op} chunk does not conform: {violations:?}\n{chunk:#}");
     }
