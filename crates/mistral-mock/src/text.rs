@@ -107,7 +107,10 @@ const STOPWORDS: &[&str] = &[
     "now", "of", "on", "one", "or", "our", "please", "say", "she", "should", "so", "some", "tell", "than", "that",
     "the", "their", "them", "then", "there", "these", "they", "this", "to", "us", "was", "we", "were", "what", "when",
     "where", "which", "who", "why", "will", "with", "would", "you", "your", "json", "best", "answer", "question",
-    "explain", "write", "describe", "short", "today", "current", "right", "get", "know",
+    "explain", "write", "describe", "short", "today", "current", "right", "get", "know", "keep", "make", "use",
+    "using", "need", "want", "take", "find", "work", "see", "look", "let", "put", "set", "try", "show", "while",
+    "really", "very", "much", "many", "well", "good", "way", "ways", "thing", "things", "after", "before", "without",
+    "during", "doing", "done", "going", "being", "other", "only", "each",
 ];
 
 /// Whether `word` carries no topic (articles, pronouns, question words...).

@@ -9,6 +9,7 @@ mod errors;
 mod faults;
 mod jobs;
 mod load;
+mod server;
 
 use std::collections::HashMap;
 use std::future::Future;
