@@ -7,7 +7,6 @@
 //! with every example body the spec gives for it, comes back as `Error::ErrorResponse` with
 //! that status and the right `types::ApiError` variant.
 
-
 mod support;
 
 use std::num::NonZeroU64;

@@ -1,13 +1,11 @@
 //! `POST /v1/chat/completions`: [`Chat`] and the [`ChatRequest`] builder.
 
-use reqwest::Method;
-
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::meta::WithMeta;
 use crate::stream::CompletionStream;
 use crate::tool::Tool;
-use crate::transport::Call;
+use crate::transport::{Call, check_unit_interval};
 use crate::types::{
     AssistantMessage, ChatCompletionRequest, ChatCompletionResponse, MessageContent, Messages, ResponseFormat,
     ResponseFormats, ToolChoice,
@@ -67,17 +65,14 @@ impl Chat<'_> {
     /// # Ok(()) }
     /// ```
     pub async fn stream(&self, request: impl Into<ChatRequest>) -> Result<CompletionStream> {
-        let response = self.client.send(call(request.into(), true)?).await?;
-        Ok(CompletionStream::new(response, self.client.inner.stream_idle_timeout))
+        self.client.stream(call(request.into(), true)?).await
     }
 }
 
 fn call(mut request: ChatRequest, stream: bool) -> Result<Call> {
     request.inner.stream = stream.then_some(true);
     request.validate()?;
-    let mut call = Call::new("createChatCompletion", Method::POST, "/v1/chat/completions").json(&request.inner)?;
-    call.stream = stream;
-    Ok(call)
+    Call::completion("createChatCompletion", "/v1/chat/completions", &request.inner, stream)
 }
 
 /// A chat request, built field by field. Only what you set is sent: a request with just a
@@ -283,13 +278,7 @@ impl ChatRequest {
         if self.inner.messages.is_empty() {
             problems.push("a chat request needs at least one message".into());
         }
-        for (name, value) in [("temperature", self.inner.temperature), ("top_p", self.inner.top_p)] {
-            if let Some(v) = value
-                && !(0.0..=1.0).contains(&v)
-            {
-                problems.push(format!("{name} must be in 0..=1, is {v}"));
-            }
-        }
+        check_unit_interval(&mut problems, [("temperature", self.inner.temperature), ("top_p", self.inner.top_p)]);
         let last = self.inner.messages.len().saturating_sub(1);
         for (i, m) in self.inner.messages.iter().enumerate() {
             if let Messages::Assistant { prefix: Some(true), .. } = m

@@ -1,12 +1,10 @@
 //! `POST /v1/fim/completions`: [`Fim`] and the [`FimRequest`] builder.
 
-use reqwest::Method;
-
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::meta::WithMeta;
 use crate::stream::CompletionStream;
-use crate::transport::Call;
+use crate::transport::{Call, check_unit_interval};
 use crate::types::{FimCompletionRequest, FimCompletionResponse, Stop};
 
 /// Fill-in-the-middle completions. Get it from [`Client::fim`].
@@ -45,17 +43,14 @@ impl Fim<'_> {
 
     /// Streams a completion; see [`CompletionStream`].
     pub async fn stream(&self, request: impl Into<FimRequest>) -> Result<CompletionStream> {
-        let response = self.client.send(call(request.into(), true)?).await?;
-        Ok(CompletionStream::new(response, self.client.inner.stream_idle_timeout))
+        self.client.stream(call(request.into(), true)?).await
     }
 }
 
 fn call(mut request: FimRequest, stream: bool) -> Result<Call> {
     request.inner.stream = stream.then_some(true);
     request.validate()?;
-    let mut call = Call::new("createFIMCompletion", Method::POST, "/v1/fim/completions").json(&request.inner)?;
-    call.stream = stream;
-    Ok(call)
+    Call::completion("createFIMCompletion", "/v1/fim/completions", &request.inner, stream)
 }
 
 /// A FIM request. Only what you set is sent.
@@ -158,13 +153,7 @@ impl FimRequest {
         if self.inner.model.trim().is_empty() {
             problems.push("the model is empty".to_string());
         }
-        for (name, value) in [("temperature", self.inner.temperature), ("top_p", self.inner.top_p)] {
-            if let Some(v) = value
-                && !(0.0..=1.0).contains(&v)
-            {
-                problems.push(format!("{name} must be in 0..=1, is {v}"));
-            }
-        }
+        check_unit_interval(&mut problems, [("temperature", self.inner.temperature), ("top_p", self.inner.top_p)]);
         if let (Some(min), Some(max)) = (self.inner.min_tokens, self.inner.max_tokens)
             && min > max
         {

@@ -56,6 +56,14 @@ impl std::fmt::Debug for CompletionStream {
     }
 }
 
+impl crate::Client {
+    /// Sends a streaming call and wraps its body.
+    pub(crate) async fn stream(&self, call: crate::transport::Call) -> Result<CompletionStream> {
+        let response = self.send(call).await?;
+        Ok(CompletionStream::new(response, self.inner.stream_idle_timeout))
+    }
+}
+
 impl CompletionStream {
     pub(crate) fn new(response: reqwest::Response, idle: Option<Duration>) -> CompletionStream {
         let meta = ResponseMeta::from_response(&response);

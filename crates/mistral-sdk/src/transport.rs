@@ -46,6 +46,18 @@ impl Call {
         Ok(self)
     }
 
+    /// A chat/FIM completion: JSON body, `Accept: text/event-stream` when streaming.
+    pub(crate) fn completion<T: serde::Serialize>(
+        operation: &'static str,
+        path: &'static str,
+        body: &T,
+        stream: bool,
+    ) -> Result<Call> {
+        let mut call = Call::new(operation, Method::POST, path).json(body)?;
+        call.stream = stream;
+        Ok(call)
+    }
+
     pub(crate) fn query(mut self, name: &'static str, value: Option<impl ToString>) -> Call {
         if let Some(v) = value {
             self.query.push((name, v.to_string()));
@@ -198,6 +210,17 @@ fn with_attempts(error: Error, attempts: u32) -> Error {
 fn warn_deprecation(headers: &HeaderMap) {
     if let Some(at) = headers.get("x-model-deprecation-timestamp").and_then(|v| v.to_str().ok()) {
         tracing::warn!(deprecation = at, "the model is deprecated");
+    }
+}
+
+/// Adds a problem for each sampling value outside 0..=1.
+pub(crate) fn check_unit_interval(problems: &mut Vec<String>, values: [(&str, Option<f64>); 2]) {
+    for (name, value) in values {
+        if let Some(v) = value
+            && !(0.0..=1.0).contains(&v)
+        {
+            problems.push(format!("{name} must be in 0..=1, is {v}"));
+        }
     }
 }
 

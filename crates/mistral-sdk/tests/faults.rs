@@ -144,27 +144,13 @@ async fn dropping_a_request_future_mid_flight_leaves_the_client_usable() {
 
 #[test]
 fn plain_http_to_a_remote_host_warns() {
-    let capture = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
-    let sink = capture.clone();
-    let subscriber = tracing_subscriber::fmt().with_writer(move || Sink(sink.clone())).with_ansi(false).finish();
-    tracing::subscriber::with_default(subscriber, || {
+    let capture = support::Capture::default();
+    tracing::subscriber::with_default(capture.subscriber(tracing::Level::INFO), || {
         mistral_sdk::Client::builder().api_key("k").base_url("http://127.0.0.1:8080").build().unwrap();
         mistral_sdk::Client::builder().api_key("k").base_url("http://localhost:8080").build().unwrap();
         mistral_sdk::Client::builder().api_key("k").base_url("http://example.com").build().unwrap();
     });
-    let logs = String::from_utf8(capture.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert_eq!(logs.matches("the API key will be sent over plain HTTP").count(), 1, "{logs}");
     assert!(logs.contains("http://example.com"));
-}
-
-struct Sink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }

@@ -2,37 +2,17 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use support::Capture;
 
 use httpmock::MockServer;
 use mistral_sdk::{ChatRequest, Client, FileUpload, JobFilter, JobRequest};
 
 const SENTINEL: &str = "sk-SENTINEL-7d3f9a1b2c";
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn key_never_appears_in_logs_or_errors() {
     let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = tracing::subscriber::set_default(capture.subscriber(tracing::Level::TRACE));
 
     let server = MockServer::start_async().await;
     server
@@ -75,7 +55,7 @@ async fn key_never_appears_in_logs_or_errors() {
         texts.push(format!("{e:?}"));
         texts.push(e.to_string());
     }
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(logs.contains("mistral.request"), "tracing spans are emitted");
     assert!(!logs.contains(SENTINEL), "the key leaked into logs");
     for t in texts {
@@ -86,13 +66,7 @@ async fn key_never_appears_in_logs_or_errors() {
 #[tokio::test]
 async fn deprecation_header_is_logged_as_a_warning() {
     let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::WARN)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = tracing::subscriber::set_default(capture.subscriber(tracing::Level::WARN));
     let server = MockServer::start_async().await;
     server
         .mock_async(|when, then| {
@@ -105,7 +79,7 @@ async fn deprecation_header_is_logged_as_a_warning() {
     let client = Client::builder().api_key("k").base_url(server.base_url()).build().unwrap();
     let models = client.models().list_with_meta().await.unwrap();
     assert_eq!(models.meta.deprecation(), Some("2025-01-01T00:00:00Z"));
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(
         logs.contains("WARN") && logs.contains("the model is deprecated") && logs.contains("2025-01-01T00:00:00Z"),
         "{logs}"
