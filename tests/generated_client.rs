@@ -313,7 +313,7 @@ async fn list_jobs_sends_every_filter_from_the_spec_examples() {
 
     let example = |name| parameter_example(op, name);
     let status: types::KnownJobStatus = decode(&example("status"), "status");
-    assert_eq!(status, types::KnownJobStatus::Running.into());
+    assert_eq!(status, types::KnownJobStatus::Running);
     let created_after: chrono::DateTime<chrono::Utc> = decode(&example("created_after"), "created_after");
     let result = client(&server)
         .jobs_api_routes_fine_tuning_get_fine_tuning_jobs()
@@ -823,7 +823,7 @@ mod typed_helpers {
             .model(model.clone())
             .page(0u64)
             .page_size(page_size)
-            .status(status.clone())
+            .status(status)
             .suffix(suffix.clone())
             .wandb_name(wandb_name.clone())
             .wandb_project(wandb_project.clone())
