@@ -216,10 +216,12 @@ impl Validators {
         } else {
             resolved
                 .iter()
-                .position(|c| c.raw.and_then(|r| r.get("type")).and_then(Value::as_str) == Some(json_type(value)))
+                .position(|c| {
+                    c.raw.and_then(|r| r.get("type")).and_then(Value::as_str) == Some(mistral_spec::json_type(value))
+                })
                 .or_else(|| {
                     resolved.iter().position(|c| {
-                        json_type(value) == "integer"
+                        mistral_spec::json_type(value) == "integer"
                             && c.raw.and_then(|r| r.get("type")).and_then(Value::as_str) == Some("number")
                     })
                 })
@@ -257,18 +259,6 @@ fn tag_value(branch: &Cursor<'_>, tag: &str) -> Option<String> {
     match values.as_slice() {
         [Value::String(s)] => Some(s.clone()),
         _ => None,
-    }
-}
-
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
     }
 }
 

@@ -74,7 +74,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::METHODS;
+use crate::{METHODS, json_type};
 
 /// How deep inline schemas are compared; deeper nodes are not looked at.
 const MAX_DEPTH: usize = 64;
@@ -595,19 +595,6 @@ fn normalize(schema: &Value) -> Node<'_> {
         }
     }
     Node { schema: node, nullable }
-}
-
-/// The JSON Schema type name of a value.
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
 }
 
 /// The name a `$ref` points at: the schema name for `#/components/schemas/...`, else the ref.

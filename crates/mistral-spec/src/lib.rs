@@ -88,6 +88,24 @@ impl Operation<'_> {
     }
 }
 
+/// The JSON Schema type name of a value (`"integer"` for whole numbers).
+///
+/// ```
+/// assert_eq!(mistral_spec::json_type(&serde_json::json!(3)), "integer");
+/// assert_eq!(mistral_spec::json_type(&serde_json::json!(3.5)), "number");
+/// ```
+pub fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
 /// Escapes one JSON pointer token (`~` -> `~0`, `/` -> `~1`).
 pub fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
