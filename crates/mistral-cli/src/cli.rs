@@ -76,6 +76,10 @@ pub enum Command {
     Jobs(JobsCommand),
     /// Run a mock of the API in the foreground (until Ctrl-C).
     Mock(MockArgs),
+    /// Check, operation by operation, where a server departs from the API spec (exit code 1
+    /// unless every check passes). It uploads a small file and starts and cancels a
+    /// fine-tuning job, then deletes what it made.
+    Conformance(ConformanceArgs),
 }
 
 /// `mistral chat`.
@@ -266,6 +270,19 @@ pub struct MockArgs {
     /// Milliseconds between streamed chunks.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub token_delay_ms: u64,
+}
+
+/// `mistral conformance`.
+#[derive(Debug, Args)]
+pub struct ConformanceArgs {
+    /// Only these groups of checks (comma-separated): chat, fim, embeddings, models, files,
+    /// fine-tuning.
+    #[arg(long, value_name = "GROUPS", value_delimiter = ',', value_parser = parse_group)]
+    pub only: Vec<mistral_conformance::Group>,
+}
+
+fn parse_group(s: &str) -> Result<mistral_conformance::Group, String> {
+    s.parse().map_err(|e: mistral_conformance::Error| e.to_string())
 }
 
 fn parse_seconds(s: &str) -> Result<f64, String> {

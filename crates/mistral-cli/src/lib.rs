@@ -12,6 +12,7 @@
 
 mod chat;
 pub mod cli;
+mod conformance;
 mod embed;
 mod files;
 mod fim;
@@ -147,6 +148,9 @@ async fn dispatch(cli: &Cli, out: &mut Out<'_>, stderr: &mut dyn Write, options:
     if let Command::Mock(args) = &cli.command {
         return mock::run(args, out, stderr).await;
     }
+    if let Command::Conformance(args) = &cli.command {
+        return conformance::run(&cli.global, args, out).await;
+    }
     let client = build_client(&cli.global)?;
     let mut ctx = Ctx { client, json: cli.global.json, out, options };
     match &cli.command {
@@ -156,7 +160,7 @@ async fn dispatch(cli: &Cli, out: &mut Out<'_>, stderr: &mut dyn Write, options:
         Command::Models(cmd) => models::run(&mut ctx, cmd).await,
         Command::Files(cmd) => files::run(&mut ctx, cmd).await,
         Command::Jobs(cmd) => jobs::run(&mut ctx, cmd).await,
-        Command::Mock(_) => Ok(()),
+        Command::Mock(_) | Command::Conformance(_) => Ok(()),
     }
 }
 

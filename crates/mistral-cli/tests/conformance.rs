@@ -1,0 +1,106 @@
+//! `mistral conformance`, in-process against the mock.
+
+mod common;
+
+use common::{MockServer, raw, within};
+
+/// A mock whose jobs run slowly enough that none finishes before the runner cancels it.
+async fn mock() -> MockServer {
+    MockServer::builder().speed(1.0).start().await.unwrap()
+}
+
+async fn conformance(args: &[&str]) -> common::Run {
+    let mut full = vec!["mistral", "conformance"];
+    full.extend(args);
+    raw(&full, std::future::pending()).await
+}
+
+#[tokio::test]
+async fn every_check_passes_against_the_mock() {
+    within(60, async {
+        let server = mock().await;
+        let url = server.base_url();
+        let run = conformance(&["--base-url", &url]).await;
+        let out = run.ok();
+        assert_eq!(run.stderr, "");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0].split_whitespace().collect::<Vec<_>>(), ["CHECK", "REQUEST", "RESULT", "AT", "DETAILS"]);
+        let checks: Vec<&str> = lines[1..].iter().copied().filter(|l| !l.starts_with("note: ")).collect();
+        assert_eq!(checks.len(), 31, "30 checks and the summary: {out}");
+        for line in &checks[..30] {
+            assert_eq!(line.split_whitespace().last(), Some("pass"), "{line}");
+        }
+        assert!(checks[0].starts_with("chat.create ") && checks[0].contains("POST /v1/chat/completions"), "{out}");
+        assert!(
+            checks[29].starts_with("models.delete ") && checks[29].contains("DELETE /v1/models/{model_id}"),
+            "{out}"
+        );
+        assert_eq!(checks[30], "30 checks: 30 passed, 0 failed, 0 skipped");
+
+        let run = conformance(&["--base-url", &url, "--json", "--timeout", "20"]).await;
+        let json = run.json();
+        assert_eq!(json["passed"], true);
+        assert_eq!(json["base_url"], url.as_str());
+        assert_eq!(json["summary"]["total"], 30);
+        assert_eq!(json["summary"]["passed"], 30);
+        let checks = json["checks"].as_array().unwrap();
+        assert_eq!(checks.len(), 30);
+        assert!(checks.iter().all(|c| c["result"] == "pass"), "{json}");
+        assert_eq!(checks[4]["name"], "chat.stream");
+        assert_eq!(checks[4]["operation_id"], "createChatCompletion");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn only_selects_groups() {
+    within(60, async {
+        let server = mock().await;
+        let url = server.base_url();
+        let run = conformance(&["--base-url", &url, "--api-key", "k", "--only", "models,fine-tuning", "--json"]).await;
+        let json = run.json();
+        assert_eq!(json["groups"], serde_json::json!(["models", "fine-tuning"]));
+        let names: Vec<&str> = json["checks"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+        assert_eq!(
+            names,
+            [
+                "models.list",
+                "models.no_key",
+                "jobs.create",
+                "jobs.get",
+                "jobs.list",
+                "jobs.cancel",
+                "jobs.no_key",
+                "models.delete"
+            ]
+        );
+        assert_eq!(json["notes"], serde_json::json!([]), "a key was given");
+
+        let run = conformance(&["--base-url", &url, "--only", "chat,everything"]).await;
+        assert_eq!(run.code, mistral_cli::EXIT_USAGE);
+        assert!(run.stderr.contains("unknown group \"everything\""), "{}", run.stderr);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn departures_exit_1_with_the_table() {
+    within(60, async {
+        // A server that knows another key answers 401 to checks that need one.
+        let server = MockServer::builder().api_key("the-right-key").start().await.unwrap();
+        let url = server.base_url();
+        let run = conformance(&["--base-url", &url, "--api-key", "a-wrong-key", "--only", "models"]).await;
+        assert_eq!(run.code, mistral_cli::EXIT_FAILURE, "{}", run.stdout);
+        assert_eq!(run.stderr, "error: 2 of 3 checks did not pass (2 failed, 0 skipped)\n");
+        let list = run.stdout.lines().find(|l| l.starts_with("models.list ")).unwrap();
+        assert!(list.contains(" fail ") && list.contains("status: status 401, expected 200"), "{list}");
+        let no_key = run.stdout.lines().find(|l| l.starts_with("models.no_key ")).unwrap();
+        assert!(no_key.ends_with(" pass"), "{no_key}");
+        assert!(run.stdout.ends_with("3 checks: 1 passed, 2 failed, 0 skipped\n"), "{}", run.stdout);
+
+        let run = conformance(&["--base-url", "ftp://nowhere"]).await;
+        assert_eq!(run.code, mistral_cli::EXIT_FAILURE);
+        assert!(run.stderr.starts_with("error: invalid base URL \"ftp://nowhere\""), "{}", run.stderr);
+    })
+    .await;
+}

@@ -1,0 +1,157 @@
+//! Tells, operation by operation, where a Mistral-compatible server departs from the
+//! workspace's `openapi.yaml`.
+//!
+//! A [`Runner`] sends each of the spec's 13 operations a valid request built from the spec's
+//! own examples, then checks the status (200), the `Content-Type` (the media type the spec
+//! declares) and the body against the operation's response schema, with the spec's JSON
+//! Schemas (`mistral-spec`). Streamed chat and FIM completions are checked event by event
+//! (framing, every chunk a valid `CompletionChunk`, `usage` on some chunk, `data: [DONE]` at
+//! the end). Negative checks send requests without a key (401 due) and with an unknown or a
+//! missing field (422 due), and check those error bodies too. Files and fine-tuning run as
+//! one flow that cleans up after itself: upload, retrieve, list, create a job, get, list,
+//! cancel, delete the file (and the fine-tuned model, if the job made one).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), mistral_conformance::Error> {
+//! use mistral_conformance::{Group, Runner};
+//!
+//! let report = Runner::new("http://127.0.0.1:8080", "my-key")
+//!     .only([Group::Chat, Group::Embeddings])
+//!     .run()
+//!     .await?;
+//! print!("{}", report.render_table());
+//! std::process::exit(if report.passed() { 0 } else { 1 });
+//! # }
+//! ```
+//!
+//! # The checks
+//!
+//! In the order they run (`--only` keeps the groups named; the flows' setup steps still run
+//! when a selected check needs them):
+//!
+//! | group | checks |
+//! |---|---|
+//! | `chat` | `chat.create` (example `Regular`), `chat.create.function_calling`, `chat.create.json_mode`, `chat.create.tool_result` (the other non-streamed examples), `chat.stream` (example `Streamed`), `chat.no_key` (401), `chat.unknown_field` (422), `chat.missing_field` (422, without `messages`) |
+//! | `fim` | `fim.create`, `fim.stream` (the example with `stream: true`), `fim.no_key`, `fim.unknown_field`, `fim.missing_field` (without `prompt`) |
+//! | `embeddings` | `embeddings.create` (also: one vector per input), `embeddings.no_key`, `embeddings.unknown_field`, `embeddings.missing_field` (without `input`) |
+//! | `models` | `models.list`, `models.no_key` |
+//! | `files` | `files.upload` (multipart, a small JSONL of `{"messages": [user, assistant]}` lines from the spec's example), `files.retrieve` (same id), `files.list` (contains it), `files.no_key` |
+//! | `fine-tuning` | `jobs.create` (example `Job` on the uploaded file), `jobs.get` (same id), `jobs.list` (contains it), `jobs.cancel` (status `CANCELLATION_REQUESTED` or `CANCELLED`), `jobs.no_key` |
+//! | `files` | `files.delete` (same id, `deleted: true`), run after the jobs |
+//! | `models` | `models.delete`: see below |
+//!
+//! `models.delete` never deletes a model the run did not make. If the fine-tuning job made a
+//! model (`fine_tuned_model` in its answers, e.g. a job that finished before it was
+//! cancelled), that model is deleted and the check expects 200 with `deleted: true`.
+//! Otherwise the check deletes an `ft:` model id that does not exist and expects 404 with a
+//! body matching the spec's error schema.
+//!
+//! A check whose prerequisite could not be had (no file id from the upload, no job id from
+//! the create) is [`Outcome::Skip`] with the reason. A prerequisite that answered with some
+//! departure but still gave its id (a file uploaded with a wrongly typed field, say) fails
+//! its own check and lets the later ones run, so that what the run created is still cleaned
+//! up. Clean-up steps of groups that were not selected are not reported as checks; if they
+//! fail, [`Report::notes`] says so.
+//!
+//! Every request is bounded by [`Runner::timeout`]; no server behaviour (garbage bodies,
+//! wrong content types, resets, endless streams) panics the runner: each ends as a failure
+//! with a message.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod check;
+mod http;
+mod report;
+mod runner;
+mod spec_data;
+mod stream;
+
+pub use report::{Aspect, CheckResult, Outcome, Report, Summary};
+pub use runner::{DEFAULT_TIMEOUT, MAX_TIMEOUT, PLACEHOLDER_API_KEY, Runner};
+
+use serde::Serialize;
+
+/// What can stop a run before any check.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// `--only` named a group that does not exist.
+    #[error("unknown group {0:?} (expected chat, fim, embeddings, models, files or fine-tuning)")]
+    UnknownGroup(String),
+    /// The base URL cannot be used.
+    #[error("invalid base URL {url:?}: {reason}")]
+    InvalidBaseUrl {
+        /// As given.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The embedded spec cannot be read.
+    #[error("cannot read the spec: {0}")]
+    Spec(#[from] mistral_spec::Error),
+    /// The HTTP client cannot be built (e.g. TLS setup).
+    #[error("cannot build the HTTP client: {0}")]
+    Client(#[source] reqwest::Error),
+}
+
+/// A group of checks, as `--only` names them: the spec's tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Group {
+    /// Chat completions, plain and streamed.
+    Chat,
+    /// Fill-in-the-middle completions, plain and streamed.
+    Fim,
+    /// Embeddings.
+    Embeddings,
+    /// Listing and deleting models.
+    Models,
+    /// Uploading, retrieving, listing and deleting files.
+    Files,
+    /// Creating, getting, listing and cancelling fine-tuning jobs.
+    FineTuning,
+}
+
+impl Group {
+    /// Every group, in the order they run.
+    pub const ALL: [Group; 6] =
+        [Group::Chat, Group::Fim, Group::Embeddings, Group::Models, Group::Files, Group::FineTuning];
+
+    /// The name `--only` takes, e.g. `fine-tuning`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Chat => "chat",
+            Group::Fim => "fim",
+            Group::Embeddings => "embeddings",
+            Group::Models => "models",
+            Group::Files => "files",
+            Group::FineTuning => "fine-tuning",
+        }
+    }
+}
+
+impl std::fmt::Display for Group {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Group {
+    type Err = Error;
+
+    /// A group by name, case-insensitively; `fine_tuning` and `jobs` also name
+    /// `fine-tuning`.
+    ///
+    /// ```
+    /// use mistral_conformance::Group;
+    /// assert_eq!("Fine-Tuning".parse::<Group>().unwrap(), Group::FineTuning);
+    /// assert!("chats".parse::<Group>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Group, Error> {
+        let wanted = s.trim().to_ascii_lowercase();
+        match wanted.as_str() {
+            "fine_tuning" | "jobs" => Ok(Group::FineTuning),
+            _ => Group::ALL.into_iter().find(|g| g.name() == wanted).ok_or_else(|| Error::UnknownGroup(s.to_string())),
+        }
+    }
+}

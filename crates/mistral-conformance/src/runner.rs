@@ -1,0 +1,752 @@
+//! The run: which checks, in which order, and what one step hands the next.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use bytes::Bytes;
+use mistral_spec::Spec;
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use crate::check::{self, Expect, Fail};
+use crate::http::{self, Payload};
+use crate::report::{Aspect, CheckResult, Outcome, Report};
+use crate::spec_data::{self, EVENT_STREAM, JSON, Op};
+use crate::{Error, Group, stream};
+
+/// How long one request may take, answer included, unless [`Runner::timeout`] says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The longest [`Runner::timeout`] (a day): longer ones are cut to it.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The bearer key sent when the runner was given an empty one: enough for a server that
+/// accepts any key (as `mistral-mock` does by default), and reported in [`Report::notes`].
+pub const PLACEHOLDER_API_KEY: &str = "mistral-conformance-placeholder-key";
+
+/// The field the `*.unknown_field` checks add.
+const UNKNOWN_FIELD: &str = "x_conformance_unknown_field";
+
+/// Runs the conformance checks against one server.
+#[derive(Debug, Clone)]
+pub struct Runner {
+    base_url: String,
+    api_key: String,
+    groups: BTreeSet<Group>,
+    timeout: Duration,
+}
+
+impl Runner {
+    /// A runner for the server at `base_url` (paths start with `/v1`, so no `/v1` here),
+    /// sending `api_key` as a bearer token. An empty key sends [`PLACEHOLDER_API_KEY`].
+    pub fn new(base_url: impl Into<String>, api_key: impl Into<String>) -> Runner {
+        Runner {
+            base_url: base_url.into(),
+            api_key: api_key.into(),
+            groups: Group::ALL.into_iter().collect(),
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+
+    /// Only the checks of these groups (none given: all of them).
+    pub fn only(mut self, groups: impl IntoIterator<Item = Group>) -> Runner {
+        let groups: BTreeSet<Group> = groups.into_iter().collect();
+        self.groups = if groups.is_empty() { Group::ALL.into_iter().collect() } else { groups };
+        self
+    }
+
+    /// The most one request may take, from sending it to the end of its answer (a whole
+    /// stream, for streamed completions). Default [`DEFAULT_TIMEOUT`]; at most
+    /// [`MAX_TIMEOUT`].
+    pub fn timeout(mut self, timeout: Duration) -> Runner {
+        self.timeout = timeout.min(MAX_TIMEOUT);
+        self
+    }
+
+    /// The groups that will run, in order.
+    pub fn groups(&self) -> Vec<Group> {
+        self.groups.iter().copied().collect()
+    }
+
+    /// Runs the selected checks, in order, and reports every one. `Err` only when nothing
+    /// could be checked at all (a base URL that is not an `http(s)` URL, an unusable HTTP
+    /// client); whatever the server does ends up in the [`Report`].
+    pub async fn run(&self) -> Result<Report, Error> {
+        let spec = Spec::embedded()?;
+        let ops = Ops::load(spec)?;
+        let base = self.base_url.trim().trim_end_matches('/').to_string();
+        let invalid = |reason: String| Error::InvalidBaseUrl { url: self.base_url.clone(), reason };
+        let url = reqwest::Url::parse(&base).map_err(|e| invalid(e.to_string()))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(invalid("expected http://HOST[:PORT] or https://...".into()));
+        }
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(self.timeout)
+            .user_agent(concat!("mistral-conformance/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(Error::Client)?;
+        let mut notes = Vec::new();
+        let key = if self.api_key.trim().is_empty() {
+            notes.push(format!(
+                "no API key given: sent the placeholder key {PLACEHOLDER_API_KEY:?} (a server that checks keys answers 401)"
+            ));
+            PLACEHOLDER_API_KEY.to_string()
+        } else {
+            self.api_key.trim().to_string()
+        };
+        let mut ctx = Ctx {
+            spec,
+            client,
+            base,
+            key,
+            timeout: self.timeout,
+            groups: self.groups.clone(),
+            checks: Vec::new(),
+            notes,
+        };
+        ctx.run(&ops).await;
+        Ok(Report { base_url: self.base_url.clone(), groups: self.groups(), checks: ctx.checks, notes: ctx.notes })
+    }
+}
+
+/// The spec's 13 operations.
+struct Ops {
+    chat: Op,
+    fim: Op,
+    embed: Op,
+    list_models: Op,
+    delete_model: Op,
+    upload: Op,
+    list_files: Op,
+    retrieve_file: Op,
+    delete_file: Op,
+    list_jobs: Op,
+    create_job: Op,
+    get_job: Op,
+    cancel_job: Op,
+}
+
+impl Ops {
+    fn load(spec: &Spec) -> Result<Ops, mistral_spec::Error> {
+        let op = |id| spec_data::op(spec, id);
+        Ok(Ops {
+            chat: op("createChatCompletion")?,
+            fim: op("createFIMCompletion")?,
+            embed: op("createEmbedding")?,
+            list_models: op("listModels")?,
+            delete_model: op("delete_model_v1_models__model_id__delete")?,
+            upload: op("files_api_routes_upload_file")?,
+            list_files: op("files_api_routes_list_files")?,
+            retrieve_file: op("files_api_routes_retrieve_file")?,
+            delete_file: op("files_api_routes_delete_file")?,
+            list_jobs: op("jobs_api_routes_fine_tuning_get_fine_tuning_jobs")?,
+            create_job: op("jobs_api_routes_fine_tuning_create_fine_tuning_job")?,
+            get_job: op("jobs_api_routes_fine_tuning_get_fine_tuning_job")?,
+            cancel_job: op("jobs_api_routes_fine_tuning_cancel_fine_tuning_job")?,
+        })
+    }
+}
+
+/// One check about to run.
+struct Def<'a> {
+    name: String,
+    group: Group,
+    op: &'a Op,
+    description: String,
+}
+
+/// A JSON answer as checked: the first failure, and the body of a 2xx answer when it was
+/// JSON (for the ids later steps need).
+struct Answer {
+    fail: Option<Fail>,
+    created: Option<Value>,
+}
+
+impl Answer {
+    fn failed(fail: Fail) -> Answer {
+        Answer { fail: Some(fail), created: None }
+    }
+
+    /// A string field of the 2xx body.
+    fn field(&self, name: &str) -> Option<String> {
+        self.created.as_ref()?.get(name)?.as_str().filter(|s| !s.is_empty()).map(str::to_string)
+    }
+
+    /// When the answer fits, one more check on its body.
+    fn then(mut self, f: impl FnOnce(&Value) -> Result<(), Fail>) -> Answer {
+        if self.fail.is_none()
+            && let Some(body) = &self.created
+        {
+            self.fail = f(body).err();
+        }
+        self
+    }
+
+    fn outcome(&self) -> Outcome {
+        self.fail.clone().map_or(Outcome::Pass, Outcome::from)
+    }
+}
+
+/// Why a check could not run.
+type SkipReason = String;
+
+struct Ctx {
+    spec: &'static Spec,
+    client: reqwest::Client,
+    base: String,
+    key: String,
+    timeout: Duration,
+    groups: BTreeSet<Group>,
+    checks: Vec<CheckResult>,
+    notes: Vec<String>,
+}
+
+impl Ctx {
+    fn selected(&self, group: Group) -> bool {
+        self.groups.contains(&group)
+    }
+
+    async fn run(&mut self, ops: &Ops) {
+        if self.selected(Group::Chat) {
+            self.completions(Group::Chat, "chat", &ops.chat, true, |_, _| Ok(())).await;
+        }
+        if self.selected(Group::Fim) {
+            self.completions(Group::Fim, "fim", &ops.fim, true, |_, _| Ok(())).await;
+        }
+        if self.selected(Group::Embeddings) {
+            self.completions(Group::Embeddings, "embeddings", &ops.embed, false, one_vector_per_input).await;
+        }
+        if self.selected(Group::Models) {
+            let def = self.def("models.list", Group::Models, &ops.list_models, "all models");
+            self.plain(def, &[], Payload::None, |_| Ok(())).await;
+            let def = self.def("models.no_key", Group::Models, &ops.list_models, "no API key: 401");
+            self.no_key(def, &[], Payload::None).await;
+        }
+
+        let files = self.selected(Group::Files);
+        let fine_tuning = self.selected(Group::FineTuning);
+        let file = if files || fine_tuning { self.upload(ops, files).await } else { Err(String::new()) };
+        if files {
+            self.files(ops, &file).await;
+        }
+        let mut fine_tuned_model = None;
+        if fine_tuning {
+            fine_tuned_model = self.jobs(ops, &file).await;
+        }
+        match (&file, files) {
+            (Ok(id), true) => self.delete_file(ops, id).await,
+            (Ok(id), false) => {
+                self.quietly(&format!("the training file {id}"), &ops.delete_file, &[("file_id", id)]).await
+            }
+            (Err(reason), true) => {
+                let def = self.def("files.delete", Group::Files, &ops.delete_file, "the uploaded file");
+                self.skip(def, reason.clone());
+            }
+            (Err(_), false) => {}
+        }
+        match (fine_tuned_model, self.selected(Group::Models)) {
+            (model, true) => self.delete_model(ops, model).await,
+            (Some(model), false) => {
+                self.quietly(&format!("the fine-tuned model {model}"), &ops.delete_model, &[("model_id", &model)]).await
+            }
+            (None, false) => {}
+        }
+    }
+
+    fn def<'a>(&self, name: &str, group: Group, op: &'a Op, description: impl Into<String>) -> Def<'a> {
+        Def { name: name.to_string(), group, op, description: description.into() }
+    }
+
+    fn record(&mut self, def: Def<'_>, outcome: Outcome, started: Option<Instant>) {
+        let duration_ms = started.map_or(0, |s| u64::try_from(s.elapsed().as_millis()).unwrap_or(u64::MAX));
+        self.checks.push(CheckResult {
+            name: def.name,
+            group: def.group,
+            operation_id: def.op.id.to_string(),
+            request: def.op.request_line(),
+            description: def.description,
+            outcome,
+            duration_ms,
+        });
+    }
+
+    fn skip(&mut self, def: Def<'_>, reason: SkipReason) {
+        self.record(def, Outcome::Skip { reason }, None);
+    }
+
+    fn request(&self, op: &Op, params: &[(&str, &str)], payload: &Payload, auth: bool) -> reqwest::RequestBuilder {
+        let url = format!("{}{}", self.base, spec_data::fill(&op.path, params));
+        let mut request = self.client.request(op.method.clone(), url);
+        if auth {
+            request = request.bearer_auth(&self.key);
+        }
+        http::with_payload(request, payload)
+    }
+
+    /// Sends a request and judges its JSON answer against the spec's `status` response.
+    async fn call(
+        &self,
+        op: &Op,
+        params: &[(&str, &str)],
+        payload: &Payload,
+        auth: bool,
+        status: u16,
+        why: &str,
+    ) -> Answer {
+        let media_type = match spec_data::declared(self.spec, op.id, status, JSON) {
+            Ok(m) => m,
+            Err(f) => return Answer::failed(f),
+        };
+        let expect = Expect { operation_id: op.id, status, media_type, why };
+        match http::exchange(self.request(op, params, payload, auth), self.timeout).await {
+            Err(f) => Answer::failed(f),
+            Ok(reply) => {
+                let judged = check::judge(self.spec, &reply, &expect);
+                let created = if (200..300).contains(&reply.status) { judged.json } else { None };
+                Answer { fail: judged.fail, created }
+            }
+        }
+    }
+
+    /// A 200 check with an extra check of the body; gives the answer for later steps.
+    async fn plain(
+        &mut self,
+        def: Def<'_>,
+        params: &[(&str, &str)],
+        payload: Payload,
+        then: impl FnOnce(&Value) -> Result<(), Fail>,
+    ) -> Answer {
+        let started = Instant::now();
+        let answer = self.call(def.op, params, &payload, true, 200, "").await.then(then);
+        self.record(def, answer.outcome(), Some(started));
+        answer
+    }
+
+    /// A request without a key: 401 due, with a body matching the spec's 401 schema.
+    async fn no_key(&mut self, def: Def<'_>, params: &[(&str, &str)], payload: Payload) {
+        let started = Instant::now();
+        let answer = self.call(def.op, params, &payload, false, 401, " (the request had no API key)").await;
+        self.record(def, answer.outcome(), Some(started));
+    }
+
+    /// A request the spec's schema rejects: 422 due, with a body matching the 422 schema.
+    async fn invalid(&mut self, def: Def<'_>, body: Value) {
+        match spec_data::rejects(self.spec, def.op.id, &body) {
+            Ok(true) => {}
+            Ok(false) => {
+                return self.skip(def, "the spec's schema accepts this request, so no 422 is due".into());
+            }
+            Err(f) => return self.record(def, f.into(), None),
+        }
+        let started = Instant::now();
+        let why = " (the request does not fit the spec's schema)";
+        let answer = self.call(def.op, &[], &Payload::Json(body), true, 422, why).await;
+        self.record(def, answer.outcome(), Some(started));
+    }
+
+    /// Chat, FIM or embeddings: every non-streamed example, the stream, and the negative
+    /// checks.
+    async fn completions(
+        &mut self,
+        group: Group,
+        prefix: &str,
+        op: &Op,
+        streams: bool,
+        then: fn(&Value, &Value) -> Result<(), Fail>,
+    ) {
+        let examples = match spec_data::request_examples(self.spec, op.id, JSON) {
+            Ok(e) => e,
+            Err(f) => {
+                let def = self.def(&format!("{prefix}.create"), group, op, "the spec's first example");
+                return self.record(def, f.into(), None);
+            }
+        };
+        let (streamed, plain): (Vec<_>, Vec<_>) =
+            examples.into_iter().partition(|(_, body)| body.get("stream") == Some(&Value::Bool(true)));
+        for (i, (example, body)) in plain.iter().enumerate() {
+            let name = match i {
+                0 => format!("{prefix}.create"),
+                _ => format!("{prefix}.create.{}", spec_data::slug(example)),
+            };
+            let def = self.def(&name, group, op, format!("example {example:?}"));
+            if let Err(f) = spec_data::valid_request(self.spec, op.id, body) {
+                self.record(def, f.into(), None);
+                continue;
+            }
+            self.plain(def, &[], Payload::Json(body.clone()), |answer| then(body, answer)).await;
+        }
+        if streams {
+            let stream =
+                streamed.first().map(|(name, body)| (format!("example {name:?}"), body.clone())).or_else(|| {
+                    let (name, body) = plain.first()?;
+                    let mut body = body.clone();
+                    body.as_object_mut()?.insert("stream".into(), Value::Bool(true));
+                    Some((format!("example {name:?} with \"stream\": true"), body))
+                });
+            let def = self.def(&format!("{prefix}.stream"), group, op, "");
+            match stream {
+                Some((description, body)) => self.stream(Def { description, ..def }, body).await,
+                None => self.record(def, Fail::spec(format!("{} has no example to stream", op.id)).into(), None),
+            }
+        }
+        let Some((example, primary)) = plain.first() else { return };
+        let def = self.def(&format!("{prefix}.no_key"), group, op, format!("example {example:?}, no API key: 401"));
+        self.no_key(def, &[], Payload::Json(primary.clone())).await;
+
+        let mut unknown = primary.clone();
+        if let Some(object) = unknown.as_object_mut() {
+            object.insert(UNKNOWN_FIELD.into(), Value::Bool(true));
+        }
+        let description = format!("example {example:?} plus {UNKNOWN_FIELD:?}: 422");
+        let def = self.def(&format!("{prefix}.unknown_field"), group, op, description);
+        self.invalid(def, unknown).await;
+
+        let required = spec_data::required_fields(self.spec, op.id);
+        let field = required.iter().rev().find(|f| *f != "model").or(required.first());
+        let def = self.def(&format!("{prefix}.missing_field"), group, op, "");
+        match field {
+            None => self.skip(def, "the request schema has no required field".into()),
+            Some(field) => {
+                let mut missing = primary.clone();
+                if let Some(object) = missing.as_object_mut() {
+                    object.remove(field);
+                }
+                let description = format!("example {example:?} without required {field:?}: 422");
+                self.invalid(Def { description, ..def }, missing).await;
+            }
+        }
+    }
+
+    /// A streamed completion, judged event by event.
+    async fn stream(&mut self, def: Def<'_>, body: Value) {
+        let started = Instant::now();
+        let outcome = match self.stream_answer(def.op, body).await {
+            Ok(_) => Outcome::Pass,
+            Err(f) => f.into(),
+        };
+        self.record(def, outcome, Some(started));
+    }
+
+    async fn stream_answer(&self, op: &Op, body: Value) -> Result<stream::Streamed, Fail> {
+        spec_data::valid_request(self.spec, op.id, &body)?;
+        let media_type = spec_data::declared(self.spec, op.id, 200, EVENT_STREAM)?;
+        let expect = Expect { operation_id: op.id, status: 200, media_type, why: "" };
+        let deadline = Instant::now() + self.timeout;
+        let response = http::open(self.request(op, &[], &Payload::Json(body), true), deadline).await?;
+        stream::judge(self.spec, response, &expect, deadline).await
+    }
+
+    /// Uploads the training file (`files.upload` when `report`): its id, or why there is none.
+    async fn upload(&mut self, ops: &Ops, report: bool) -> Result<String, SkipReason> {
+        let op = &ops.upload;
+        let def = self.def("files.upload", Group::Files, op, "");
+        let example = spec_data::request_examples(self.spec, op.id, "multipart/form-data")
+            .and_then(|e| e.into_iter().next().ok_or_else(|| Fail::spec("no upload example")));
+        let (name, example) = match example {
+            Ok(e) => e,
+            Err(f) => {
+                let reason = format!("no file was uploaded: {}", f.message);
+                if report {
+                    self.record(def, f.into(), None);
+                }
+                return Err(reason);
+            }
+        };
+        let line = example.get("file").and_then(Value::as_str).unwrap_or_default();
+        let purpose = example.get("purpose").and_then(Value::as_str).map(str::to_string);
+        let jsonl = training_jsonl(line);
+        let description = format!("example {name:?}: a {}-line JSONL, multipart", jsonl.lines().count());
+        let payload = Payload::Upload {
+            filename: format!("conformance-{}.jsonl", uuid::Uuid::new_v4().simple()),
+            bytes: Bytes::from(jsonl),
+            purpose,
+        };
+        let started = Instant::now();
+        let answer = self.call(op, &[], &payload, true, 200, "").await;
+        let id = answer.field("id");
+        let why = answer.fail.as_ref().map(|f| f.message.clone()).unwrap_or_else(|| "it has no id".into());
+        if report {
+            self.record(Def { description, ..def }, answer.outcome(), Some(started));
+        }
+        match id {
+            Some(id) => Ok(id),
+            None if report => Err(format!("files.upload gave no file id: {why}")),
+            None => Err(format!("uploading the training file gave no file id: {why}")),
+        }
+    }
+
+    /// `files.retrieve`, `files.list`, `files.no_key`.
+    async fn files(&mut self, ops: &Ops, file: &Result<String, SkipReason>) {
+        let retrieve = self.def("files.retrieve", Group::Files, &ops.retrieve_file, "the uploaded file: same id");
+        let list = self.def("files.list", Group::Files, &ops.list_files, "contains the uploaded file");
+        match file {
+            Ok(id) => {
+                self.plain(retrieve, &[("file_id", id)], Payload::None, |v| same_id(v, id, "the uploaded file")).await;
+                self.plain(list, &[], Payload::None, |v| listed(v, id, "the uploaded file")).await;
+            }
+            Err(reason) => {
+                self.skip(retrieve, reason.clone());
+                self.skip(list, reason.clone());
+            }
+        }
+        let def = self.def("files.no_key", Group::Files, &ops.list_files, "no API key: 401");
+        self.no_key(def, &[], Payload::None).await;
+    }
+
+    /// `files.delete`.
+    async fn delete_file(&mut self, ops: &Ops, id: &str) {
+        let def = self.def("files.delete", Group::Files, &ops.delete_file, "the uploaded file: deleted");
+        self.plain(def, &[("file_id", id)], Payload::None, |v| {
+            same_id(v, id, "the uploaded file")?;
+            deleted(v)
+        })
+        .await;
+    }
+
+    /// The fine-tuning flow; gives the fine-tuned model the job made, if any.
+    async fn jobs(&mut self, ops: &Ops, file: &Result<String, SkipReason>) -> Option<String> {
+        let create = self.def("jobs.create", Group::FineTuning, &ops.create_job, "");
+        let job = match file {
+            Err(reason) => {
+                self.skip(create, reason.clone());
+                Err(format!("no job was created: {reason}"))
+            }
+            Ok(file_id) => self.create_job(create, file_id).await,
+        };
+        let mut model = None;
+        let get = self.def("jobs.get", Group::FineTuning, &ops.get_job, "the created job: same id");
+        let list = self.def("jobs.list", Group::FineTuning, &ops.list_jobs, "contains the created job");
+        let cancel = self.def(
+            "jobs.cancel",
+            Group::FineTuning,
+            &ops.cancel_job,
+            "the created job: CANCELLATION_REQUESTED or CANCELLED",
+        );
+        match &job {
+            Ok((id, made)) => {
+                model = made.clone();
+                let answer = self.plain(get, &[("job_id", id)], Payload::None, |v| same_id(v, id, "the job")).await;
+                model = model.or(answer.field("fine_tuned_model"));
+                self.plain(list, &[], Payload::None, |v| listed(v, id, "the created job")).await;
+                let answer = self
+                    .plain(cancel, &[("job_id", id)], Payload::None, |v| {
+                        same_id(v, id, "the job")?;
+                        cancelling(v)
+                    })
+                    .await;
+                model = model.or(answer.field("fine_tuned_model"));
+            }
+            Err(reason) => {
+                for def in [get, list, cancel] {
+                    self.skip(def, reason.clone());
+                }
+            }
+        }
+        let def = self.def("jobs.no_key", Group::FineTuning, &ops.list_jobs, "no API key: 401");
+        self.no_key(def, &[], Payload::None).await;
+        model
+    }
+
+    /// `jobs.create` from the spec's example on the uploaded file: the job id and the
+    /// fine-tuned model if it already has one, or why there is no job.
+    async fn create_job(&mut self, def: Def<'_>, file_id: &str) -> Result<(String, Option<String>), SkipReason> {
+        let op = def.op;
+        let example = spec_data::request_examples(self.spec, op.id, JSON).and_then(|examples| {
+            let (name, body) = examples.into_iter().next().ok_or_else(|| Fail::spec("no job example"))?;
+            spec_data::valid_request(self.spec, op.id, &body)?;
+            Ok((name, body))
+        });
+        let (name, mut body) = match example {
+            Ok(e) => e,
+            Err(f) => {
+                let reason = format!("no job was created: {}", f.message);
+                self.record(def, f.into(), None);
+                return Err(reason);
+            }
+        };
+        if let Some(object) = body.as_object_mut() {
+            object.insert("training_files".into(), json!([file_id]));
+        }
+        let steps = body.pointer("/hyperparameters/training_steps").map_or_else(|| "-".into(), Value::to_string);
+        let description = format!("example {name:?} on the uploaded file, training_steps {steps}");
+        let spec = self.spec;
+        let answer = self.plain(Def { description, ..def }, &[], Payload::Json(body), |v| a_job(spec, v)).await;
+        match answer.field("id") {
+            Some(id) => Ok((id, answer.field("fine_tuned_model"))),
+            None => {
+                let why = answer.fail.map(|f| f.message).unwrap_or_else(|| "the answer has no id".into());
+                Err(format!("jobs.create gave no job id: {why}"))
+            }
+        }
+    }
+
+    /// `models.delete`: the model the job made, else an `ft:` id that does not exist (404).
+    async fn delete_model(&mut self, ops: &Ops, model: Option<String>) {
+        let op = &ops.delete_model;
+        match model {
+            Some(model) => {
+                let description = format!("the fine-tuned model the job made ({model}): deleted");
+                let def = self.def("models.delete", Group::Models, op, description);
+                self.plain(def, &[("model_id", &model)], Payload::None, |v| {
+                    same_id(v, &model, "the fine-tuned model")?;
+                    deleted(v)
+                })
+                .await;
+            }
+            None => {
+                let missing =
+                    format!("ft:open-mistral-7b:00000000:20240101:{:08x}", uuid::Uuid::new_v4().as_u128() as u32);
+                let description = format!("no model made by this run: {missing} (does not exist): 404");
+                let def = self.def("models.delete", Group::Models, op, description);
+                let started = Instant::now();
+                let why = " (no such model)";
+                let answer = self.call(op, &[("model_id", &missing)], &Payload::None, true, 404, why).await;
+                self.record(def, answer.outcome(), Some(started));
+            }
+        }
+    }
+
+    /// Deletes something the run made, outside any check; a note when that fails.
+    async fn quietly(&mut self, what: &str, op: &Op, params: &[(&str, &str)]) {
+        match http::exchange(self.request(op, params, &Payload::None, true), self.timeout).await {
+            Ok(reply) if (200..300).contains(&reply.status) => {}
+            Ok(reply) => self.notes.push(format!(
+                "could not delete {what}: status {}: {}",
+                reply.status,
+                http::snippet(&reply.body)
+            )),
+            Err(f) => self.notes.push(format!("could not delete {what}: {}", f.message)),
+        }
+    }
+}
+
+/// A few `{"messages": [user, assistant]}` lines: the spec's example line, and variants of
+/// it with the user's words numbered.
+fn training_jsonl(example_line: &str) -> String {
+    let fallback = json!({"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]});
+    let line: Value = serde_json::from_str(example_line.trim()).unwrap_or(fallback);
+    let mut out = String::new();
+    for n in 1..=3 {
+        let mut variant = line.clone();
+        if n > 1
+            && let Some(Value::String(text)) = variant.pointer_mut("/messages/0/content")
+        {
+            text.push_str(&format!(" ({n})"));
+        }
+        out.push_str(&variant.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+fn behaviour(message: String) -> Fail {
+    Fail::new(Aspect::Behaviour, message)
+}
+
+/// The body's `id` is `id`.
+fn same_id(body: &Value, id: &str, what: &str) -> Result<(), Fail> {
+    match body.get("id").and_then(Value::as_str) {
+        Some(got) if got == id => Ok(()),
+        got => Err(Fail {
+            pointer: Some("/id".into()),
+            ..behaviour(format!("id {}, expected {id:?} ({what})", got.map_or("missing".into(), |g| format!("{g:?}"))))
+        }),
+    }
+}
+
+/// The list's `data` holds an item with this `id`.
+fn listed(body: &Value, id: &str, what: &str) -> Result<(), Fail> {
+    let items = body.get("data").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    if items.iter().any(|item| item.get("id").and_then(Value::as_str) == Some(id)) {
+        Ok(())
+    } else {
+        Err(Fail {
+            pointer: Some("/data".into()),
+            ..behaviour(format!("{what} {id} is not among the {} listed", items.len()))
+        })
+    }
+}
+
+/// `deleted: true`.
+fn deleted(body: &Value) -> Result<(), Fail> {
+    match body.get("deleted") {
+        Some(Value::Bool(true)) => Ok(()),
+        other => Err(Fail {
+            pointer: Some("/deleted".into()),
+            ..behaviour(format!("deleted is {}, expected true", other.map_or("missing".into(), Value::to_string)))
+        }),
+    }
+}
+
+/// A cancelled job's status.
+fn cancelling(body: &Value) -> Result<(), Fail> {
+    match body.get("status").and_then(Value::as_str) {
+        Some("CANCELLATION_REQUESTED" | "CANCELLED") => Ok(()),
+        other => Err(Fail {
+            pointer: Some("/status".into()),
+            ..behaviour(format!(
+                "status {}, expected CANCELLATION_REQUESTED or CANCELLED after a cancel",
+                other.map_or("missing".into(), |s| format!("{s:?}"))
+            ))
+        }),
+    }
+}
+
+/// Without `dry_run`, a created job is a `JobOut` (the schema also allows a dry run's
+/// estimate).
+fn a_job(spec: &Spec, body: &Value) -> Result<(), Fail> {
+    let validator = spec.component_validator("JobOut").map_err(Fail::spec)?;
+    validator.validate(body).map_err(|violations| Fail {
+        aspect: Aspect::Behaviour,
+        ..Fail::schema(&violations, "without dry_run the answer must be a job (JobOut): ")
+    })
+}
+
+/// Embeddings: one vector per input, as the spec says.
+fn one_vector_per_input(request: &Value, answer: &Value) -> Result<(), Fail> {
+    let inputs = match request.get("input") {
+        Some(Value::Array(items)) => items.len(),
+        _ => 1,
+    };
+    let vectors = answer.get("data").and_then(Value::as_array).map_or(0, Vec::len);
+    if inputs == vectors {
+        Ok(())
+    } else {
+        Err(Fail { pointer: Some("/data".into()), ..behaviour(format!("{vectors} embeddings for {inputs} inputs")) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn training_lines() {
+        let spec = Spec::embedded().unwrap();
+        let (_, example) =
+            spec_data::request_examples(spec, "files_api_routes_upload_file", "multipart/form-data").unwrap().remove(0);
+        let jsonl = training_jsonl(example["file"].as_str().unwrap());
+        let lines: Vec<Value> = jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[0]["messages"][0]["content"], "Hi");
+        assert_eq!(lines[2]["messages"][0]["content"], "Hi (3)");
+        assert_eq!(lines[2]["messages"][1]["role"], "assistant");
+        assert_eq!(training_jsonl("garbage").lines().count(), 3);
+    }
+
+    #[test]
+    fn behaviour_checks() {
+        assert!(same_id(&json!({"id": "a"}), "a", "x").is_ok());
+        assert_eq!(
+            same_id(&json!({"id": "b"}), "a", "the job").unwrap_err().message,
+            "id \"b\", expected \"a\" (the job)"
+        );
+        assert!(listed(&json!({"data": [{"id": "a"}]}), "a", "x").is_ok());
+        assert_eq!(listed(&json!({}), "a", "the file").unwrap_err().message, "the file a is not among the 0 listed");
+        assert_eq!(deleted(&json!({"deleted": false})).unwrap_err().message, "deleted is false, expected true");
+        assert!(cancelling(&json!({"status": "CANCELLED"})).is_ok());
+        assert!(one_vector_per_input(&json!({"input": ["a", "b"]}), &json!({"data": [1]})).is_err());
+        assert!(one_vector_per_input(&json!({"input": "a"}), &json!({"data": [1]})).is_ok());
+    }
+}

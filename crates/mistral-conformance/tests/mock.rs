@@ -1,0 +1,118 @@
+//! Against `mistral-mock`, which follows the spec: every check passes.
+
+use std::time::Duration;
+
+use mistral_conformance::{Group, Outcome, Runner};
+use mistral_mock::MockServer;
+
+/// Every check, in the order they run.
+const ALL_CHECKS: [&str; 30] = [
+    "chat.create",
+    "chat.create.function_calling",
+    "chat.create.json_mode",
+    "chat.create.tool_result",
+    "chat.stream",
+    "chat.no_key",
+    "chat.unknown_field",
+    "chat.missing_field",
+    "fim.create",
+    "fim.stream",
+    "fim.no_key",
+    "fim.unknown_field",
+    "fim.missing_field",
+    "embeddings.create",
+    "embeddings.no_key",
+    "embeddings.unknown_field",
+    "embeddings.missing_field",
+    "models.list",
+    "models.no_key",
+    "files.upload",
+    "files.retrieve",
+    "files.list",
+    "files.no_key",
+    "jobs.create",
+    "jobs.get",
+    "jobs.list",
+    "jobs.cancel",
+    "jobs.no_key",
+    "files.delete",
+    "models.delete",
+];
+
+/// Simulated seconds per real second: slow enough that the job cannot finish (and make a
+/// model) before the runner cancels it, however loaded the machine.
+const SPEED: f64 = 1.0;
+
+async fn within<T>(secs: u64, fut: impl Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(secs), fut).await.expect("the test timed out")
+}
+
+#[tokio::test]
+async fn every_check_passes_against_the_mock() {
+    within(60, async {
+        let server = MockServer::builder().api_key("conformance-key").speed(SPEED).start().await.unwrap();
+        let report = Runner::new(server.base_url(), "conformance-key").run().await.unwrap();
+        let names: Vec<&str> = report.checks.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ALL_CHECKS, "{}", report.render_table());
+        for check in &report.checks {
+            assert_eq!(check.outcome, Outcome::Pass, "{}\n{}", check.name, report.render_table());
+        }
+        assert!(report.passed());
+        assert_eq!(report.summary().passed, ALL_CHECKS.len());
+        assert!(report.notes.is_empty(), "{:?}", report.notes);
+        let delete = report.check("models.delete").unwrap();
+        assert!(delete.description.contains("does not exist): 404"), "{}", delete.description);
+
+        // It cleaned up: the uploaded file is gone, the job is cancelled.
+        let client = reqwest::Client::new();
+        let files: serde_json::Value = client
+            .get(format!("{}/v1/files", server.base_url()))
+            .bearer_auth("conformance-key")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(files["data"], serde_json::json!([]), "the uploaded file was deleted");
+        let jobs: serde_json::Value = client
+            .get(format!("{}/v1/fine_tuning/jobs", server.base_url()))
+            .bearer_auth("conformance-key")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let status = jobs["data"][0]["status"].as_str().unwrap();
+        assert!(["CANCELLATION_REQUESTED", "CANCELLED"].contains(&status), "{status}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_table_and_the_json_say_the_same() {
+    within(60, async {
+        let server = MockServer::builder().speed(SPEED).start().await.unwrap();
+        let report = Runner::new(server.base_url(), "").only([Group::Embeddings]).run().await.unwrap();
+        assert!(report.passed(), "{}", report.render_table());
+        assert_eq!(report.notes.len(), 1, "the placeholder key is noted");
+        let table = report.render_table();
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(lines[0].starts_with("CHECK "), "{table}");
+        assert!(
+            lines[1].starts_with("embeddings.create ") && lines[1].contains("POST /v1/embeddings  pass"),
+            "{table}"
+        );
+        assert!(lines[5].starts_with("note: no API key given"), "{table}");
+        assert_eq!(lines.last().copied(), Some("4 checks: 4 passed, 0 failed, 0 skipped"));
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["passed"], true);
+        assert_eq!(json["groups"], serde_json::json!(["embeddings"]));
+        assert_eq!(json["summary"]["total"], 4);
+        assert_eq!(json["checks"][0]["name"], "embeddings.create");
+        assert_eq!(json["checks"][0]["operation_id"], "createEmbedding");
+        assert_eq!(json["checks"][0]["result"], "pass");
+    })
+    .await;
+}

@@ -1,0 +1,148 @@
+//! An httpmock server that answers every check as the spec says, with the spec's own
+//! response examples; tests break it by adding mocks first (httpmock answers with the
+//! first mock that matches, in creation order).
+
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::time::Duration;
+
+use httpmock::Method::{DELETE, GET, POST};
+use httpmock::{HttpMockRequest, MockServer};
+use mistral_spec::Spec;
+use serde_json::Value;
+
+pub const CHAT: &str = "createChatCompletion";
+pub const FIM: &str = "createFIMCompletion";
+pub const EMBED: &str = "createEmbedding";
+pub const LIST_MODELS: &str = "listModels";
+pub const DELETE_MODEL: &str = "delete_model_v1_models__model_id__delete";
+pub const UPLOAD: &str = "files_api_routes_upload_file";
+pub const LIST_FILES: &str = "files_api_routes_list_files";
+pub const RETRIEVE_FILE: &str = "files_api_routes_retrieve_file";
+pub const DELETE_FILE: &str = "files_api_routes_delete_file";
+pub const LIST_JOBS: &str = "jobs_api_routes_fine_tuning_get_fine_tuning_jobs";
+pub const CREATE_JOB: &str = "jobs_api_routes_fine_tuning_create_fine_tuning_job";
+pub const GET_JOB: &str = "jobs_api_routes_fine_tuning_get_fine_tuning_job";
+pub const CANCEL_JOB: &str = "jobs_api_routes_fine_tuning_cancel_fine_tuning_job";
+
+/// The ids in the spec's examples.
+pub const FILE_ID: &str = "497f6eca-6276-4993-bfeb-53cbbbba6f09";
+pub const JOB_ID: &str = "2f4b9a6e-8c1d-4e3f-9a7b-5c6d7e8f9a0b";
+pub const FT_MODEL: &str = "ft:open-mistral-7b:587a6b29:20240514:7e773925";
+
+/// The key the tests send.
+pub const KEY: &str = "test-key";
+
+pub fn spec() -> &'static Spec {
+    Spec::embedded().expect("the embedded spec parses")
+}
+
+/// The example `name` of operation `op`'s answer with `status` in `media`.
+pub fn example(op: &str, status: &str, media: &str, name: &str) -> Value {
+    let spec = spec();
+    let op = spec.operation(op).unwrap_or_else(|| panic!("no operation {op}"));
+    let response = spec.resolve(&op.raw["responses"][status]).expect("the response resolves");
+    let example = spec.resolve(&response["content"][media]["examples"][name]).expect("the example resolves");
+    assert!(!example["value"].is_null(), "no example {name} for {} {status} {media}", op.id);
+    example["value"].clone()
+}
+
+/// A 200 JSON example.
+pub fn ok(op: &str, name: &str) -> Value {
+    example(op, "200", "application/json", name)
+}
+
+/// A streamed example, closed by a blank line (the YAML block scalar keeps one newline).
+pub fn sse(op: &str) -> String {
+    let text = example(op, "200", "text/event-stream", "Streamed").as_str().expect("SSE examples are text").to_string();
+    format!("{}\n\n", text.trim_end())
+}
+
+/// Whether the JSON body has this top-level field.
+pub fn has_field(req: &HttpMockRequest, field: &str) -> bool {
+    serde_json::from_slice::<Value>(req.body_ref()).ok().is_some_and(|v| v.get(field).is_some())
+}
+
+/// Whether the JSON body asks for a stream.
+pub fn streams(req: &HttpMockRequest) -> bool {
+    serde_json::from_slice::<Value>(req.body_ref()).ok().is_some_and(|v| v["stream"] == Value::Bool(true))
+}
+
+/// Answers every check as the spec says.
+pub async fn conforming(server: &MockServer) {
+    let unauthorized = example(LIST_MODELS, "401", "application/json", "Gateway");
+    server
+        .mock_async(|when, then| {
+            when.header_missing("authorization");
+            then.status(401).header("content-type", "application/json").json_body(unauthorized);
+        })
+        .await;
+    let wrapped = example(CHAT, "422", "application/json", "Wrapped");
+    server
+        .mock_async(|when, then| {
+            when.method(POST).body_includes("x_conformance_unknown_field");
+            then.status(422).header("content-type", "application/json").json_body(wrapped);
+        })
+        .await;
+    for (path, field) in
+        [("/v1/chat/completions", "messages"), ("/v1/fim/completions", "prompt"), ("/v1/embeddings", "input")]
+    {
+        let plain = example(CHAT, "422", "application/json", "Plain");
+        server
+            .mock_async(move |when, then| {
+                when.method(POST).path(path).is_false(move |req| has_field(req, field));
+                then.status(422).header("content-type", "application/json").json_body(plain);
+            })
+            .await;
+    }
+    for (path, op) in [("/v1/chat/completions", CHAT), ("/v1/fim/completions", FIM)] {
+        let body = sse(op);
+        server
+            .mock_async(move |when, then| {
+                when.method(POST).path(path).is_true(streams);
+                then.status(200).header("content-type", "text/event-stream").body(body);
+            })
+            .await;
+        let answer = ok(op, "Regular");
+        server
+            .mock_async(move |when, then| {
+                when.method(POST).path(path);
+                then.status(200).header("content-type", "application/json").json_body(answer);
+            })
+            .await;
+    }
+    let routes: Vec<(httpmock::Method, String, Value)> = vec![
+        (POST, "/v1/embeddings".into(), ok(EMBED, "Response Example")),
+        (GET, "/v1/models".into(), ok(LIST_MODELS, "Models")),
+        (DELETE, format!("/v1/models/{FT_MODEL}"), ok(DELETE_MODEL, "Deleted")),
+        (POST, "/v1/files".into(), ok(UPLOAD, "Uploaded")),
+        (GET, "/v1/files".into(), ok(LIST_FILES, "Files")),
+        (GET, format!("/v1/files/{FILE_ID}"), ok(RETRIEVE_FILE, "File")),
+        (DELETE, format!("/v1/files/{FILE_ID}"), ok(DELETE_FILE, "Deleted")),
+        (POST, "/v1/fine_tuning/jobs".into(), ok(CREATE_JOB, "Job")),
+        (GET, "/v1/fine_tuning/jobs".into(), ok(LIST_JOBS, "Jobs")),
+        (GET, format!("/v1/fine_tuning/jobs/{JOB_ID}"), ok(GET_JOB, "Job")),
+        (POST, format!("/v1/fine_tuning/jobs/{JOB_ID}/cancel"), ok(CANCEL_JOB, "Cancelling")),
+    ];
+    for (method, path, body) in routes {
+        server
+            .mock_async(move |when, then| {
+                when.method(method).path(path);
+                then.status(200).header("content-type", "application/json").json_body(body);
+            })
+            .await;
+    }
+    let not_found = example(DELETE_MODEL, "404", "application/json", "NotFound");
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(404).header("content-type", "application/json").json_body(not_found);
+        })
+        .await;
+}
+
+/// Fails the test if `fut` takes longer than `secs`.
+pub async fn within<T>(secs: u64, fut: impl Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(secs), fut).await.expect("the test timed out")
+}
