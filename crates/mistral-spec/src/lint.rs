@@ -146,6 +146,10 @@ fn sse_data(example: &Value) -> Result<Vec<Value>, String> {
     if !done {
         return Err("the stream does not end with data: [DONE]".into());
     }
+    if !(text.ends_with("\n\n") || text.ends_with("\r\n\r\n") || text.ends_with("\r\r")) {
+        // Without the blank line the last event is never dispatched (WHATWG SSE).
+        return Err("the last event is not ended by a blank line (use `|+` in YAML)".into());
+    }
     Ok(out)
 }
 
@@ -257,6 +261,7 @@ components:
     #[test]
     fn sse_examples_need_done() {
         assert!(sse_data(&Value::String("data: {}\n\n".into())).is_err());
-        assert_eq!(sse_data(&Value::String("data: {}\n\ndata: [DONE]\n".into())).unwrap().len(), 1);
+        assert!(sse_data(&Value::String("data: {}\n\ndata: [DONE]\n".into())).is_err());
+        assert_eq!(sse_data(&Value::String("data: {}\n\ndata: [DONE]\n\n".into())).unwrap().len(), 1);
     }
 }
