@@ -1,5 +1,7 @@
 //! The work behind `cargo xtask`: kept in a library so the commands are tested.
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;

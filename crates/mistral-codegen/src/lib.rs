@@ -16,6 +16,8 @@
 //! assert!(code.contains("pub mod types"));
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod postprocess;
 mod prepare;
 
