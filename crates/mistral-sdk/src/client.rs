@@ -40,7 +40,20 @@ pub(crate) struct Inner {
     pub(crate) stream_idle_timeout: Option<Duration>,
     /// Headers sent per request: only when the caller gave its own reqwest client.
     pub(crate) extra_headers: HeaderMap,
+    /// The URLs of the fixed-path endpoints, parsed once (parsing a URL per request costs
+    /// more than the rest of the request building).
+    pub(crate) endpoints: Vec<(&'static str, reqwest::Url)>,
 }
+
+/// The endpoints whose path has no parameter.
+const FIXED_PATHS: &[&str] = &[
+    "/v1/chat/completions",
+    "/v1/fim/completions",
+    "/v1/embeddings",
+    "/v1/models",
+    "/v1/files",
+    "/v1/fine_tuning/jobs",
+];
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -228,8 +241,17 @@ impl ClientBuilder {
                 b.build().map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?
             }
         };
+        let endpoints = FIXED_PATHS
+            .iter()
+            .map(|path| {
+                reqwest::Url::parse(&format!("{base_url}{path}"))
+                    .map(|url| (*path, url))
+                    .map_err(|e| Error::Config(format!("invalid base URL {base_url:?}: {e}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(Client {
             inner: Arc::new(Inner {
+                endpoints,
                 http,
                 base_url,
                 auth,

@@ -72,8 +72,10 @@ const EVENT_STREAM: HeaderValue = HeaderValue::from_static("text/event-stream");
 impl Client {
     fn request(&self, call: &mut Call) -> Result<reqwest::RequestBuilder> {
         let inner = &self.inner;
-        let url = format!("{}{}", inner.base_url, call.path);
-        let mut rb = inner.http.request(call.method.clone(), url);
+        let mut rb = match inner.endpoints.iter().find(|(path, _)| *path == call.path) {
+            Some((_, url)) => inner.http.request(call.method.clone(), url.clone()),
+            None => inner.http.request(call.method.clone(), format!("{}{}", inner.base_url, call.path)),
+        };
         if !inner.extra_headers.is_empty() {
             rb = rb.headers(inner.extra_headers.clone());
         }
@@ -207,8 +209,11 @@ fn with_attempts(error: Error, attempts: u32) -> Error {
     }
 }
 
+const DEPRECATION: reqwest::header::HeaderName =
+    reqwest::header::HeaderName::from_static("x-model-deprecation-timestamp");
+
 fn warn_deprecation(headers: &HeaderMap) {
-    if let Some(at) = headers.get("x-model-deprecation-timestamp").and_then(|v| v.to_str().ok()) {
+    if let Some(at) = headers.get(&DEPRECATION).and_then(|v| v.to_str().ok()) {
         tracing::warn!(deprecation = at, "the model is deprecated");
     }
 }
