@@ -186,11 +186,8 @@ impl ApiError {
             500..=599 => ApiErrorKind::Server,
             _ => ApiErrorKind::Other,
         };
-        let request_id = string(field("request_id")).or_else(|| {
-            ["x-request-id", "mistral-correlation-id", "x-kong-request-id"]
-                .iter()
-                .find_map(|h| headers.get(*h)?.to_str().ok().map(str::to_string))
-        });
+        let request_id =
+            string(field("request_id")).or_else(|| crate::meta::request_id_header(headers).map(str::to_string));
         ApiError {
             status,
             message,

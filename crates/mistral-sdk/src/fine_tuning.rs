@@ -10,6 +10,7 @@ use reqwest::Method;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::ext::JobStatusExt;
 use crate::transport::{Call, path_segment};
 use crate::types::{
     DetailedJobOut, FineTuneableModel, JobIn, JobInSuffix, JobMetadata, JobOut, JobStatus, JobsOut,
@@ -143,7 +144,7 @@ impl Jobs<'_> {
                         Err(e) => return Some((Err(e), None)),
                     };
                     let key = (
-                        status_str(&job.status),
+                        job.status.as_str(),
                         job.modified_at,
                         job.events.as_ref().map_or(0, Vec::len),
                         job.checkpoints.as_ref().map_or(0, Vec::len),
@@ -168,13 +169,6 @@ fn create_call(job: JobRequest, dry_run: bool) -> Result<Call> {
     Call::new("jobs_api_routes_fine_tuning_create_fine_tuning_job", Method::POST, "/v1/fine_tuning/jobs")
         .query("dry_run", dry_run.then_some(true))
         .json(&job)
-}
-
-fn status_str(status: &JobStatus) -> String {
-    match status {
-        JobStatus::Known(k) => k.to_string(),
-        JobStatus::Other(s) => s.clone(),
-    }
 }
 
 /// Whether a job's status is final: `SUCCESS`, `FAILED`, `CANCELLED`, or a newer server's
@@ -235,7 +229,7 @@ impl JobFilter {
     }
     /// Only jobs in this status.
     pub fn status(mut self, status: impl Into<JobStatus>) -> Self {
-        self.status = Some(status_str(&status.into()));
+        self.status = Some(status.into().as_str());
         self
     }
     /// Only jobs created after this time.

@@ -35,9 +35,9 @@ impl ResponseMeta {
         ResponseMeta { status: response.status().as_u16(), headers: response.headers().clone() }
     }
 
-    /// The request id (`x-request-id` or `mistral-correlation-id`).
+    /// The request id (`x-request-id`, `mistral-correlation-id` or `x-kong-request-id`).
     pub fn request_id(&self) -> Option<&str> {
-        ["x-request-id", "mistral-correlation-id"].iter().find_map(|h| self.headers.get(*h)?.to_str().ok())
+        request_id_header(&self.headers)
     }
 
     /// The rate-limit headers (`ratelimitbysize-*`, `x-ratelimit-*`), as sent.
@@ -54,4 +54,9 @@ impl ResponseMeta {
     pub fn deprecation(&self) -> Option<&str> {
         self.headers.get("x-model-deprecation-timestamp")?.to_str().ok()
     }
+}
+
+/// The request id a gateway put in the headers, if any.
+pub(crate) fn request_id_header(headers: &HeaderMap) -> Option<&str> {
+    ["x-request-id", "mistral-correlation-id", "x-kong-request-id"].iter().find_map(|h| headers.get(*h)?.to_str().ok())
 }

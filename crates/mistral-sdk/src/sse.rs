@@ -238,23 +238,16 @@ impl SseDecoder {
     }
 
     fn event_out(&mut self) -> Event<'_> {
-        if let Data::Line(a, b) = self.data
-            && std::str::from_utf8(&self.buf[a..b]).is_err()
-        {
+        let event = if self.event.is_empty() { "message" } else { self.event.as_str() };
+        if let Data::Line(a, b) = self.data {
+            // One UTF-8 check per event: the common, valid case is handed out in place.
+            if let Ok(data) = std::str::from_utf8(&self.buf[a..b]) {
+                return Event { event, data, id: self.id.as_deref(), retry: self.retry };
+            }
             self.owned = String::from_utf8_lossy(&self.buf[a..b]).into_owned();
             self.data = Data::Owned;
         }
-        let data = match self.data {
-            // Checked just above: valid UTF-8.
-            Data::Line(a, b) => std::str::from_utf8(&self.buf[a..b]).unwrap_or_default(),
-            _ => self.owned.as_str(),
-        };
-        Event {
-            event: if self.event.is_empty() { "message" } else { &self.event },
-            data,
-            id: self.id.as_deref(),
-            retry: self.retry,
-        }
+        Event { event, data: self.owned.as_str(), id: self.id.as_deref(), retry: self.retry }
     }
 }
 

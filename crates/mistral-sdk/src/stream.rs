@@ -137,10 +137,7 @@ impl CompletionStream {
                     self.saw_finish |= chunk.choices.iter().any(|c| c.finish_reason.is_some());
                     Ok(chunk)
                 }
-                Err(e) if looks_like_error(event.data) => {
-                    let _ = e;
-                    Err(stream_error(event.data))
-                }
+                Err(_) if looks_like_error(event.data) => Err(stream_error(event.data)),
                 Err(e) => Err(Error::decode(event.data.as_bytes(), e)),
             });
         }
