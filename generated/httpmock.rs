@@ -7,6 +7,2398 @@ pub mod operations {
     //! its inner type with a call to `into_inner()`. This can
     //! be used to explicitly deviate from permitted values.
     use mistral_openapi::*;
+    pub struct AgentsApiV1AgentsListWhen(::httpmock::When);
+    impl AgentsApiV1AgentsListWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/v1/agents$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn deployment_chat<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("deployment_chat", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("deployment_chat"))
+            }
+        }
+        pub fn id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("id"))
+            }
+        }
+        pub fn metadata<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("metadata", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("metadata"))
+            }
+        }
+        pub fn name<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("name", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("name"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<u64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn page_size<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page_size", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page_size"))
+            }
+        }
+        pub fn search<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("search", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("search"))
+            }
+        }
+        pub fn sources<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::std::vec::Vec<types::RequestSource>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sources", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sources"))
+            }
+        }
+    }
+    pub struct AgentsApiV1AgentsListThen(::httpmock::Then);
+    impl AgentsApiV1AgentsListThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::Agent>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AgentsApiV1AgentsCreateWhen(::httpmock::When);
+    impl AgentsApiV1AgentsCreateWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/v1/agents$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::CreateAgentRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct AgentsApiV1AgentsCreateThen(::httpmock::Then);
+    impl AgentsApiV1AgentsCreateThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::Agent) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AgentsCompletionV1AgentsCompletionsPostWhen(::httpmock::When);
+    impl AgentsCompletionV1AgentsCompletionsPostWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/v1/agents/completions$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::AgentsCompletionRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct AgentsCompletionV1AgentsCompletionsPostThen(::httpmock::Then);
+    impl AgentsCompletionV1AgentsCompletionsPostThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ChatCompletionResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AgentsApiV1AgentsListPagesWhen(::httpmock::When);
+    impl AgentsApiV1AgentsListPagesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/v1/agents/pages$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn deployment_chat<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("deployment_chat", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("deployment_chat"))
+            }
+        }
+        pub fn id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("id"))
+            }
+        }
+        pub fn metadata<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("metadata", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("metadata"))
+            }
+        }
+        pub fn name<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("name", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("name"))
+            }
+        }
+        pub fn page_size<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page_size", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page_size"))
+            }
+        }
+        pub fn page_token<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page_token", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page_token"))
+            }
+        }
+        pub fn search<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("search", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("search"))
+            }
+        }
+        pub fn sources<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::std::vec::Vec<types::RequestSource>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sources", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sources"))
+            }
+        }
+    }
+    pub struct AgentsApiV1AgentsListPagesThen(::httpmock::Then);
+    impl AgentsApiV1AgentsListPagesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::AgentListPage) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AgentsApiV1AgentsGetWhen(::httpmock::When);
+    impl AgentsApiV1AgentsGetWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/v1/agents/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!("^/v1/agents/{}$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn agent_version<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a types::ReferenceId>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("agent_version", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("agent_version"))
+            }
+        }
+    }
+    pub struct AgentsApiV1AgentsGetThen(::httpmock::Then);
+    impl AgentsApiV1AgentsGetThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::Agent) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AgentsApiV1AgentsDeleteWhen(::httpmock::When);
+    impl AgentsApiV1AgentsDeleteWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(regex::Regex::new("^/v1/agents/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!("^/v1/agents/{}$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct AgentsApiV1AgentsDeleteThen(::httpmock::Then);
+    impl AgentsApiV1AgentsDeleteThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AgentsApiV1AgentsUpdateWhen(::httpmock::When);
+    impl AgentsApiV1AgentsUpdateWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PATCH)
+                    .path_matches(regex::Regex::new("^/v1/agents/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!("^/v1/agents/{}$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::UpdateAgentRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct AgentsApiV1AgentsUpdateThen(::httpmock::Then);
+    impl AgentsApiV1AgentsUpdateThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::Agent) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AgentsApiV1AgentsListVersionAliasesWhen(::httpmock::When);
+    impl AgentsApiV1AgentsListVersionAliasesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/v1/agents/[^/]*/aliases$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/agents/{}/aliases$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct AgentsApiV1AgentsListVersionAliasesThen(::httpmock::Then);
+    impl AgentsApiV1AgentsListVersionAliasesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::AgentAliasResponse>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AgentsApiV1AgentsCreateOrUpdateAliasWhen(::httpmock::When);
+    impl AgentsApiV1AgentsCreateOrUpdateAliasWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/v1/agents/[^/]*/aliases$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/agents/{}/aliases$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn alias(
+            self,
+            value: &types::AgentsApiV1AgentsCreateOrUpdateAliasAlias,
+        ) -> Self {
+            Self(self.0.query_param("alias", value.to_string()))
+        }
+        pub fn version(self, value: i64) -> Self {
+            Self(self.0.query_param("version", value.to_string()))
+        }
+    }
+    pub struct AgentsApiV1AgentsCreateOrUpdateAliasThen(::httpmock::Then);
+    impl AgentsApiV1AgentsCreateOrUpdateAliasThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::AgentAliasResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AgentsApiV1AgentsDeleteAliasWhen(::httpmock::When);
+    impl AgentsApiV1AgentsDeleteAliasWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/v1/agents/[^/]*/aliases$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/agents/{}/aliases$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn alias(self, value: &types::AgentsApiV1AgentsDeleteAliasAlias) -> Self {
+            Self(self.0.query_param("alias", value.to_string()))
+        }
+    }
+    pub struct AgentsApiV1AgentsDeleteAliasThen(::httpmock::Then);
+    impl AgentsApiV1AgentsDeleteAliasThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AgentsApiV1AgentsUpdateVersionWhen(::httpmock::When);
+    impl AgentsApiV1AgentsUpdateVersionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PATCH)
+                    .path_matches(
+                        regex::Regex::new("^/v1/agents/[^/]*/version$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/agents/{}/version$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn version(self, value: i64) -> Self {
+            Self(self.0.query_param("version", value.to_string()))
+        }
+    }
+    pub struct AgentsApiV1AgentsUpdateVersionThen(::httpmock::Then);
+    impl AgentsApiV1AgentsUpdateVersionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::Agent) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AgentsApiV1AgentsListVersionsWhen(::httpmock::When);
+    impl AgentsApiV1AgentsListVersionsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/v1/agents/[^/]*/versions$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/agents/{}/versions$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<u64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn page_size<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page_size", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page_size"))
+            }
+        }
+    }
+    pub struct AgentsApiV1AgentsListVersionsThen(::httpmock::Then);
+    impl AgentsApiV1AgentsListVersionsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::Agent>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AgentsApiV1AgentsGetVersionWhen(::httpmock::When);
+    impl AgentsApiV1AgentsGetVersionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/v1/agents/[^/]*/versions/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/agents/{}/versions/.*$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn version(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/agents/.*/versions/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct AgentsApiV1AgentsGetVersionThen(::httpmock::Then);
+    impl AgentsApiV1AgentsGetVersionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::Agent) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct SpeechV1AudioSpeechPostWhen(::httpmock::When);
+    impl SpeechV1AudioSpeechPostWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/v1/audio/speech$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::SpeechRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct SpeechV1AudioSpeechPostThen(::httpmock::Then);
+    impl SpeechV1AudioSpeechPostThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SpeechV1AudioSpeechPostResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListVoicesV1AudioVoicesGetWhen(::httpmock::When);
+    impl ListVoicesV1AudioVoicesGetWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/v1/audio/voices$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn limit<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("limit", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("limit"))
+            }
+        }
+        pub fn offset<T>(self, value: T) -> Self
+        where
+            T: Into<Option<u64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("offset", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("offset"))
+            }
+        }
+        pub fn type_<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a types::AudioType>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("type", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("type"))
+            }
+        }
+    }
+    pub struct ListVoicesV1AudioVoicesGetThen(::httpmock::Then);
+    impl ListVoicesV1AudioVoicesGetThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::VoiceListResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CreateVoiceV1AudioVoicesPostWhen(::httpmock::When);
+    impl CreateVoiceV1AudioVoicesPostWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/v1/audio/voices$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::VoiceCreateRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateVoiceV1AudioVoicesPostThen(::httpmock::Then);
+    impl CreateVoiceV1AudioVoicesPostThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::VoiceResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetVoiceV1AudioVoicesVoiceIdGetWhen(::httpmock::When);
+    impl GetVoiceV1AudioVoicesVoiceIdGetWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/v1/audio/voices/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn voice_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/audio/voices/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetVoiceV1AudioVoicesVoiceIdGetThen(::httpmock::Then);
+    impl GetVoiceV1AudioVoicesVoiceIdGetThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::VoiceResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteVoiceV1AudioVoicesVoiceIdDeleteWhen(::httpmock::When);
+    impl DeleteVoiceV1AudioVoicesVoiceIdDeleteWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(regex::Regex::new("^/v1/audio/voices/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn voice_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/audio/voices/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeleteVoiceV1AudioVoicesVoiceIdDeleteThen(::httpmock::Then);
+    impl DeleteVoiceV1AudioVoicesVoiceIdDeleteThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::VoiceResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct UpdateVoiceV1AudioVoicesVoiceIdPatchWhen(::httpmock::When);
+    impl UpdateVoiceV1AudioVoicesVoiceIdPatchWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PATCH)
+                    .path_matches(regex::Regex::new("^/v1/audio/voices/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn voice_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/audio/voices/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::VoiceUpdateRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct UpdateVoiceV1AudioVoicesVoiceIdPatchThen(::httpmock::Then);
+    impl UpdateVoiceV1AudioVoicesVoiceIdPatchThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::VoiceResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetVoiceSampleAudioV1AudioVoicesVoiceIdSampleGetWhen(::httpmock::When);
+    impl GetVoiceSampleAudioV1AudioVoicesVoiceIdSampleGetWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/v1/audio/voices/[^/]*/sample$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn voice_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/audio/voices/{}/sample$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetVoiceSampleAudioV1AudioVoicesVoiceIdSampleGetThen(::httpmock::Then);
+    impl GetVoiceSampleAudioV1AudioVoicesVoiceIdSampleGetThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: ::serde_json::Value) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct JobsApiRoutesBatchGetBatchJobsWhen(::httpmock::When);
+    impl JobsApiRoutesBatchGetBatchJobsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/v1/batch/jobs$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("agent_id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("agent_id"))
+            }
+        }
+        pub fn created_after<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("created_after", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("created_after"))
+            }
+        }
+        pub fn created_by_me<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("created_by_me", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("created_by_me"))
+            }
+        }
+        pub fn metadata<'a, T>(self, value: T) -> Self
+        where
+            T: Into<
+                Option<&'a ::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+            >,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("metadata", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("metadata"))
+            }
+        }
+        pub fn model<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("model", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("model"))
+            }
+        }
+        pub fn order_by<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a types::BatchOrderBy>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("order_by", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("order_by"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn page_size<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page_size", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page_size"))
+            }
+        }
+        pub fn status<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::std::vec::Vec<types::BatchJobStatus>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("status", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("status"))
+            }
+        }
+    }
+    pub struct JobsApiRoutesBatchGetBatchJobsThen(::httpmock::Then);
+    impl JobsApiRoutesBatchGetBatchJobsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ListBatchJobsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct JobsApiRoutesBatchCreateBatchJobWhen(::httpmock::When);
+    impl JobsApiRoutesBatchCreateBatchJobWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/v1/batch/jobs$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::CreateBatchJobRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct JobsApiRoutesBatchCreateBatchJobThen(::httpmock::Then);
+    impl JobsApiRoutesBatchCreateBatchJobThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::BatchJob) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct JobsApiRoutesBatchGetBatchJobWhen(::httpmock::When);
+    impl JobsApiRoutesBatchGetBatchJobWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/v1/batch/jobs/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn job_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/batch/jobs/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn inline<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("inline", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("inline"))
+            }
+        }
+    }
+    pub struct JobsApiRoutesBatchGetBatchJobThen(::httpmock::Then);
+    impl JobsApiRoutesBatchGetBatchJobThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::BatchJob) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct JobsApiRoutesBatchDeleteBatchJobWhen(::httpmock::When);
+    impl JobsApiRoutesBatchDeleteBatchJobWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(regex::Regex::new("^/v1/batch/jobs/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn job_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/batch/jobs/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct JobsApiRoutesBatchDeleteBatchJobThen(::httpmock::Then);
+    impl JobsApiRoutesBatchDeleteBatchJobThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::DeleteBatchJobResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct JobsApiRoutesBatchCancelBatchJobWhen(::httpmock::When);
+    impl JobsApiRoutesBatchCancelBatchJobWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/v1/batch/jobs/[^/]*/cancel$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn job_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/batch/jobs/{}/cancel$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct JobsApiRoutesBatchCancelBatchJobThen(::httpmock::Then);
+    impl JobsApiRoutesBatchCancelBatchJobThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::BatchJob) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ChatClassificationsV1ChatClassificationsPostWhen(::httpmock::When);
+    impl ChatClassificationsV1ChatClassificationsPostWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/v1/chat/classifications$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::ChatClassificationRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ChatClassificationsV1ChatClassificationsPostThen(::httpmock::Then);
+    impl ChatClassificationsV1ChatClassificationsPostThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ClassificationResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct CreateChatCompletionWhen(::httpmock::When);
     impl CreateChatCompletionWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -40,11 +2432,847 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        pub fn bad_request(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
         pub fn unauthorized(self, value: &types::ApiError) -> Self {
             Self(
                 self
                     .0
                     .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ChatModerationsV1ChatModerationsPostWhen(::httpmock::When);
+    impl ChatModerationsV1ChatModerationsPostWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/v1/chat/moderations$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::ChatModerationRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ChatModerationsV1ChatModerationsPostThen(::httpmock::Then);
+    impl ChatModerationsV1ChatModerationsPostThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ModerationResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ClassificationsV1ClassificationsPostWhen(::httpmock::When);
+    impl ClassificationsV1ClassificationsPostWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/v1/classifications$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::ClassificationRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ClassificationsV1ClassificationsPostThen(::httpmock::Then);
+    impl ClassificationsV1ClassificationsPostThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ClassificationResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AgentsApiV1ConversationsListWhen(::httpmock::When);
+    impl AgentsApiV1ConversationsListWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/v1/conversations$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn metadata<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("metadata", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("metadata"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn page_size<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page_size", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page_size"))
+            }
+        }
+    }
+    pub struct AgentsApiV1ConversationsListThen(::httpmock::Then);
+    impl AgentsApiV1ConversationsListThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::Conversation>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AgentsApiV1ConversationsStartWhen(::httpmock::When);
+    impl AgentsApiV1ConversationsStartWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/v1/conversations$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::ConversationRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct AgentsApiV1ConversationsStartThen(::httpmock::Then);
+    impl AgentsApiV1ConversationsStartThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ConversationResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AgentsApiV1ConversationsGetWhen(::httpmock::When);
+    impl AgentsApiV1ConversationsGetWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/v1/conversations/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn conversation_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/conversations/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct AgentsApiV1ConversationsGetThen(::httpmock::Then);
+    impl AgentsApiV1ConversationsGetThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::Conversation) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AgentsApiV1ConversationsAppendWhen(::httpmock::When);
+    impl AgentsApiV1ConversationsAppendWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/v1/conversations/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn conversation_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/conversations/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::ConversationAppendRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct AgentsApiV1ConversationsAppendThen(::httpmock::Then);
+    impl AgentsApiV1ConversationsAppendThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ConversationResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AgentsApiV1ConversationsDeleteWhen(::httpmock::When);
+    impl AgentsApiV1ConversationsDeleteWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/v1/conversations/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn conversation_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/conversations/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct AgentsApiV1ConversationsDeleteThen(::httpmock::Then);
+    impl AgentsApiV1ConversationsDeleteThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AgentsApiV1ConversationsHistoryWhen(::httpmock::When);
+    impl AgentsApiV1ConversationsHistoryWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/v1/conversations/[^/]*/history$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn conversation_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/conversations/{}/history$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct AgentsApiV1ConversationsHistoryThen(::httpmock::Then);
+    impl AgentsApiV1ConversationsHistoryThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ConversationHistory) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AgentsApiV1ConversationsMessagesWhen(::httpmock::When);
+    impl AgentsApiV1ConversationsMessagesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/v1/conversations/[^/]*/messages$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn conversation_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/conversations/{}/messages$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct AgentsApiV1ConversationsMessagesThen(::httpmock::Then);
+    impl AgentsApiV1ConversationsMessagesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ConversationMessages) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AgentsApiV1ConversationsRestartWhen(::httpmock::When);
+    impl AgentsApiV1ConversationsRestartWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/v1/conversations/[^/]*/restart$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn conversation_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/conversations/{}/restart$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::ConversationRestartRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct AgentsApiV1ConversationsRestartThen(::httpmock::Then);
+    impl AgentsApiV1ConversationsRestartThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ConversationResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -111,6 +3339,15 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        pub fn bad_request(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
         pub fn unauthorized(self, value: &types::ApiError) -> Self {
             Self(
                 self
@@ -161,6 +3398,86 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        pub fn include_total<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("include_total", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("include_total"))
+            }
+        }
+        pub fn mimetypes<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::std::vec::Vec<::std::string::String>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("mimetypes", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("mimetypes"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn page_size<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page_size", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page_size"))
+            }
+        }
+        pub fn purpose<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a types::FilePurpose>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("purpose", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("purpose"))
+            }
+        }
+        pub fn sample_type<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::std::vec::Vec<types::SampleType>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sample_type", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sample_type"))
+            }
+        }
+        pub fn search<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("search", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("search"))
+            }
+        }
+        pub fn source<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::std::vec::Vec<types::Source>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("source", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("source"))
+            }
+        }
     }
     pub struct FilesApiRoutesListFilesThen(::httpmock::Then);
     impl FilesApiRoutesListFilesThen {
@@ -184,6 +3501,15 @@ pub mod operations {
                 self
                     .0
                     .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -372,6 +3698,184 @@ pub mod operations {
             )
         }
     }
+    pub struct FilesApiRoutesDownloadFileWhen(::httpmock::When);
+    impl FilesApiRoutesDownloadFileWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/v1/files/[^/]*/content$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn file_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/files/{}/content$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct FilesApiRoutesDownloadFileThen(::httpmock::Then);
+    impl FilesApiRoutesDownloadFileThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: ::serde_json::Value) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct FilesApiRoutesGetSignedUrlWhen(::httpmock::When);
+    impl FilesApiRoutesGetSignedUrlWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/v1/files/[^/]*/url$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn file_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(&format!("^/v1/files/{}/url$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn expiry<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("expiry", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("expiry"))
+            }
+        }
+    }
+    pub struct FilesApiRoutesGetSignedUrlThen(::httpmock::Then);
+    impl FilesApiRoutesGetSignedUrlThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetSignedUrlResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct CreateFimCompletionWhen(::httpmock::When);
     impl CreateFimCompletionWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -401,6 +3905,15 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -572,6 +4085,15 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        pub fn gone(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(410u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
         pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
             Self(
                 self
@@ -649,6 +4171,15 @@ pub mod operations {
                 self
                     .0
                     .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn gone(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(410u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -739,6 +4270,15 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        pub fn gone(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(410u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
         pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
             Self(
                 self
@@ -825,6 +4365,2097 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        pub fn gone(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(410u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct JobsApiRoutesFineTuningUpdateFineTunedModelWhen(::httpmock::When);
+    impl JobsApiRoutesFineTuningUpdateFineTunedModelWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PATCH)
+                    .path_matches(
+                        regex::Regex::new("^/v1/fine_tuning/models/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn model_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/fine_tuning/models/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::UpdateModelRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct JobsApiRoutesFineTuningUpdateFineTunedModelThen(::httpmock::Then);
+    impl JobsApiRoutesFineTuningUpdateFineTunedModelThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::FineTunedModel) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct JobsApiRoutesFineTuningArchiveFineTunedModelWhen(::httpmock::When);
+    impl JobsApiRoutesFineTuningArchiveFineTunedModelWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/v1/fine_tuning/models/[^/]*/archive$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn model_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/fine_tuning/models/{}/archive$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct JobsApiRoutesFineTuningArchiveFineTunedModelThen(::httpmock::Then);
+    impl JobsApiRoutesFineTuningArchiveFineTunedModelThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ArchiveModelResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct JobsApiRoutesFineTuningUnarchiveFineTunedModelWhen(::httpmock::When);
+    impl JobsApiRoutesFineTuningUnarchiveFineTunedModelWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/v1/fine_tuning/models/[^/]*/archive$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn model_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/fine_tuning/models/{}/archive$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct JobsApiRoutesFineTuningUnarchiveFineTunedModelThen(::httpmock::Then);
+    impl JobsApiRoutesFineTuningUnarchiveFineTunedModelThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::UnarchiveModelResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LibrariesListV1When(::httpmock::When);
+    impl LibrariesListV1When {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/v1/libraries$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn filter_owned_by_me<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("filter_owned_by_me", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("filter_owned_by_me"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn page_size<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page_size", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page_size"))
+            }
+        }
+        pub fn page_token<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page_token", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page_token"))
+            }
+        }
+        pub fn search<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("search", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("search"))
+            }
+        }
+    }
+    pub struct LibrariesListV1Then(::httpmock::Then);
+    impl LibrariesListV1Then {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ListLibrariesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LibrariesCreateV1When(::httpmock::When);
+    impl LibrariesCreateV1When {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/v1/libraries$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::CreateLibraryRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct LibrariesCreateV1Then(::httpmock::Then);
+    impl LibrariesCreateV1Then {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn created(self, value: &types::Library) -> Self {
+            Self(
+                self
+                    .0
+                    .status(201u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LibrariesGetV1When(::httpmock::When);
+    impl LibrariesGetV1When {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/v1/libraries/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn library_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(&format!("^/v1/libraries/{}$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct LibrariesGetV1Then(::httpmock::Then);
+    impl LibrariesGetV1Then {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::Library) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LibrariesUpdateV1When(::httpmock::When);
+    impl LibrariesUpdateV1When {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(regex::Regex::new("^/v1/libraries/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn library_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(&format!("^/v1/libraries/{}$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::UpdateLibraryRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct LibrariesUpdateV1Then(::httpmock::Then);
+    impl LibrariesUpdateV1Then {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::Library) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LibrariesDeleteV1When(::httpmock::When);
+    impl LibrariesDeleteV1When {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(regex::Regex::new("^/v1/libraries/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn library_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(&format!("^/v1/libraries/{}$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct LibrariesDeleteV1Then(::httpmock::Then);
+    impl LibrariesDeleteV1Then {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::Library) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LibrariesPatchV1When(::httpmock::When);
+    impl LibrariesPatchV1When {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PATCH)
+                    .path_matches(regex::Regex::new("^/v1/libraries/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn library_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(&format!("^/v1/libraries/{}$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::UpdateLibraryRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct LibrariesPatchV1Then(::httpmock::Then);
+    impl LibrariesPatchV1Then {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::Library) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LibrariesDocumentsListV1When(::httpmock::When);
+    impl LibrariesDocumentsListV1When {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/v1/libraries/[^/]*/documents$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn library_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/libraries/{}/documents$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn filters_attributes<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("filters_attributes", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("filters_attributes"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<u64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn page_size<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page_size", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page_size"))
+            }
+        }
+        pub fn search<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("search", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("search"))
+            }
+        }
+        pub fn sort_by<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sort_by", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sort_by"))
+            }
+        }
+        pub fn sort_order<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sort_order", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sort_order"))
+            }
+        }
+    }
+    pub struct LibrariesDocumentsListV1Then(::httpmock::Then);
+    impl LibrariesDocumentsListV1Then {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ListDocumentsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LibrariesDocumentsGetV1When(::httpmock::When);
+    impl LibrariesDocumentsGetV1When {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/v1/libraries/[^/]*/documents/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn library_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/libraries/{}/documents/.*$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn document_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/libraries/.*/documents/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct LibrariesDocumentsGetV1Then(::httpmock::Then);
+    impl LibrariesDocumentsGetV1Then {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::Document) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LibrariesDocumentsUpdateV1When(::httpmock::When);
+    impl LibrariesDocumentsUpdateV1When {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/v1/libraries/[^/]*/documents/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn library_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/libraries/{}/documents/.*$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn document_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/libraries/.*/documents/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::UpdateDocumentRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct LibrariesDocumentsUpdateV1Then(::httpmock::Then);
+    impl LibrariesDocumentsUpdateV1Then {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::Document) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LibrariesDocumentsDeleteV1When(::httpmock::When);
+    impl LibrariesDocumentsDeleteV1When {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/v1/libraries/[^/]*/documents/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn library_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/libraries/{}/documents/.*$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn document_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/libraries/.*/documents/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct LibrariesDocumentsDeleteV1Then(::httpmock::Then);
+    impl LibrariesDocumentsDeleteV1Then {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LibrariesDocumentsPatchV1When(::httpmock::When);
+    impl LibrariesDocumentsPatchV1When {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PATCH)
+                    .path_matches(
+                        regex::Regex::new("^/v1/libraries/[^/]*/documents/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn library_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/libraries/{}/documents/.*$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn document_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/libraries/.*/documents/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::UpdateDocumentRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct LibrariesDocumentsPatchV1Then(::httpmock::Then);
+    impl LibrariesDocumentsPatchV1Then {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::Document) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LibrariesDocumentsGetExtractedTextSignedUrlV1When(::httpmock::When);
+    impl LibrariesDocumentsGetExtractedTextSignedUrlV1When {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/v1/libraries/[^/]*/documents/[^/]*/extracted-text-signed-url$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn library_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v1/libraries/{}/documents/.*/extracted-text-signed-url$",
+                        value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn document_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v1/libraries/.*/documents/{}/extracted-text-signed-url$",
+                        value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct LibrariesDocumentsGetExtractedTextSignedUrlV1Then(::httpmock::Then);
+    impl LibrariesDocumentsGetExtractedTextSignedUrlV1Then {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &str) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LibrariesDocumentsReprocessV1When(::httpmock::When);
+    impl LibrariesDocumentsReprocessV1When {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/v1/libraries/[^/]*/documents/[^/]*/reprocess$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn library_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v1/libraries/{}/documents/.*/reprocess$", value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn document_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v1/libraries/.*/documents/{}/reprocess$", value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct LibrariesDocumentsReprocessV1Then(::httpmock::Then);
+    impl LibrariesDocumentsReprocessV1Then {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LibrariesDocumentsGetSignedUrlV1When(::httpmock::When);
+    impl LibrariesDocumentsGetSignedUrlV1When {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/v1/libraries/[^/]*/documents/[^/]*/signed-url$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn library_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v1/libraries/{}/documents/.*/signed-url$", value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn document_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v1/libraries/.*/documents/{}/signed-url$", value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct LibrariesDocumentsGetSignedUrlV1Then(::httpmock::Then);
+    impl LibrariesDocumentsGetSignedUrlV1Then {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &str) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LibrariesDocumentsGetStatusV1When(::httpmock::When);
+    impl LibrariesDocumentsGetStatusV1When {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/v1/libraries/[^/]*/documents/[^/]*/status$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn library_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/libraries/{}/documents/.*/status$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn document_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/libraries/.*/documents/{}/status$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct LibrariesDocumentsGetStatusV1Then(::httpmock::Then);
+    impl LibrariesDocumentsGetStatusV1Then {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ProcessingStatus) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LibrariesDocumentsGetTextContentV1When(::httpmock::When);
+    impl LibrariesDocumentsGetTextContentV1When {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/v1/libraries/[^/]*/documents/[^/]*/text_content$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn library_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v1/libraries/{}/documents/.*/text_content$", value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn document_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/v1/libraries/.*/documents/{}/text_content$", value.to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn page_end<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page_end", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page_end"))
+            }
+        }
+        pub fn page_start<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page_start", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page_start"))
+            }
+        }
+    }
+    pub struct LibrariesDocumentsGetTextContentV1Then(::httpmock::Then);
+    impl LibrariesDocumentsGetTextContentV1Then {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::DocumentTextContent) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LibrariesShareListV1When(::httpmock::When);
+    impl LibrariesShareListV1When {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/v1/libraries/[^/]*/share$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn library_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/libraries/{}/share$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct LibrariesShareListV1Then(::httpmock::Then);
+    impl LibrariesShareListV1Then {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ListSharingResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LibrariesShareCreateV1When(::httpmock::When);
+    impl LibrariesShareCreateV1When {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/v1/libraries/[^/]*/share$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn library_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/libraries/{}/share$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::SharingRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct LibrariesShareCreateV1Then(::httpmock::Then);
+    impl LibrariesShareCreateV1Then {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::Sharing) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct LibrariesShareDeleteV1When(::httpmock::When);
+    impl LibrariesShareDeleteV1When {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/v1/libraries/[^/]*/share$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn library_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/libraries/{}/share$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::SharingDelete) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct LibrariesShareDeleteV1Then(::httpmock::Then);
+    impl LibrariesShareDeleteV1Then {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::Sharing) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
         pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
             Self(
                 self
@@ -866,6 +6497,26 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        pub fn model<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("model", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("model"))
+            }
+        }
+        pub fn provider<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("provider", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("provider"))
+            }
+        }
     }
     pub struct ListModelsThen(::httpmock::Then);
     impl ListModelsThen {
@@ -889,6 +6540,97 @@ pub mod operations {
                 self
                     .0
                     .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct RetrieveModelV1ModelsModelIdGetWhen(::httpmock::When);
+    impl RetrieveModelV1ModelsModelIdGetWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/v1/models/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn model_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!("^/v1/models/{}$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct RetrieveModelV1ModelsModelIdGetThen(::httpmock::Then);
+    impl RetrieveModelV1ModelsModelIdGetThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::Model) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -995,16 +6737,431 @@ pub mod operations {
             )
         }
     }
+    pub struct ModerationsV1ModerationsPostWhen(::httpmock::When);
+    impl ModerationsV1ModerationsPostWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/v1/moderations$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::ClassificationRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ModerationsV1ModerationsPostThen(::httpmock::Then);
+    impl ModerationsV1ModerationsPostThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ModerationResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct OcrV1OcrPostWhen(::httpmock::When);
+    impl OcrV1OcrPostWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/v1/ocr$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::OcrRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct OcrV1OcrPostThen(::httpmock::Then);
+    impl OcrV1OcrPostThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::OcrResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ApiError) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
 /// type-checked [`mock()`](::httpmock::MockServer::mock) calls.
 pub trait MockServerExt {
+    fn agents_api_v1_agents_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsListWhen,
+            operations::AgentsApiV1AgentsListThen,
+        );
+    fn agents_api_v1_agents_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsCreateWhen,
+            operations::AgentsApiV1AgentsCreateThen,
+        );
+    fn agents_completion_v1_agents_completions_post<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsCompletionV1AgentsCompletionsPostWhen,
+            operations::AgentsCompletionV1AgentsCompletionsPostThen,
+        );
+    fn agents_api_v1_agents_list_pages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsListPagesWhen,
+            operations::AgentsApiV1AgentsListPagesThen,
+        );
+    fn agents_api_v1_agents_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsGetWhen,
+            operations::AgentsApiV1AgentsGetThen,
+        );
+    fn agents_api_v1_agents_delete<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsDeleteWhen,
+            operations::AgentsApiV1AgentsDeleteThen,
+        );
+    fn agents_api_v1_agents_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsUpdateWhen,
+            operations::AgentsApiV1AgentsUpdateThen,
+        );
+    fn agents_api_v1_agents_list_version_aliases<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsListVersionAliasesWhen,
+            operations::AgentsApiV1AgentsListVersionAliasesThen,
+        );
+    fn agents_api_v1_agents_create_or_update_alias<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsCreateOrUpdateAliasWhen,
+            operations::AgentsApiV1AgentsCreateOrUpdateAliasThen,
+        );
+    fn agents_api_v1_agents_delete_alias<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsDeleteAliasWhen,
+            operations::AgentsApiV1AgentsDeleteAliasThen,
+        );
+    fn agents_api_v1_agents_update_version<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsUpdateVersionWhen,
+            operations::AgentsApiV1AgentsUpdateVersionThen,
+        );
+    fn agents_api_v1_agents_list_versions<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsListVersionsWhen,
+            operations::AgentsApiV1AgentsListVersionsThen,
+        );
+    fn agents_api_v1_agents_get_version<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsGetVersionWhen,
+            operations::AgentsApiV1AgentsGetVersionThen,
+        );
+    fn speech_v1_audio_speech_post<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::SpeechV1AudioSpeechPostWhen,
+            operations::SpeechV1AudioSpeechPostThen,
+        );
+    fn list_voices_v1_audio_voices_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListVoicesV1AudioVoicesGetWhen,
+            operations::ListVoicesV1AudioVoicesGetThen,
+        );
+    fn create_voice_v1_audio_voices_post<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateVoiceV1AudioVoicesPostWhen,
+            operations::CreateVoiceV1AudioVoicesPostThen,
+        );
+    fn get_voice_v1_audio_voices_voice_id_get<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetVoiceV1AudioVoicesVoiceIdGetWhen,
+            operations::GetVoiceV1AudioVoicesVoiceIdGetThen,
+        );
+    fn delete_voice_v1_audio_voices_voice_id_delete<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteVoiceV1AudioVoicesVoiceIdDeleteWhen,
+            operations::DeleteVoiceV1AudioVoicesVoiceIdDeleteThen,
+        );
+    fn update_voice_v1_audio_voices_voice_id_patch<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UpdateVoiceV1AudioVoicesVoiceIdPatchWhen,
+            operations::UpdateVoiceV1AudioVoicesVoiceIdPatchThen,
+        );
+    fn get_voice_sample_audio_v1_audio_voices_voice_id_sample_get<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetVoiceSampleAudioV1AudioVoicesVoiceIdSampleGetWhen,
+            operations::GetVoiceSampleAudioV1AudioVoicesVoiceIdSampleGetThen,
+        );
+    fn jobs_api_routes_batch_get_batch_jobs<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::JobsApiRoutesBatchGetBatchJobsWhen,
+            operations::JobsApiRoutesBatchGetBatchJobsThen,
+        );
+    fn jobs_api_routes_batch_create_batch_job<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::JobsApiRoutesBatchCreateBatchJobWhen,
+            operations::JobsApiRoutesBatchCreateBatchJobThen,
+        );
+    fn jobs_api_routes_batch_get_batch_job<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::JobsApiRoutesBatchGetBatchJobWhen,
+            operations::JobsApiRoutesBatchGetBatchJobThen,
+        );
+    fn jobs_api_routes_batch_delete_batch_job<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::JobsApiRoutesBatchDeleteBatchJobWhen,
+            operations::JobsApiRoutesBatchDeleteBatchJobThen,
+        );
+    fn jobs_api_routes_batch_cancel_batch_job<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::JobsApiRoutesBatchCancelBatchJobWhen,
+            operations::JobsApiRoutesBatchCancelBatchJobThen,
+        );
+    fn chat_classifications_v1_chat_classifications_post<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ChatClassificationsV1ChatClassificationsPostWhen,
+            operations::ChatClassificationsV1ChatClassificationsPostThen,
+        );
     fn create_chat_completion<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CreateChatCompletionWhen,
             operations::CreateChatCompletionThen,
+        );
+    fn chat_moderations_v1_chat_moderations_post<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ChatModerationsV1ChatModerationsPostWhen,
+            operations::ChatModerationsV1ChatModerationsPostThen,
+        );
+    fn classifications_v1_classifications_post<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ClassificationsV1ClassificationsPostWhen,
+            operations::ClassificationsV1ClassificationsPostThen,
+        );
+    fn agents_api_v1_conversations_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1ConversationsListWhen,
+            operations::AgentsApiV1ConversationsListThen,
+        );
+    fn agents_api_v1_conversations_start<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1ConversationsStartWhen,
+            operations::AgentsApiV1ConversationsStartThen,
+        );
+    fn agents_api_v1_conversations_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1ConversationsGetWhen,
+            operations::AgentsApiV1ConversationsGetThen,
+        );
+    fn agents_api_v1_conversations_append<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1ConversationsAppendWhen,
+            operations::AgentsApiV1ConversationsAppendThen,
+        );
+    fn agents_api_v1_conversations_delete<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1ConversationsDeleteWhen,
+            operations::AgentsApiV1ConversationsDeleteThen,
+        );
+    fn agents_api_v1_conversations_history<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1ConversationsHistoryWhen,
+            operations::AgentsApiV1ConversationsHistoryThen,
+        );
+    fn agents_api_v1_conversations_messages<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1ConversationsMessagesWhen,
+            operations::AgentsApiV1ConversationsMessagesThen,
+        );
+    fn agents_api_v1_conversations_restart<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1ConversationsRestartWhen,
+            operations::AgentsApiV1ConversationsRestartThen,
         );
     fn create_embedding<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -1026,6 +7183,18 @@ pub trait MockServerExt {
         F: FnOnce(
             operations::FilesApiRoutesDeleteFileWhen,
             operations::FilesApiRoutesDeleteFileThen,
+        );
+    fn files_api_routes_download_file<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::FilesApiRoutesDownloadFileWhen,
+            operations::FilesApiRoutesDownloadFileThen,
+        );
+    fn files_api_routes_get_signed_url<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::FilesApiRoutesGetSignedUrlWhen,
+            operations::FilesApiRoutesGetSignedUrlThen,
         );
     fn create_fim_completion<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -1069,9 +7238,150 @@ pub trait MockServerExt {
             operations::JobsApiRoutesFineTuningCancelFineTuningJobWhen,
             operations::JobsApiRoutesFineTuningCancelFineTuningJobThen,
         );
+    fn jobs_api_routes_fine_tuning_update_fine_tuned_model<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::JobsApiRoutesFineTuningUpdateFineTunedModelWhen,
+            operations::JobsApiRoutesFineTuningUpdateFineTunedModelThen,
+        );
+    fn jobs_api_routes_fine_tuning_archive_fine_tuned_model<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::JobsApiRoutesFineTuningArchiveFineTunedModelWhen,
+            operations::JobsApiRoutesFineTuningArchiveFineTunedModelThen,
+        );
+    fn jobs_api_routes_fine_tuning_unarchive_fine_tuned_model<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::JobsApiRoutesFineTuningUnarchiveFineTunedModelWhen,
+            operations::JobsApiRoutesFineTuningUnarchiveFineTunedModelThen,
+        );
+    fn libraries_list_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::LibrariesListV1When, operations::LibrariesListV1Then);
+    fn libraries_create_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::LibrariesCreateV1When, operations::LibrariesCreateV1Then);
+    fn libraries_get_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::LibrariesGetV1When, operations::LibrariesGetV1Then);
+    fn libraries_update_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::LibrariesUpdateV1When, operations::LibrariesUpdateV1Then);
+    fn libraries_delete_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::LibrariesDeleteV1When, operations::LibrariesDeleteV1Then);
+    fn libraries_patch_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::LibrariesPatchV1When, operations::LibrariesPatchV1Then);
+    fn libraries_documents_list_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesDocumentsListV1When,
+            operations::LibrariesDocumentsListV1Then,
+        );
+    fn libraries_documents_get_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesDocumentsGetV1When,
+            operations::LibrariesDocumentsGetV1Then,
+        );
+    fn libraries_documents_update_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesDocumentsUpdateV1When,
+            operations::LibrariesDocumentsUpdateV1Then,
+        );
+    fn libraries_documents_delete_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesDocumentsDeleteV1When,
+            operations::LibrariesDocumentsDeleteV1Then,
+        );
+    fn libraries_documents_patch_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesDocumentsPatchV1When,
+            operations::LibrariesDocumentsPatchV1Then,
+        );
+    fn libraries_documents_get_extracted_text_signed_url_v1<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesDocumentsGetExtractedTextSignedUrlV1When,
+            operations::LibrariesDocumentsGetExtractedTextSignedUrlV1Then,
+        );
+    fn libraries_documents_reprocess_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesDocumentsReprocessV1When,
+            operations::LibrariesDocumentsReprocessV1Then,
+        );
+    fn libraries_documents_get_signed_url_v1<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesDocumentsGetSignedUrlV1When,
+            operations::LibrariesDocumentsGetSignedUrlV1Then,
+        );
+    fn libraries_documents_get_status_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesDocumentsGetStatusV1When,
+            operations::LibrariesDocumentsGetStatusV1Then,
+        );
+    fn libraries_documents_get_text_content_v1<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesDocumentsGetTextContentV1When,
+            operations::LibrariesDocumentsGetTextContentV1Then,
+        );
+    fn libraries_share_list_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesShareListV1When,
+            operations::LibrariesShareListV1Then,
+        );
+    fn libraries_share_create_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesShareCreateV1When,
+            operations::LibrariesShareCreateV1Then,
+        );
+    fn libraries_share_delete_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesShareDeleteV1When,
+            operations::LibrariesShareDeleteV1Then,
+        );
     fn list_models<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListModelsWhen, operations::ListModelsThen);
+    fn retrieve_model_v1_models_model_id_get<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::RetrieveModelV1ModelsModelIdGetWhen,
+            operations::RetrieveModelV1ModelsModelIdGetThen,
+        );
     fn delete_model_v1_models_model_id_delete<F>(
         &self,
         config_fn: F,
@@ -1081,8 +7391,427 @@ pub trait MockServerExt {
             operations::DeleteModelV1ModelsModelIdDeleteWhen,
             operations::DeleteModelV1ModelsModelIdDeleteThen,
         );
+    fn moderations_v1_moderations_post<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ModerationsV1ModerationsPostWhen,
+            operations::ModerationsV1ModerationsPostThen,
+        );
+    fn ocr_v1_ocr_post<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::OcrV1OcrPostWhen, operations::OcrV1OcrPostThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
+    fn agents_api_v1_agents_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsListWhen,
+            operations::AgentsApiV1AgentsListThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsApiV1AgentsListWhen::new(when),
+                operations::AgentsApiV1AgentsListThen::new(then),
+            )
+        })
+    }
+    fn agents_api_v1_agents_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsCreateWhen,
+            operations::AgentsApiV1AgentsCreateThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsApiV1AgentsCreateWhen::new(when),
+                operations::AgentsApiV1AgentsCreateThen::new(then),
+            )
+        })
+    }
+    fn agents_completion_v1_agents_completions_post<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsCompletionV1AgentsCompletionsPostWhen,
+            operations::AgentsCompletionV1AgentsCompletionsPostThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsCompletionV1AgentsCompletionsPostWhen::new(when),
+                operations::AgentsCompletionV1AgentsCompletionsPostThen::new(then),
+            )
+        })
+    }
+    fn agents_api_v1_agents_list_pages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsListPagesWhen,
+            operations::AgentsApiV1AgentsListPagesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsApiV1AgentsListPagesWhen::new(when),
+                operations::AgentsApiV1AgentsListPagesThen::new(then),
+            )
+        })
+    }
+    fn agents_api_v1_agents_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsGetWhen,
+            operations::AgentsApiV1AgentsGetThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsApiV1AgentsGetWhen::new(when),
+                operations::AgentsApiV1AgentsGetThen::new(then),
+            )
+        })
+    }
+    fn agents_api_v1_agents_delete<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsDeleteWhen,
+            operations::AgentsApiV1AgentsDeleteThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsApiV1AgentsDeleteWhen::new(when),
+                operations::AgentsApiV1AgentsDeleteThen::new(then),
+            )
+        })
+    }
+    fn agents_api_v1_agents_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsUpdateWhen,
+            operations::AgentsApiV1AgentsUpdateThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsApiV1AgentsUpdateWhen::new(when),
+                operations::AgentsApiV1AgentsUpdateThen::new(then),
+            )
+        })
+    }
+    fn agents_api_v1_agents_list_version_aliases<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsListVersionAliasesWhen,
+            operations::AgentsApiV1AgentsListVersionAliasesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsApiV1AgentsListVersionAliasesWhen::new(when),
+                operations::AgentsApiV1AgentsListVersionAliasesThen::new(then),
+            )
+        })
+    }
+    fn agents_api_v1_agents_create_or_update_alias<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsCreateOrUpdateAliasWhen,
+            operations::AgentsApiV1AgentsCreateOrUpdateAliasThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsApiV1AgentsCreateOrUpdateAliasWhen::new(when),
+                operations::AgentsApiV1AgentsCreateOrUpdateAliasThen::new(then),
+            )
+        })
+    }
+    fn agents_api_v1_agents_delete_alias<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsDeleteAliasWhen,
+            operations::AgentsApiV1AgentsDeleteAliasThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsApiV1AgentsDeleteAliasWhen::new(when),
+                operations::AgentsApiV1AgentsDeleteAliasThen::new(then),
+            )
+        })
+    }
+    fn agents_api_v1_agents_update_version<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsUpdateVersionWhen,
+            operations::AgentsApiV1AgentsUpdateVersionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsApiV1AgentsUpdateVersionWhen::new(when),
+                operations::AgentsApiV1AgentsUpdateVersionThen::new(then),
+            )
+        })
+    }
+    fn agents_api_v1_agents_list_versions<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsListVersionsWhen,
+            operations::AgentsApiV1AgentsListVersionsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsApiV1AgentsListVersionsWhen::new(when),
+                operations::AgentsApiV1AgentsListVersionsThen::new(then),
+            )
+        })
+    }
+    fn agents_api_v1_agents_get_version<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1AgentsGetVersionWhen,
+            operations::AgentsApiV1AgentsGetVersionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsApiV1AgentsGetVersionWhen::new(when),
+                operations::AgentsApiV1AgentsGetVersionThen::new(then),
+            )
+        })
+    }
+    fn speech_v1_audio_speech_post<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::SpeechV1AudioSpeechPostWhen,
+            operations::SpeechV1AudioSpeechPostThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::SpeechV1AudioSpeechPostWhen::new(when),
+                operations::SpeechV1AudioSpeechPostThen::new(then),
+            )
+        })
+    }
+    fn list_voices_v1_audio_voices_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListVoicesV1AudioVoicesGetWhen,
+            operations::ListVoicesV1AudioVoicesGetThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListVoicesV1AudioVoicesGetWhen::new(when),
+                operations::ListVoicesV1AudioVoicesGetThen::new(then),
+            )
+        })
+    }
+    fn create_voice_v1_audio_voices_post<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateVoiceV1AudioVoicesPostWhen,
+            operations::CreateVoiceV1AudioVoicesPostThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateVoiceV1AudioVoicesPostWhen::new(when),
+                operations::CreateVoiceV1AudioVoicesPostThen::new(then),
+            )
+        })
+    }
+    fn get_voice_v1_audio_voices_voice_id_get<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetVoiceV1AudioVoicesVoiceIdGetWhen,
+            operations::GetVoiceV1AudioVoicesVoiceIdGetThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetVoiceV1AudioVoicesVoiceIdGetWhen::new(when),
+                operations::GetVoiceV1AudioVoicesVoiceIdGetThen::new(then),
+            )
+        })
+    }
+    fn delete_voice_v1_audio_voices_voice_id_delete<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteVoiceV1AudioVoicesVoiceIdDeleteWhen,
+            operations::DeleteVoiceV1AudioVoicesVoiceIdDeleteThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteVoiceV1AudioVoicesVoiceIdDeleteWhen::new(when),
+                operations::DeleteVoiceV1AudioVoicesVoiceIdDeleteThen::new(then),
+            )
+        })
+    }
+    fn update_voice_v1_audio_voices_voice_id_patch<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UpdateVoiceV1AudioVoicesVoiceIdPatchWhen,
+            operations::UpdateVoiceV1AudioVoicesVoiceIdPatchThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UpdateVoiceV1AudioVoicesVoiceIdPatchWhen::new(when),
+                operations::UpdateVoiceV1AudioVoicesVoiceIdPatchThen::new(then),
+            )
+        })
+    }
+    fn get_voice_sample_audio_v1_audio_voices_voice_id_sample_get<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetVoiceSampleAudioV1AudioVoicesVoiceIdSampleGetWhen,
+            operations::GetVoiceSampleAudioV1AudioVoicesVoiceIdSampleGetThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetVoiceSampleAudioV1AudioVoicesVoiceIdSampleGetWhen::new(
+                    when,
+                ),
+                operations::GetVoiceSampleAudioV1AudioVoicesVoiceIdSampleGetThen::new(
+                    then,
+                ),
+            )
+        })
+    }
+    fn jobs_api_routes_batch_get_batch_jobs<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::JobsApiRoutesBatchGetBatchJobsWhen,
+            operations::JobsApiRoutesBatchGetBatchJobsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::JobsApiRoutesBatchGetBatchJobsWhen::new(when),
+                operations::JobsApiRoutesBatchGetBatchJobsThen::new(then),
+            )
+        })
+    }
+    fn jobs_api_routes_batch_create_batch_job<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::JobsApiRoutesBatchCreateBatchJobWhen,
+            operations::JobsApiRoutesBatchCreateBatchJobThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::JobsApiRoutesBatchCreateBatchJobWhen::new(when),
+                operations::JobsApiRoutesBatchCreateBatchJobThen::new(then),
+            )
+        })
+    }
+    fn jobs_api_routes_batch_get_batch_job<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::JobsApiRoutesBatchGetBatchJobWhen,
+            operations::JobsApiRoutesBatchGetBatchJobThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::JobsApiRoutesBatchGetBatchJobWhen::new(when),
+                operations::JobsApiRoutesBatchGetBatchJobThen::new(then),
+            )
+        })
+    }
+    fn jobs_api_routes_batch_delete_batch_job<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::JobsApiRoutesBatchDeleteBatchJobWhen,
+            operations::JobsApiRoutesBatchDeleteBatchJobThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::JobsApiRoutesBatchDeleteBatchJobWhen::new(when),
+                operations::JobsApiRoutesBatchDeleteBatchJobThen::new(then),
+            )
+        })
+    }
+    fn jobs_api_routes_batch_cancel_batch_job<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::JobsApiRoutesBatchCancelBatchJobWhen,
+            operations::JobsApiRoutesBatchCancelBatchJobThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::JobsApiRoutesBatchCancelBatchJobWhen::new(when),
+                operations::JobsApiRoutesBatchCancelBatchJobThen::new(then),
+            )
+        })
+    }
+    fn chat_classifications_v1_chat_classifications_post<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ChatClassificationsV1ChatClassificationsPostWhen,
+            operations::ChatClassificationsV1ChatClassificationsPostThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ChatClassificationsV1ChatClassificationsPostWhen::new(when),
+                operations::ChatClassificationsV1ChatClassificationsPostThen::new(then),
+            )
+        })
+    }
     fn create_chat_completion<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -1094,6 +7823,161 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::CreateChatCompletionWhen::new(when),
                 operations::CreateChatCompletionThen::new(then),
+            )
+        })
+    }
+    fn chat_moderations_v1_chat_moderations_post<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ChatModerationsV1ChatModerationsPostWhen,
+            operations::ChatModerationsV1ChatModerationsPostThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ChatModerationsV1ChatModerationsPostWhen::new(when),
+                operations::ChatModerationsV1ChatModerationsPostThen::new(then),
+            )
+        })
+    }
+    fn classifications_v1_classifications_post<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ClassificationsV1ClassificationsPostWhen,
+            operations::ClassificationsV1ClassificationsPostThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ClassificationsV1ClassificationsPostWhen::new(when),
+                operations::ClassificationsV1ClassificationsPostThen::new(then),
+            )
+        })
+    }
+    fn agents_api_v1_conversations_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1ConversationsListWhen,
+            operations::AgentsApiV1ConversationsListThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsApiV1ConversationsListWhen::new(when),
+                operations::AgentsApiV1ConversationsListThen::new(then),
+            )
+        })
+    }
+    fn agents_api_v1_conversations_start<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1ConversationsStartWhen,
+            operations::AgentsApiV1ConversationsStartThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsApiV1ConversationsStartWhen::new(when),
+                operations::AgentsApiV1ConversationsStartThen::new(then),
+            )
+        })
+    }
+    fn agents_api_v1_conversations_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1ConversationsGetWhen,
+            operations::AgentsApiV1ConversationsGetThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsApiV1ConversationsGetWhen::new(when),
+                operations::AgentsApiV1ConversationsGetThen::new(then),
+            )
+        })
+    }
+    fn agents_api_v1_conversations_append<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1ConversationsAppendWhen,
+            operations::AgentsApiV1ConversationsAppendThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsApiV1ConversationsAppendWhen::new(when),
+                operations::AgentsApiV1ConversationsAppendThen::new(then),
+            )
+        })
+    }
+    fn agents_api_v1_conversations_delete<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1ConversationsDeleteWhen,
+            operations::AgentsApiV1ConversationsDeleteThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsApiV1ConversationsDeleteWhen::new(when),
+                operations::AgentsApiV1ConversationsDeleteThen::new(then),
+            )
+        })
+    }
+    fn agents_api_v1_conversations_history<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1ConversationsHistoryWhen,
+            operations::AgentsApiV1ConversationsHistoryThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsApiV1ConversationsHistoryWhen::new(when),
+                operations::AgentsApiV1ConversationsHistoryThen::new(then),
+            )
+        })
+    }
+    fn agents_api_v1_conversations_messages<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1ConversationsMessagesWhen,
+            operations::AgentsApiV1ConversationsMessagesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsApiV1ConversationsMessagesWhen::new(when),
+                operations::AgentsApiV1ConversationsMessagesThen::new(then),
+            )
+        })
+    }
+    fn agents_api_v1_conversations_restart<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AgentsApiV1ConversationsRestartWhen,
+            operations::AgentsApiV1ConversationsRestartThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AgentsApiV1ConversationsRestartWhen::new(when),
+                operations::AgentsApiV1ConversationsRestartThen::new(then),
             )
         })
     }
@@ -1147,6 +8031,34 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::FilesApiRoutesDeleteFileWhen::new(when),
                 operations::FilesApiRoutesDeleteFileThen::new(then),
+            )
+        })
+    }
+    fn files_api_routes_download_file<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::FilesApiRoutesDownloadFileWhen,
+            operations::FilesApiRoutesDownloadFileThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::FilesApiRoutesDownloadFileWhen::new(when),
+                operations::FilesApiRoutesDownloadFileThen::new(then),
+            )
+        })
+    }
+    fn files_api_routes_get_signed_url<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::FilesApiRoutesGetSignedUrlWhen,
+            operations::FilesApiRoutesGetSignedUrlThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::FilesApiRoutesGetSignedUrlWhen::new(when),
+                operations::FilesApiRoutesGetSignedUrlThen::new(then),
             )
         })
     }
@@ -1232,6 +8144,316 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    fn jobs_api_routes_fine_tuning_update_fine_tuned_model<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::JobsApiRoutesFineTuningUpdateFineTunedModelWhen,
+            operations::JobsApiRoutesFineTuningUpdateFineTunedModelThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::JobsApiRoutesFineTuningUpdateFineTunedModelWhen::new(when),
+                operations::JobsApiRoutesFineTuningUpdateFineTunedModelThen::new(then),
+            )
+        })
+    }
+    fn jobs_api_routes_fine_tuning_archive_fine_tuned_model<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::JobsApiRoutesFineTuningArchiveFineTunedModelWhen,
+            operations::JobsApiRoutesFineTuningArchiveFineTunedModelThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::JobsApiRoutesFineTuningArchiveFineTunedModelWhen::new(when),
+                operations::JobsApiRoutesFineTuningArchiveFineTunedModelThen::new(then),
+            )
+        })
+    }
+    fn jobs_api_routes_fine_tuning_unarchive_fine_tuned_model<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::JobsApiRoutesFineTuningUnarchiveFineTunedModelWhen,
+            operations::JobsApiRoutesFineTuningUnarchiveFineTunedModelThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::JobsApiRoutesFineTuningUnarchiveFineTunedModelWhen::new(
+                    when,
+                ),
+                operations::JobsApiRoutesFineTuningUnarchiveFineTunedModelThen::new(then),
+            )
+        })
+    }
+    fn libraries_list_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::LibrariesListV1When, operations::LibrariesListV1Then),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LibrariesListV1When::new(when),
+                operations::LibrariesListV1Then::new(then),
+            )
+        })
+    }
+    fn libraries_create_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::LibrariesCreateV1When, operations::LibrariesCreateV1Then),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LibrariesCreateV1When::new(when),
+                operations::LibrariesCreateV1Then::new(then),
+            )
+        })
+    }
+    fn libraries_get_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::LibrariesGetV1When, operations::LibrariesGetV1Then),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LibrariesGetV1When::new(when),
+                operations::LibrariesGetV1Then::new(then),
+            )
+        })
+    }
+    fn libraries_update_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::LibrariesUpdateV1When, operations::LibrariesUpdateV1Then),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LibrariesUpdateV1When::new(when),
+                operations::LibrariesUpdateV1Then::new(then),
+            )
+        })
+    }
+    fn libraries_delete_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::LibrariesDeleteV1When, operations::LibrariesDeleteV1Then),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LibrariesDeleteV1When::new(when),
+                operations::LibrariesDeleteV1Then::new(then),
+            )
+        })
+    }
+    fn libraries_patch_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::LibrariesPatchV1When, operations::LibrariesPatchV1Then),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LibrariesPatchV1When::new(when),
+                operations::LibrariesPatchV1Then::new(then),
+            )
+        })
+    }
+    fn libraries_documents_list_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesDocumentsListV1When,
+            operations::LibrariesDocumentsListV1Then,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LibrariesDocumentsListV1When::new(when),
+                operations::LibrariesDocumentsListV1Then::new(then),
+            )
+        })
+    }
+    fn libraries_documents_get_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesDocumentsGetV1When,
+            operations::LibrariesDocumentsGetV1Then,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LibrariesDocumentsGetV1When::new(when),
+                operations::LibrariesDocumentsGetV1Then::new(then),
+            )
+        })
+    }
+    fn libraries_documents_update_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesDocumentsUpdateV1When,
+            operations::LibrariesDocumentsUpdateV1Then,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LibrariesDocumentsUpdateV1When::new(when),
+                operations::LibrariesDocumentsUpdateV1Then::new(then),
+            )
+        })
+    }
+    fn libraries_documents_delete_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesDocumentsDeleteV1When,
+            operations::LibrariesDocumentsDeleteV1Then,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LibrariesDocumentsDeleteV1When::new(when),
+                operations::LibrariesDocumentsDeleteV1Then::new(then),
+            )
+        })
+    }
+    fn libraries_documents_patch_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesDocumentsPatchV1When,
+            operations::LibrariesDocumentsPatchV1Then,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LibrariesDocumentsPatchV1When::new(when),
+                operations::LibrariesDocumentsPatchV1Then::new(then),
+            )
+        })
+    }
+    fn libraries_documents_get_extracted_text_signed_url_v1<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesDocumentsGetExtractedTextSignedUrlV1When,
+            operations::LibrariesDocumentsGetExtractedTextSignedUrlV1Then,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LibrariesDocumentsGetExtractedTextSignedUrlV1When::new(when),
+                operations::LibrariesDocumentsGetExtractedTextSignedUrlV1Then::new(then),
+            )
+        })
+    }
+    fn libraries_documents_reprocess_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesDocumentsReprocessV1When,
+            operations::LibrariesDocumentsReprocessV1Then,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LibrariesDocumentsReprocessV1When::new(when),
+                operations::LibrariesDocumentsReprocessV1Then::new(then),
+            )
+        })
+    }
+    fn libraries_documents_get_signed_url_v1<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesDocumentsGetSignedUrlV1When,
+            operations::LibrariesDocumentsGetSignedUrlV1Then,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LibrariesDocumentsGetSignedUrlV1When::new(when),
+                operations::LibrariesDocumentsGetSignedUrlV1Then::new(then),
+            )
+        })
+    }
+    fn libraries_documents_get_status_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesDocumentsGetStatusV1When,
+            operations::LibrariesDocumentsGetStatusV1Then,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LibrariesDocumentsGetStatusV1When::new(when),
+                operations::LibrariesDocumentsGetStatusV1Then::new(then),
+            )
+        })
+    }
+    fn libraries_documents_get_text_content_v1<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesDocumentsGetTextContentV1When,
+            operations::LibrariesDocumentsGetTextContentV1Then,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LibrariesDocumentsGetTextContentV1When::new(when),
+                operations::LibrariesDocumentsGetTextContentV1Then::new(then),
+            )
+        })
+    }
+    fn libraries_share_list_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesShareListV1When,
+            operations::LibrariesShareListV1Then,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LibrariesShareListV1When::new(when),
+                operations::LibrariesShareListV1Then::new(then),
+            )
+        })
+    }
+    fn libraries_share_create_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesShareCreateV1When,
+            operations::LibrariesShareCreateV1Then,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LibrariesShareCreateV1When::new(when),
+                operations::LibrariesShareCreateV1Then::new(then),
+            )
+        })
+    }
+    fn libraries_share_delete_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LibrariesShareDeleteV1When,
+            operations::LibrariesShareDeleteV1Then,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LibrariesShareDeleteV1When::new(when),
+                operations::LibrariesShareDeleteV1Then::new(then),
+            )
+        })
+    }
     fn list_models<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListModelsWhen, operations::ListModelsThen),
@@ -1240,6 +8462,23 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::ListModelsWhen::new(when),
                 operations::ListModelsThen::new(then),
+            )
+        })
+    }
+    fn retrieve_model_v1_models_model_id_get<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::RetrieveModelV1ModelsModelIdGetWhen,
+            operations::RetrieveModelV1ModelsModelIdGetThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::RetrieveModelV1ModelsModelIdGetWhen::new(when),
+                operations::RetrieveModelV1ModelsModelIdGetThen::new(then),
             )
         })
     }
@@ -1257,6 +8496,31 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::DeleteModelV1ModelsModelIdDeleteWhen::new(when),
                 operations::DeleteModelV1ModelsModelIdDeleteThen::new(then),
+            )
+        })
+    }
+    fn moderations_v1_moderations_post<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ModerationsV1ModerationsPostWhen,
+            operations::ModerationsV1ModerationsPostThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ModerationsV1ModerationsPostWhen::new(when),
+                operations::ModerationsV1ModerationsPostThen::new(then),
+            )
+        })
+    }
+    fn ocr_v1_ocr_post<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::OcrV1OcrPostWhen, operations::OcrV1OcrPostThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::OcrV1OcrPostWhen::new(when),
+                operations::OcrV1OcrPostThen::new(then),
             )
         })
     }

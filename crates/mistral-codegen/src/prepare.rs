@@ -17,22 +17,23 @@ pub struct SdkOwned {
 
 /// Everything [`prepare`] hides from progenitor, and why.
 pub const SDK_OWNED: &[SdkOwned] = &[
-    SdkOwned {
-        operation_id: "files_api_routes_upload_file",
-        media_type: "multipart/form-data",
-        why: "progenitor aborts on multipart request bodies (progenitor#402): the whole operation is left to mistral-sdk",
-    },
-    SdkOwned {
-        operation_id: "createChatCompletion",
-        media_type: "text/event-stream",
-        why: "progenitor has no SSE support: the generated method returns the JSON response; streams are mistral-sdk's",
-    },
-    SdkOwned {
-        operation_id: "createFIMCompletion",
-        media_type: "text/event-stream",
-        why: "progenitor has no SSE support: the generated method returns the JSON response; streams are mistral-sdk's",
-    },
+    SdkOwned { operation_id: "files_api_routes_upload_file", media_type: MULTIPART, why: NO_MULTIPART },
+    SdkOwned { operation_id: "libraries_documents_upload_v1", media_type: MULTIPART, why: NO_MULTIPART },
+    SdkOwned { operation_id: "audio_api_v1_transcriptions_post", media_type: MULTIPART, why: NO_MULTIPART },
+    SdkOwned { operation_id: "createChatCompletion", media_type: EVENT_STREAM, why: NO_SSE },
+    SdkOwned { operation_id: "createFIMCompletion", media_type: EVENT_STREAM, why: NO_SSE },
+    SdkOwned { operation_id: "agents_api_v1_conversations_start", media_type: EVENT_STREAM, why: NO_SSE },
+    SdkOwned { operation_id: "agents_api_v1_conversations_append", media_type: EVENT_STREAM, why: NO_SSE },
+    SdkOwned { operation_id: "agents_api_v1_conversations_restart", media_type: EVENT_STREAM, why: NO_SSE },
+    SdkOwned { operation_id: "speech_v1_audio_speech_post", media_type: EVENT_STREAM, why: NO_SSE },
 ];
+
+const MULTIPART: &str = "multipart/form-data";
+const EVENT_STREAM: &str = "text/event-stream";
+const NO_MULTIPART: &str =
+    "progenitor aborts on multipart request bodies (progenitor#402): the whole operation is left to mistral-sdk";
+const NO_SSE: &str =
+    "progenitor has no SSE support: the generated method returns the JSON response; streams are mistral-sdk's";
 
 /// The schema every error response decodes into in the generated client: progenitor
 /// panics when one operation's error responses have different schemas.
@@ -43,6 +44,7 @@ const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "p
 /// Turns the project's spec into the document progenitor is given:
 /// - operations and media types listed in [`SDK_OWNED`] are removed;
 /// - every error response (4xx, 5xx) is given the one schema [`ERROR_SCHEMA`];
+/// - of several success responses, only the first with a body is kept;
 /// - an `anyOf` whose members all have a `title` becomes a `oneOf`: the spec says `anyOf`
 ///   where members overlap (an open enum's `Known` values are also strings), which is right for
 ///   validation, while typify turns `anyOf` into a struct of optional parts; as `oneOf` it
@@ -96,6 +98,12 @@ fn prepare_operation(op: &mut Map<String, Value>, owned: &[&SdkOwned]) {
     let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
         return;
     };
+    // progenitor takes one success type per operation: where the spec allows a bodiless 2xx
+    // beside one with a body (libraries delete: 200 or 204), the generated client keeps the body.
+    let with_body = responses.iter().find(|(s, r)| s.starts_with('2') && r.get("content").is_some()).map(|(s, _)| s.clone());
+    if let Some(keep) = with_body {
+        responses.retain(|s, _| !s.starts_with('2') || *s == keep);
+    }
     for (status, response) in responses.iter_mut() {
         if status.starts_with('4') || status.starts_with('5') {
             *response = json!({

@@ -46,7 +46,14 @@ impl Lint<'_> {
             Err(e) => return self.issue(schema_pointer, e.to_string()),
         };
         let instances: Vec<Value> = if media_type == "text/event-stream" {
-            match sse_data(example) {
+            // Data-only streams (no `event` in the envelope) end with `data: [DONE]`.
+            let named = self
+                .spec
+                .raw()
+                .pointer(schema_pointer.trim_start_matches('#'))
+                .and_then(|s| s.pointer("/properties/event"))
+                .is_some();
+            match sse_events(example, !named) {
                 Ok(events) => events,
                 Err(msg) => return self.issue(example_pointer, msg),
             }
@@ -126,24 +133,39 @@ impl Lint<'_> {
     }
 }
 
-/// The JSON payloads of an SSE example: every `data:` line but the final `[DONE]`, which
-/// must be there.
-fn sse_data(example: &Value) -> Result<Vec<Value>, String> {
+/// The events of an SSE example as the spec describes them, `{"event": name, "data": json}`
+/// (`event` only when the example names it). With `need_done`, the stream must end with
+/// `data: [DONE]`, which is not an event.
+fn sse_events(example: &Value, need_done: bool) -> Result<Vec<Value>, String> {
     let text = example.as_str().ok_or("an event-stream example must be a string")?;
     let mut out = Vec::new();
     let mut done = false;
-    for line in text.lines() {
-        let Some(data) = line.strip_prefix("data:") else {
-            continue;
-        };
-        let data = data.strip_prefix(' ').unwrap_or(data);
+    for block in text.split("\n\n").filter(|b| !b.trim().is_empty()) {
+        let mut event = None;
+        let mut data = Vec::new();
+        for line in block.lines() {
+            let (field, value) = line.split_once(':').unwrap_or((line, ""));
+            let value = value.strip_prefix(' ').unwrap_or(value);
+            match field {
+                "event" => event = Some(value.to_string()),
+                "data" => data.push(value),
+                _ => {}
+            }
+        }
+        let data = data.join("\n");
         if data == "[DONE]" {
             done = true;
-        } else {
-            out.push(serde_json::from_str(data).map_err(|e| format!("event is not JSON: {e}"))?);
+            continue;
         }
+        let data: Value = serde_json::from_str(&data).map_err(|e| format!("event is not JSON: {e}"))?;
+        let mut envelope = serde_json::Map::new();
+        if let Some(event) = event {
+            envelope.insert("event".into(), Value::String(event));
+        }
+        envelope.insert("data".into(), data);
+        out.push(Value::Object(envelope));
     }
-    if !done {
+    if need_done && !done {
         return Err("the stream does not end with data: [DONE]".into());
     }
     if !(text.ends_with("\n\n") || text.ends_with("\r\n\r\n") || text.ends_with("\r\r")) {
@@ -260,8 +282,16 @@ components:
 
     #[test]
     fn sse_examples_need_done() {
-        assert!(sse_data(&Value::String("data: {}\n\n".into())).is_err());
-        assert!(sse_data(&Value::String("data: {}\n\ndata: [DONE]\n".into())).is_err());
-        assert_eq!(sse_data(&Value::String("data: {}\n\ndata: [DONE]\n\n".into())).unwrap().len(), 1);
+        assert!(sse_events(&Value::String("data: {}\n\n".into()), true).is_err());
+        assert!(sse_events(&Value::String("data: {}\n\ndata: [DONE]\n".into()), true).is_err());
+        let events = sse_events(&Value::String("data: {}\n\ndata: [DONE]\n\n".into()), true).unwrap();
+        assert_eq!(events, vec![serde_json::json!({"data": {}})]);
+    }
+
+    #[test]
+    fn named_sse_events_keep_their_name() {
+        let text = Value::String("event: a.b\ndata: {\"x\":1}\n\n".into());
+        assert_eq!(sse_events(&text, false).unwrap(), vec![serde_json::json!({"event": "a.b", "data": {"x": 1}})]);
+        assert!(sse_events(&text, true).is_err());
     }
 }
