@@ -906,70 +906,20 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         }
     }
     ///`AssistantMessage`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AssistantMessage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<MessageContent>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub prefix: ::std::option::Option<bool>,
-        pub role: AssistantMessageRole,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tool_calls: ::std::option::Option<::std::vec::Vec<ToolCall>>,
     }
     impl AssistantMessage {
         pub fn builder() -> builder::AssistantMessage {
             Default::default()
-        }
-    }
-    ///`AssistantMessageRole`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum AssistantMessageRole {
-        #[serde(rename = "assistant")]
-        Assistant,
-    }
-    impl ::std::fmt::Display for AssistantMessageRole {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Assistant => f.write_str("assistant"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for AssistantMessageRole {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "assistant" => Ok(Self::Assistant),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AssistantMessageRole {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AssistantMessageRole {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`AudioChunk`
@@ -1541,8 +1491,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     pub struct ChatCompletionChoice {
         pub finish_reason: FinishReason,
         pub index: i64,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message: ::std::option::Option<AssistantMessage>,
+        pub message: AssistantMessage,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub messages: ::std::vec::Vec<DeltaMessage>,
     }
@@ -2177,7 +2126,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     pub struct CompletionResponseStreamChoice {
         pub delta: DeltaMessage,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
-        pub finish_reason: ::std::option::Option<StreamFinishReason>,
+        pub finish_reason: ::std::option::Option<FinishReason>,
         pub index: i64,
     }
     impl CompletionResponseStreamChoice {
@@ -3472,12 +3421,25 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
             Self::Known(value)
         }
     }
+    ///What to embed: one text, or several (one vector each, in order).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum EmbeddingInput {
+        String(::std::string::String),
+        Array(::std::vec::Vec<::std::string::String>),
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+    for EmbeddingInput {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Array(value)
+        }
+    }
     ///`EmbeddingRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EmbeddingRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub encoding_format: ::std::option::Option<EncodingFormat>,
-        pub input: Stop,
+        pub input: EmbeddingInput,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -3511,7 +3473,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct EmbeddingResponseData {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub embedding: ::std::vec::Vec<f64>,
+        pub embedding: ::std::vec::Vec<f32>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub index: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7155,69 +7117,6 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
             value.parse()
         }
     }
-    ///`KnownStreamFinishReason`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum KnownStreamFinishReason {
-        #[serde(rename = "stop")]
-        Stop,
-        #[serde(rename = "length")]
-        Length,
-        #[serde(rename = "error")]
-        Error,
-        #[serde(rename = "tool_calls")]
-        ToolCalls,
-    }
-    impl ::std::fmt::Display for KnownStreamFinishReason {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Stop => f.write_str("stop"),
-                Self::Length => f.write_str("length"),
-                Self::Error => f.write_str("error"),
-                Self::ToolCalls => f.write_str("tool_calls"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for KnownStreamFinishReason {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "stop" => Ok(Self::Stop),
-                "length" => Ok(Self::Length),
-                "error" => Ok(Self::Error),
-                "tool_calls" => Ok(Self::ToolCalls),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for KnownStreamFinishReason {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for KnownStreamFinishReason {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///`KnownTimestampGranularity`
     #[derive(
         ::serde::Deserialize,
@@ -10610,12 +10509,12 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         }
     }
     ///`ResponseFormat`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResponseFormat {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub json_schema: ::std::option::Option<JsonSchema>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<ResponseFormats>,
+        #[serde(rename = "type")]
+        pub type_: ResponseFormats,
     }
     impl ResponseFormat {
         pub fn builder() -> builder::ResponseFormat {
@@ -11164,7 +11063,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
             Self::Known(value)
         }
     }
-    ///`Stop`
+    ///Where to stop: one string, or any of several.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum Stop {
@@ -11174,26 +11073,6 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for Stop {
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
             Self::Array(value)
-        }
-    }
-    ///`StreamFinishReason`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum StreamFinishReason {
-        Known(KnownStreamFinishReason),
-        Other(::std::string::String),
-    }
-    impl ::std::fmt::Display for StreamFinishReason {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::Known(x) => x.fmt(f),
-                Self::Other(x) => x.fmt(f),
-            }
-        }
-    }
-    impl ::std::convert::From<KnownStreamFinishReason> for StreamFinishReason {
-        fn from(value: KnownStreamFinishReason) -> Self {
-            Self::Known(value)
         }
     }
     ///`SystemMessage`
@@ -15736,7 +15615,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                 ::std::string::String,
             >,
             role: ::std::result::Result<
-                super::AssistantMessageRole,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             tool_calls: ::std::result::Result<
@@ -15749,7 +15628,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                 Self {
                     content: Ok(Default::default()),
                     prefix: Ok(Default::default()),
-                    role: Err("no value supplied for role".to_string()),
+                    role: Ok(Default::default()),
                     tool_calls: Ok(Default::default()),
                 }
             }
@@ -15781,7 +15660,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AssistantMessageRole>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value
@@ -17004,7 +16883,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
             >,
             index: ::std::result::Result<i64, ::std::string::String>,
             message: ::std::result::Result<
-                ::std::option::Option<super::AssistantMessage>,
+                super::AssistantMessage,
                 ::std::string::String,
             >,
             messages: ::std::result::Result<
@@ -17019,7 +16898,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                         "no value supplied for finish_reason".to_string(),
                     ),
                     index: Err("no value supplied for index".to_string()),
-                    message: Ok(Default::default()),
+                    message: Err("no value supplied for message".to_string()),
                     messages: Ok(Default::default()),
                 }
             }
@@ -17051,9 +16930,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
             }
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::AssistantMessage>,
-                >,
+                T: ::std::convert::TryInto<super::AssistantMessage>,
                 T::Error: ::std::fmt::Display,
             {
                 self.message = value
@@ -19294,7 +19171,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub struct CompletionResponseStreamChoice {
             delta: ::std::result::Result<super::DeltaMessage, ::std::string::String>,
             finish_reason: ::std::result::Result<
-                ::std::option::Option<super::StreamFinishReason>,
+                ::std::option::Option<super::FinishReason>,
                 ::std::string::String,
             >,
             index: ::std::result::Result<i64, ::std::string::String>,
@@ -19325,9 +19202,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
             }
             pub fn finish_reason<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::StreamFinishReason>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::FinishReason>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.finish_reason = value
@@ -22641,7 +22516,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                 ::std::option::Option<super::EncodingFormat>,
                 ::std::string::String,
             >,
-            input: ::std::result::Result<super::Stop, ::std::string::String>,
+            input: ::std::result::Result<super::EmbeddingInput, ::std::string::String>,
             metadata: ::std::result::Result<
                 ::std::option::Option<
                     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -22687,7 +22562,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
             }
             pub fn input<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::Stop>,
+                T: ::std::convert::TryInto<super::EmbeddingInput>,
                 T::Error: ::std::fmt::Display,
             {
                 self.input = value
@@ -22893,7 +22768,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[derive(Clone, Debug)]
         pub struct EmbeddingResponseData {
             embedding: ::std::result::Result<
-                ::std::vec::Vec<f64>,
+                ::std::vec::Vec<f32>,
                 ::std::string::String,
             >,
             index: ::std::result::Result<
@@ -22917,7 +22792,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         impl EmbeddingResponseData {
             pub fn embedding<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<f64>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<f32>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.embedding = value
@@ -33521,16 +33396,13 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                 ::std::option::Option<super::JsonSchema>,
                 ::std::string::String,
             >,
-            type_: ::std::result::Result<
-                ::std::option::Option<super::ResponseFormats>,
-                ::std::string::String,
-            >,
+            type_: ::std::result::Result<super::ResponseFormats, ::std::string::String>,
         }
         impl ::std::default::Default for ResponseFormat {
             fn default() -> Self {
                 Self {
                     json_schema: Ok(Default::default()),
-                    type_: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
                 }
             }
         }
@@ -33549,9 +33421,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ResponseFormats>,
-                >,
+                T: ::std::convert::TryInto<super::ResponseFormats>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value

@@ -7,7 +7,7 @@
 //! Strings come from the prompt: a `city` gets a capitalised name found in it (`Paris`), a
 //! `query` its keywords, and so on.
 
-use mistral_openapi::types::Tool;
+use mistral_openapi::types::{Function, Tool};
 use serde_json::{Map, Value, json};
 
 use crate::text::{self, Rng, hash64};
@@ -43,21 +43,23 @@ impl Context {
     }
 }
 
-/// The tool whose name and description share most words with the prompt (the first on ties).
-pub(crate) fn choose_tool<'a>(tools: &'a [Tool], ctx: &Context) -> Option<&'a Tool> {
-    let score = |tool: &Tool| {
-        let mut words: Vec<String> = tool.function.name.split(['_', '-']).map(str::to_lowercase).collect();
-        words.extend(
-            text::keywords(tool.function.description.as_deref().unwrap_or_default()).iter().map(|w| w.to_lowercase()),
-        );
+/// The function whose name and description share most words with the prompt (the first on
+/// ties). Built-in tools (web search, code interpreter...) are not called by the mock.
+pub(crate) fn choose_tool<'a>(tools: &'a [Tool], ctx: &Context) -> Option<&'a Function> {
+    let score = |tool: &Function| {
+        let mut words: Vec<String> = tool.name.split(['_', '-']).map(str::to_lowercase).collect();
+        words.extend(text::keywords(tool.description.as_deref().unwrap_or_default()).iter().map(|w| w.to_lowercase()));
         let prompt: Vec<String> = ctx.keywords.iter().map(|w| w.to_lowercase()).collect();
         words
             .iter()
             .filter(|w| prompt.iter().any(|p| p == *w || p.trim_end_matches('s') == w.trim_end_matches('s')))
             .count()
     };
-    let mut best: Option<(&Tool, usize)> = None;
-    for tool in tools {
+    let mut best: Option<(&Function, usize)> = None;
+    for tool in tools.iter().filter_map(|t| match t {
+        Tool::Function(f) => Some(&f.function),
+        _ => None,
+    }) {
         let s = score(tool);
         if best.is_none_or(|(_, b)| s > b) {
             best = Some((tool, s));

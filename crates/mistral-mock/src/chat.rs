@@ -7,8 +7,9 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use mistral_openapi::types::{
-    ChatCompletionRequest, ContentChunk, FunctionCall, KnownFinishReason, MessageContent, Messages, ResponseFormats,
-    ToolCall, ToolChoice,
+    ChatCompletionRequest, ContentChunk, FunctionArguments, FunctionCall, KnownFinishReason, KnownResponseFormats,
+    KnownToolChoiceEnum, MessageContent, Messages, ResponseFormats, SystemMessageContent, SystemMessageContentChunks,
+    ToolCall, ToolChoice, ToolChoiceEnum, ToolTypes,
 };
 use serde_json::{Value, json};
 
@@ -33,32 +34,59 @@ pub(crate) async fn create(State(app): State<Arc<App>>, headers: HeaderMap, body
     Ok(completion::respond(&generated, &request.model, Kind::Chat, stream, app.options.token_delay))
 }
 
-/// A message's text: the string, or its text chunks joined.
-pub(crate) fn content_text(content: &MessageContent) -> String {
+/// A message's text: the string, or its chunks as text (non-text chunks as a placeholder;
+/// thinking left out).
+pub(crate) fn content_text(content: Option<&MessageContent>) -> String {
     match content {
-        MessageContent::String(s) => s.clone(),
-        MessageContent::Array(chunks) => chunks
+        None => String::new(),
+        Some(MessageContent::String(s)) => s.clone(),
+        Some(MessageContent::Array(chunks)) => chunks
             .iter()
-            .map(|c| match c {
-                ContentChunk::Text { text } => text.as_str(),
-                ContentChunk::ImageUrl { .. } => "[image]",
+            .filter_map(|c| match c {
+                ContentChunk::Text(t) => Some(t.text.as_str()),
+                ContentChunk::ImageUrl(_) => Some("[image]"),
+                ContentChunk::DocumentUrl(_) | ContentChunk::File(_) => Some("[document]"),
+                ContentChunk::InputAudio(_) => Some("[audio]"),
+                _ => None,
             })
             .collect::<Vec<_>>()
             .join("\n"),
     }
 }
 
+/// A system message's text.
+fn system_text(content: &SystemMessageContent) -> String {
+    match content {
+        SystemMessageContent::String(s) => s.clone(),
+        SystemMessageContent::Array(chunks) => chunks
+            .iter()
+            .filter_map(|c| match c {
+                SystemMessageContentChunks::Text(t) => Some(t.text.as_str()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+/// Tool-call arguments as JSON text, whichever form they came in.
+pub(crate) fn arguments_text(arguments: &FunctionArguments) -> String {
+    match arguments {
+        FunctionArguments::String(s) => s.clone(),
+        FunctionArguments::Object(map) => Value::Object(map.clone()).to_string(),
+    }
+}
+
 fn message_tokens(message: &Messages) -> u64 {
     match message {
-        Messages::System { content } | Messages::User { content } | Messages::Tool { content, .. } => {
-            count_tokens(&content_text(content))
-        }
+        Messages::System { content } => count_tokens(&system_text(content)),
+        Messages::User { content } | Messages::Tool { content, .. } => count_tokens(&content_text(content.as_ref())),
         Messages::Assistant { content, tool_calls, .. } => {
-            content.as_ref().map_or(0, |c| count_tokens(&content_text(c)))
+            count_tokens(&content_text(content.as_ref()))
                 + tool_calls
                     .iter()
                     .flatten()
-                    .map(|c| count_tokens(&c.function.name) + count_tokens(&c.function.arguments))
+                    .map(|c| count_tokens(&c.function.name) + count_tokens(&arguments_text(&c.function.arguments)))
                     .sum::<u64>()
         }
     }
@@ -70,7 +98,7 @@ fn question(messages: &[Messages]) -> String {
         .iter()
         .rev()
         .find_map(|m| match m {
-            Messages::User { content } => Some(content_text(content)),
+            Messages::User { content } => Some(content_text(content.as_ref())),
             _ => None,
         })
         .unwrap_or_default()
@@ -79,7 +107,7 @@ fn question(messages: &[Messages]) -> String {
 fn wants_terse(messages: &[Messages]) -> bool {
     messages.iter().any(|m| match m {
         Messages::System { content } => {
-            let t = content_text(content).to_lowercase();
+            let t = system_text(content).to_lowercase();
             ["terse", "brief", "concise", "short"].iter().any(|w| t.contains(w))
         }
         _ => false,
@@ -105,7 +133,7 @@ fn tool_answer(messages: &[Messages]) -> String {
             _ => None,
         })
     });
-    let raw = content_text(content);
+    let raw = content_text(content.as_ref());
     let summary = match serde_json::from_str::<Value>(&raw) {
         Ok(Value::Object(map)) if !map.is_empty() => {
             let pairs: Vec<String> = map
@@ -141,7 +169,7 @@ pub(crate) fn answer(request: &ChatCompletionRequest) -> Result<Generated, ApiEr
     let prefix = match last {
         Messages::User { .. } | Messages::Tool { .. } => None,
         Messages::Assistant { content, prefix: Some(true), .. } => {
-            Some(content.as_ref().map(content_text).unwrap_or_default())
+            Some(content_text(content.as_ref()))
         }
         other => {
             let role = match other {
@@ -164,16 +192,19 @@ pub(crate) fn answer(request: &ChatCompletionRequest) -> Result<Generated, ApiEr
         + if tools.is_empty() { 0 } else { count_tokens(&serde_json::to_string(tools).unwrap_or_default()) };
     let asked = question(messages);
     let ctx = Context::new(&asked, seed);
-    let may_call = !matches!(request.tool_choice, Some(ToolChoice::None));
+    let may_call = !matches!(
+        request.tool_choice,
+        Some(ToolChoice::ToolChoiceEnum(ToolChoiceEnum::Known(KnownToolChoiceEnum::None)))
+    );
     let callable = may_call && matches!(last, Messages::User { .. });
     if let Some(tool) = arguments::choose_tool(tools, &ctx).filter(|_| callable) {
-        let args = arguments::generate(&Value::Object(tool.function.parameters.clone()), &ctx);
+        let args = arguments::generate(&Value::Object(tool.parameters.clone()), &ctx);
         let mut rng = Rng::new(seed);
         let call = ToolCall {
-            function: FunctionCall { arguments: args.to_string(), name: tool.function.name.to_string() },
+            function: FunctionCall { arguments: FunctionArguments::String(args.to_string()), name: tool.name.clone() },
             id: Some(tool_call_id(&mut rng)),
-            index: None,
-            type_: Some("function".into()),
+            index: Some(0),
+            type_: Some(ToolTypes::Function),
         };
         return Ok(Generated {
             content: String::new(),
@@ -182,7 +213,7 @@ pub(crate) fn answer(request: &ChatCompletionRequest) -> Result<Generated, ApiEr
             prompt_tokens,
         });
     }
-    let json_mode = request.response_format.as_ref().is_some_and(|f| f.type_ == ResponseFormats::JsonObject);
+    let json_mode = request.response_format.as_ref().is_some_and(|f| f.type_ == ResponseFormats::Known(KnownResponseFormats::JsonObject));
     let full = if matches!(last, Messages::Tool { .. }) {
         tool_answer(messages)
     } else if json_mode {

@@ -40,18 +40,30 @@ impl Generated {
             .tool_calls
             .iter()
             .flatten()
-            .map(|c| count_tokens(&c.function.name) + count_tokens(&c.function.arguments))
+            .map(|c| count_tokens(&c.function.name) + count_tokens(&crate::chat::arguments_text(&c.function.arguments)))
             .sum();
         count_tokens(&self.content) + calls
     }
 
     fn usage(&self) -> UsageInfo {
-        let completion = self.completion_tokens();
-        UsageInfo {
-            completion_tokens: completion,
-            prompt_tokens: self.prompt_tokens,
-            total_tokens: self.prompt_tokens + completion,
-        }
+        usage(self.prompt_tokens, self.completion_tokens())
+    }
+}
+
+/// Usage as the server reports it: token counts, the details it has left null.
+pub(crate) fn usage(prompt: u64, completion: u64) -> UsageInfo {
+    let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    UsageInfo {
+        completion_tokens: Some(count(completion)),
+        completion_tokens_details: None,
+        num_cached_tokens: None,
+        prompt_audio_seconds: None,
+        prompt_token_details: None,
+        prompt_tokens: count(prompt),
+        prompt_tokens_details: None,
+        request_count: None,
+        service_tier: None,
+        total_tokens: count(prompt.saturating_add(completion)),
     }
 }
 
@@ -75,6 +87,7 @@ pub(crate) fn json(answer: &Generated, model: &str, kind: Kind) -> Response {
             role: Some("assistant".into()),
             tool_calls: answer.tool_calls.clone(),
         },
+        messages: Vec::new(),
     };
     let (id, created, usage) = (completion_id(), now_seconds(), answer.usage());
     let object = "chat.completion".to_string();
@@ -88,6 +101,10 @@ pub(crate) fn json(answer: &Generated, model: &str, kind: Kind) -> Response {
                 .into_response()
         }
     }
+}
+
+fn delta(content: Option<MessageContent>, role: Option<String>, tool_calls: Option<Vec<ToolCall>>) -> DeltaMessage {
+    DeltaMessage { content, role, tool_calls, index: None, metadata: None, tool_call_id: None }
 }
 
 /// The answer's stream chunks: the role, one per token (or one with the tool calls), the last
@@ -108,11 +125,11 @@ pub(crate) fn chunks(answer: &Generated, model: &str) -> Vec<CompletionChunk> {
     };
     let text = |s: &str| Some(MessageContent::String(s.to_string()));
     let mut out =
-        vec![chunk(DeltaMessage { content: text(""), role: Some("assistant".into()), tool_calls: None }, None, None)];
+        vec![chunk(delta(text(""), Some("assistant".into()), None), None, None)];
     if let Some(calls) = &answer.tool_calls {
-        let calls = calls.iter().enumerate().map(|(i, c)| ToolCall { index: Some(i as u64), ..c.clone() }).collect();
+        let calls = calls.iter().enumerate().map(|(i, c)| ToolCall { index: Some(i64::try_from(i).unwrap_or_default()), ..c.clone() }).collect();
         out.push(chunk(
-            DeltaMessage { content: text(""), role: None, tool_calls: Some(calls) },
+            delta(text(""), None, Some(calls)),
             Some(answer.finish),
             Some(answer.usage()),
         ));
@@ -121,7 +138,7 @@ pub(crate) fn chunks(answer: &Generated, model: &str) -> Vec<CompletionChunk> {
     let tokens = tokenize(&answer.content);
     if tokens.is_empty() {
         out.push(chunk(
-            DeltaMessage { content: text(""), role: None, tool_calls: None },
+            delta(text(""), None, None),
             Some(answer.finish),
             Some(answer.usage()),
         ));
@@ -130,7 +147,7 @@ pub(crate) fn chunks(answer: &Generated, model: &str) -> Vec<CompletionChunk> {
     for (i, token) in tokens.iter().enumerate() {
         let end = i == last;
         out.push(chunk(
-            DeltaMessage { content: text(token), role: None, tool_calls: None },
+            delta(text(token), None, None),
             end.then_some(answer.finish),
             end.then(|| answer.usage()),
         ));

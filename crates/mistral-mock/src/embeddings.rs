@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use mistral_openapi::types::{
-    EmbeddingInput, EmbeddingRequest, EmbeddingResponse, EmbeddingResponseData, EmbeddingUsage,
+    EmbeddingInput, EmbeddingRequest, EmbeddingResponse, EmbeddingResponseData,
 };
 
 use crate::api_error::{ApiError, Detail, loc};
@@ -90,14 +90,18 @@ pub(crate) async fn create(
     let data = inputs
         .iter()
         .enumerate()
-        .map(|(i, text)| EmbeddingResponseData { embedding: embed(text), index: i as u64, object: "embedding".into() })
+        .map(|(i, text)| EmbeddingResponseData {
+            embedding: embed(text),
+            index: i64::try_from(i).ok(),
+            object: Some("embedding".into()),
+        })
         .collect();
     Ok(Json(EmbeddingResponse {
         data,
         id: uuid::Uuid::new_v4().simple().to_string(),
         model: request.model,
         object: "list".into(),
-        usage: EmbeddingUsage { prompt_tokens: tokens, total_tokens: tokens },
+        usage: crate::completion::usage(tokens, 0),
     }))
 }
 

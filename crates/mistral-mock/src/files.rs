@@ -7,9 +7,10 @@ use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header};
 use bytes::Bytes;
 use mistral_openapi::types::{
-    DeleteFileOut, FilePurpose, FileSchema, KnownFilePurpose, ListFilesOut, RetrieveFileOut, UploadFileOut,
+    DeleteFileOut, FilePurpose, FileSchema, FileVisibility, KnownFilePurpose, KnownFileVisibility, KnownSampleType,
+    KnownSource, SampleType, Source,
 };
-use serde_json::Value;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::api_error::{ApiError, Detail, loc};
@@ -44,7 +45,7 @@ fn multipart_error(e: &axum::extract::multipart::MultipartError, limit: usize) -
 }
 
 /// `POST /v1/files`
-pub(crate) async fn upload(State(app): State<Arc<App>>, request: Request) -> Result<Json<UploadFileOut>, ApiError> {
+pub(crate) async fn upload(State(app): State<Arc<App>>, request: Request) -> Result<Json<Value>, ApiError> {
     let limit = app.options.upload_limit;
     let declared =
         request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
@@ -93,15 +94,19 @@ pub(crate) async fn upload(State(app): State<Arc<App>>, request: Request) -> Res
         ))
     })?;
     let meta = FileSchema {
-        bytes: bytes.len() as u64,
+        bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
         created_at: now_ms().div_euclid(1000),
+        expires_at: None,
         filename,
         id: Uuid::new_v4(),
-        num_lines: None,
+        mimetype: Some("application/jsonl".into()),
+        num_lines: i64::try_from(stats.lines).ok(),
         object: "file".into(),
         purpose: FilePurpose::Known(KnownFilePurpose::FineTune),
-        sample_type: None,
-        source: None,
+        sample_type: SampleType::Known(KnownSampleType::Instruct),
+        signature: None,
+        source: Source::Known(KnownSource::Upload),
+        visibility: Some(FileVisibility::Known(KnownFileVisibility::Workspace)),
     };
     let content = match &app.persist {
         Some(persist) => {
@@ -113,13 +118,28 @@ pub(crate) async fn upload(State(app): State<Arc<App>>, request: Request) -> Res
     let stored = StoredFile { meta: meta.clone(), tokens: stats.tokens, lines: stats.lines, content };
     app.with_store(|s| s.files.push(stored));
     app.save().await?;
-    Ok(Json(UploadFileOut(meta)))
+    Ok(Json(file_json(&meta, None)))
+}
+
+/// A file's metadata as the server sends it: every field, `null` where unset; `deleted` on
+/// retrieve.
+fn file_json(meta: &FileSchema, deleted: Option<bool>) -> Value {
+    let mut v = serde_json::to_value(meta).unwrap_or_default();
+    if let Some(map) = v.as_object_mut() {
+        for key in ["num_lines", "mimetype", "signature", "expires_at", "visibility"] {
+            map.entry(key).or_insert(Value::Null);
+        }
+        if let Some(deleted) = deleted {
+            map.insert("deleted".into(), json!(deleted));
+        }
+    }
+    v
 }
 
 /// `GET /v1/files`
-pub(crate) async fn list(State(app): State<Arc<App>>) -> Json<ListFilesOut> {
-    let data = app.with_store(|s| s.files.iter().rev().map(|f| f.meta.clone()).collect());
-    Json(ListFilesOut { data, object: "list".into() })
+pub(crate) async fn list(State(app): State<Arc<App>>) -> Json<Value> {
+    let data: Vec<Value> = app.with_store(|s| s.files.iter().rev().map(|f| file_json(&f.meta, None)).collect());
+    Json(json!({"data": data, "object": "list", "total": data.len()}))
 }
 
 fn no_file(id: &str) -> ApiError {
@@ -130,9 +150,9 @@ fn no_file(id: &str) -> ApiError {
 pub(crate) async fn retrieve(
     State(app): State<Arc<App>>,
     Path(file_id): Path<String>,
-) -> Result<Json<RetrieveFileOut>, ApiError> {
+) -> Result<Json<Value>, ApiError> {
     let id = path_uuid(&file_id, "file_id")?;
-    app.with_store(|s| s.file(id).map(|f| Json(RetrieveFileOut(f.meta.clone())))).ok_or_else(|| no_file(&file_id))
+    app.with_store(|s| s.file(id).map(|f| Json(file_json(&f.meta, Some(false))))).ok_or_else(|| no_file(&file_id))
 }
 
 /// `DELETE /v1/files/{file_id}`

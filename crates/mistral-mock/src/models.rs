@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use mistral_openapi::types::{DeleteModelOut, Model, ModelList};
+use mistral_openapi::types::DeleteModelOut;
+use serde_json::{Value, json};
 
 use crate::api_error::ApiError;
 use crate::app::{App, now_ms};
@@ -75,20 +76,54 @@ pub(crate) fn check(app: &App, model: &str, capability: Capability) -> Result<()
     }
 }
 
+/// A model card with every field the server sends (`null` where it has no value).
+fn card(id: &str, created: i64, owner: &str, capabilities: &[Capability], tuned: Option<(&str, &str)>) -> Value {
+    let has = |c: Capability| capabilities.contains(&c);
+    let mut card = json!({
+        "id": id,
+        "object": "model",
+        "created": created,
+        "owned_by": owner,
+        "capabilities": {
+            "completion_chat": has(Capability::Chat),
+            "function_calling": has(Capability::Chat),
+            "reasoning": false,
+            "completion_fim": has(Capability::Fim),
+            "fine_tuning": FINE_TUNEABLE.contains(&id),
+            "vision": false,
+            "ocr": false,
+            "classification": false,
+            "moderation": false,
+            "audio": false,
+            "audio_transcription": false,
+            "audio_transcription_realtime": false,
+            "audio_speech": false,
+            "unified_resources": false,
+        },
+        "name": id,
+        "description": null,
+        "max_context_length": 32768,
+        "aliases": [],
+        "deprecation": null,
+        "deprecation_replacement_model": null,
+        "default_model_temperature": if has(Capability::Chat) { json!(0.7) } else { Value::Null },
+        "type": if tuned.is_some() { "fine-tuned" } else { "base" },
+    });
+    if let (Some((job, root)), Some(map)) = (tuned, card.as_object_mut()) {
+        map.insert("job".into(), json!(job));
+        map.insert("root".into(), json!(root));
+        map.insert("archived".into(), json!(false));
+    }
+    card
+}
+
 /// `GET /v1/models`
-pub(crate) async fn list(State(app): State<Arc<App>>) -> Json<ModelList> {
-    let mut data: Vec<Model> = BASE_MODELS
-        .iter()
-        .map(|m| Model { created: m.created, id: m.id.into(), object: "model".into(), owned_by: "mistralai".into() })
-        .collect();
+pub(crate) async fn list(State(app): State<Arc<App>>) -> Json<Value> {
+    let mut data: Vec<Value> =
+        BASE_MODELS.iter().map(|m| card(m.id, m.created, "mistralai", m.capabilities, None)).collect();
     let tuned = app.with_store(|s| s.fine_tuned(now_ms()));
-    data.extend(tuned.into_iter().map(|f| Model {
-        created: f.created,
-        id: f.id,
-        object: "model".into(),
-        owned_by: f.owner,
-    }));
-    Json(ModelList { data, object: "list".into() })
+    data.extend(tuned.iter().map(|f| card(&f.id, f.created, &f.owner, CHAT, Some((&f.job, &f.root)))));
+    Json(json!({"object": "list", "data": data}))
 }
 
 /// `DELETE /v1/models/{model_id}`
@@ -110,5 +145,5 @@ pub(crate) async fn delete(
         return Err(ApiError::not_found(format!("Model {model_id} not found")));
     }
     app.save().await?;
-    Ok(Json(DeleteModelOut { deleted: true, id: model_id, object: "model".into() }))
+    Ok(Json(DeleteModelOut { deleted: Some(true), id: model_id, object: Some("model".into()) }))
 }

@@ -28,6 +28,10 @@ pub(crate) struct FineTuned {
     pub(crate) id: String,
     pub(crate) created: i64,
     pub(crate) owner: String,
+    /// The job that trained it.
+    pub(crate) job: String,
+    /// The base model it was trained from.
+    pub(crate) root: String,
 }
 
 /// Everything the server remembers; persisted as one JSON document.
@@ -74,6 +78,8 @@ impl Store {
                     id: j.fine_tuned_model.clone(),
                     created: p.succeeded_ms.unwrap_or(j.created_ms).div_euclid(1000),
                     owner: j.owner.clone(),
+                    job: j.id.to_string(),
+                    root: j.model.clone(),
                 })
             })
             .collect()

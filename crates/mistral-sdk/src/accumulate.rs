@@ -1,8 +1,8 @@
 //! Folding stream chunks back into one response.
 
 use crate::types::{
-    AssistantMessage, ChatCompletionChoice, ChatCompletionResponse, CompletionChunk, FinishReason, FunctionCall,
-    MessageContent, ToolCall, UsageInfo,
+    AssistantMessage, ChatCompletionChoice, ChatCompletionResponse, CompletionChunk, FinishReason, FunctionArguments,
+    FunctionCall, MessageContent, ToolCall, UsageInfo,
 };
 
 /// Folds [`CompletionChunk`]s into a [`ChatCompletionResponse`]: content appended, tool calls
@@ -37,7 +37,7 @@ pub struct StreamAccumulator {
 
 #[derive(Debug, Clone, Default)]
 struct Choice {
-    index: u64,
+    index: i64,
     content: String,
     has_content: bool,
     tool_calls: Vec<ToolCall>,
@@ -89,6 +89,7 @@ impl StreamAccumulator {
 
     /// The folded response. `usage` is zero when no chunk carried it (see
     /// [`StreamAccumulator::usage`]); a choice with no finish reason gets `Other("")`.
+    /// Tool-call arguments streamed as string pieces come out as one string.
     pub fn finish(self) -> ChatCompletionResponse {
         let mut choices: Vec<ChatCompletionChoice> = self
             .choices
@@ -102,6 +103,7 @@ impl StreamAccumulator {
                     tool_calls: (!c.tool_calls.is_empty()).then_some(c.tool_calls),
                     prefix: None,
                 },
+                messages: Vec::new(),
             })
             .collect();
         choices.sort_by_key(|c| c.index);
@@ -111,8 +113,32 @@ impl StreamAccumulator {
             created: self.created,
             model: self.model,
             choices,
-            usage: self.usage.unwrap_or(UsageInfo { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }),
+            usage: self.usage.unwrap_or_else(zero_usage),
         }
+    }
+}
+
+fn zero_usage() -> UsageInfo {
+    UsageInfo {
+        completion_tokens: Some(0),
+        completion_tokens_details: None,
+        num_cached_tokens: None,
+        prompt_audio_seconds: None,
+        prompt_token_details: None,
+        prompt_tokens: 0,
+        prompt_tokens_details: None,
+        request_count: None,
+        service_tier: None,
+        total_tokens: 0,
+    }
+}
+
+/// Appends a streamed piece of arguments. Pieces are JSON text; an object piece (a server that
+/// sends whole arguments at once) replaces what was there.
+fn append_arguments(into: &mut FunctionArguments, piece: &FunctionArguments) {
+    match (into, piece) {
+        (FunctionArguments::String(s), FunctionArguments::String(p)) => s.push_str(p),
+        (into, piece) => *into = piece.clone(),
     }
 }
 
@@ -124,7 +150,7 @@ fn merge_tool_call(calls: &mut Vec<ToolCall>, part: &ToolCall) {
     });
     match existing {
         Some(call) => {
-            call.function.arguments.push_str(&part.function.arguments);
+            append_arguments(&mut call.function.arguments, &part.function.arguments);
             if call.function.name.is_empty() {
                 call.function.name.clone_from(&part.function.name);
             }

@@ -5,10 +5,11 @@ use crate::error::{Error, Result};
 use crate::meta::WithMeta;
 use crate::stream::CompletionStream;
 use crate::tool::Tool;
-use crate::transport::{Call, check_unit_interval};
+use crate::transport::{Call, check_sampling};
 use crate::types::{
-    AssistantMessage, ChatCompletionRequest, ChatCompletionResponse, MessageContent, Messages, ResponseFormat,
-    ResponseFormats, ToolChoice,
+    AssistantMessage, ChatCompletionRequest, ChatCompletionResponse, FunctionName, KnownResponseFormats,
+    KnownToolChoiceEnum, MessageContent, Messages, NamedToolChoice, ResponseFormat, ResponseFormats, SystemMessageContent,
+    ToolChoice, ToolChoiceEnum,
 };
 
 /// Chat completions. Get it from [`Client::chat`].
@@ -80,7 +81,7 @@ fn call(mut request: ChatRequest, stream: bool) -> Result<Call> {
 /// bad tool name, a value out of range) surface as [`Error::InvalidRequest`] when sent.
 ///
 /// ```
-/// use mistral_sdk::{ChatRequest, Tool, types::ToolChoice};
+/// use mistral_sdk::{ChatRequest, Tool, types::KnownToolChoiceEnum};
 ///
 /// let request = ChatRequest::new("mistral-large-latest")
 ///     .system("You are a weather bot.")
@@ -88,7 +89,7 @@ fn call(mut request: ChatRequest, stream: bool) -> Result<Call> {
 ///     .tools([Tool::with_schema("get_weather", "Current weather", serde_json::json!({
 ///         "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]
 ///     }))])
-///     .tool_choice(ToolChoice::Any);
+///     .tool_choice(KnownToolChoiceEnum::Any);
 /// assert!(request.validate().is_ok());
 ///
 /// let minimal = ChatRequest::new("mistral-small-latest").user("Hi");
@@ -127,10 +128,22 @@ impl ChatRequest {
         ChatCompletionRequest {
             model: model.into(),
             messages: Vec::new(),
+            frequency_penalty: None,
+            guardrails: None,
             max_tokens: None,
+            metadata: None,
+            n: None,
+            parallel_tool_calls: None,
+            prediction: None,
+            presence_penalty: None,
+            prompt_cache_key: None,
+            prompt_mode: None,
             random_seed: None,
+            reasoning_effort: None,
             response_format: None,
             safe_prompt: None,
+            service_tier: None,
+            stop: None,
             stream: None,
             temperature: None,
             tool_choice: None,
@@ -154,12 +167,12 @@ impl ChatRequest {
 
     /// Appends a system message.
     pub fn system(self, content: impl Into<String>) -> Self {
-        self.message(Messages::System { content: MessageContent::String(content.into()) })
+        self.message(Messages::System { content: SystemMessageContent::String(content.into()) })
     }
 
     /// Appends a user message.
     pub fn user(self, content: impl Into<String>) -> Self {
-        self.message(Messages::User { content: MessageContent::String(content.into()) })
+        self.message(Messages::User { content: Some(MessageContent::String(content.into())) })
     }
 
     /// Appends an assistant message (a previous answer).
@@ -199,19 +212,20 @@ impl ChatRequest {
         content: impl Into<String>,
     ) -> Self {
         self.message(Messages::Tool {
-            content: MessageContent::String(content.into()),
+            content: Some(MessageContent::String(content.into())),
             name: Some(name.into()),
             tool_call_id: Some(tool_call_id.into()),
         })
     }
 
-    /// Sampling temperature, 0..=1 (server default 0.7).
+    /// Sampling temperature, 0..=1.5 (the server's default depends on the model: see its card's
+    /// `default_model_temperature`).
     pub fn temperature(mut self, t: f64) -> Self {
         self.inner.temperature = Some(t);
         self
     }
 
-    /// Nucleus sampling, 0..=1 (server default 1).
+    /// Nucleus sampling, in (0, 1].
     pub fn top_p(mut self, p: f64) -> Self {
         self.inner.top_p = Some(p);
         self
@@ -237,12 +251,12 @@ impl ChatRequest {
 
     /// JSON mode: the answer is one JSON object (`response_format: {type: json_object}`).
     pub fn json_mode(self) -> Self {
-        self.response_format(ResponseFormats::JsonObject)
+        self.response_format(ResponseFormats::Known(KnownResponseFormats::JsonObject))
     }
 
     /// The answer's format.
     pub fn response_format(mut self, format: ResponseFormats) -> Self {
-        self.inner.response_format = Some(ResponseFormat { type_: format });
+        self.inner.response_format = Some(ResponseFormat { type_: format, json_schema: None });
         self
     }
 
@@ -257,8 +271,21 @@ impl ChatRequest {
         self
     }
 
-    /// Whether the model may (`Auto`), must (`Any`) or must not (`None`) call tools.
-    pub fn tool_choice(mut self, choice: ToolChoice) -> Self {
+    /// Whether the model may (`Auto`), must (`Any`, `Required`) or must not (`None`) call tools.
+    pub fn tool_choice(self, choice: KnownToolChoiceEnum) -> Self {
+        self.tool_choice_raw(ToolChoice::ToolChoiceEnum(ToolChoiceEnum::Known(choice)))
+    }
+
+    /// The model must call the function `name`.
+    pub fn tool_choice_function(self, name: impl Into<String>) -> Self {
+        self.tool_choice_raw(ToolChoice::NamedToolChoice(NamedToolChoice {
+            function: FunctionName { name: name.into() },
+            type_: None,
+        }))
+    }
+
+    /// `tool_choice` as the wire type (for values this release does not name).
+    pub fn tool_choice_raw(mut self, choice: ToolChoice) -> Self {
         self.inner.tool_choice = Some(choice);
         self
     }
@@ -268,8 +295,8 @@ impl ChatRequest {
         &self.inner
     }
 
-    /// Checks what the server would refuse: no messages, a bad tool name, temperature or
-    /// top_p out of 0..=1, `prefix` on anything but a last assistant message.
+    /// Checks what the server would refuse: no messages, a bad tool name, temperature out of
+    /// 0..=1.5 or top_p out of 0..=1, `prefix` on anything but a last assistant message.
     pub fn validate(&self) -> Result<()> {
         let mut problems = self.problems.clone();
         if self.inner.model.trim().is_empty() {
@@ -278,7 +305,7 @@ impl ChatRequest {
         if self.inner.messages.is_empty() {
             problems.push("a chat request needs at least one message".into());
         }
-        check_unit_interval(&mut problems, [("temperature", self.inner.temperature), ("top_p", self.inner.top_p)]);
+        check_sampling(&mut problems, self.inner.temperature, self.inner.top_p);
         let last = self.inner.messages.len().saturating_sub(1);
         for (i, m) in self.inner.messages.iter().enumerate() {
             if let Messages::Assistant { prefix: Some(true), .. } = m

@@ -54,6 +54,9 @@ fn request(model: impl Into<String>, inputs: impl IntoIterator<Item = impl Into<
         model: model.into(),
         input: EmbeddingInput::Array(inputs.into_iter().map(Into::into).collect()),
         encoding_format: None,
+        metadata: None,
+        output_dimension: None,
+        output_dtype: None,
     }
 }
 

@@ -4,19 +4,19 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
 use crate::types::{
-    ChatCompletionResponse, ContentChunk, FimCompletionResponse, FinishReason, KnownFinishReason, MessageContent,
-    ToolCall,
+    ChatCompletionResponse, ContentChunk, FimCompletionResponse, FinishReason, FunctionArguments, KnownFinishReason,
+    MessageContent, ToolCall,
 };
 
 /// The text of a message's content: the string, or its text chunks joined.
 ///
 /// ```
-/// use mistral_sdk::{content_text, types::{ContentChunk, MessageContent}};
+/// use mistral_sdk::{content_text, types::MessageContent};
 ///
-/// let chunks = MessageContent::Array(vec![
-///     ContentChunk::Text { text: "Hello ".into() },
-///     ContentChunk::Text { text: "world".into() },
-/// ]);
+/// let chunks: MessageContent = serde_json::from_str(
+///     r#"[{"type":"thinking","thinking":[{"type":"text","text":"greet"}]},
+///         {"type":"text","text":"Hello "},{"type":"text","text":"world"}]"#,
+/// ).unwrap();
 /// assert_eq!(content_text(Some(&chunks)).as_deref(), Some("Hello world"));
 /// ```
 pub fn content_text(content: Option<&MessageContent>) -> Option<String> {
@@ -26,7 +26,7 @@ pub fn content_text(content: Option<&MessageContent>) -> Option<String> {
             chunks
                 .iter()
                 .filter_map(|c| match c {
-                    ContentChunk::Text { text } => Some(text.as_str()),
+                    ContentChunk::Text(t) => Some(t.text.as_str()),
                     _ => None,
                 })
                 .collect(),
@@ -93,18 +93,24 @@ impl ChatResponseExt for FimCompletionResponse {
 ///
 /// ```
 /// use mistral_sdk::ToolCallExt;
-/// use mistral_sdk::types::{FunctionCall, ToolCall};
+/// use mistral_sdk::types::{FunctionArguments, FunctionCall, ToolCall};
 ///
 /// #[derive(serde::Deserialize)]
 /// struct Weather { city: String }
 ///
 /// let call = ToolCall {
 ///     id: Some("D681PevKs".into()),
-///     type_: Some("function".into()),
+///     type_: None,
 ///     index: None,
-///     function: FunctionCall { name: "get_weather".into(), arguments: r#"{"city":"Paris"}"#.into() },
+///     function: FunctionCall { name: "get_weather".into(), arguments: FunctionArguments::String(r#"{"city":"Paris"}"#.into()) },
 /// };
 /// assert_eq!(call.arguments::<Weather>().unwrap().city, "Paris");
+/// // Some servers send the arguments as an object: the same call reads them.
+/// let call = ToolCall {
+///     function: FunctionCall { name: "get_weather".into(), arguments: serde_json::from_str(r#"{"city":"Lyon"}"#).unwrap() },
+///     ..call
+/// };
+/// assert_eq!(call.arguments::<Weather>().unwrap().city, "Lyon");
 /// ```
 pub trait ToolCallExt {
     /// The arguments parsed into `T`.
@@ -113,8 +119,11 @@ pub trait ToolCallExt {
 
 impl ToolCallExt for ToolCall {
     fn arguments<T: DeserializeOwned>(&self) -> Result<T> {
-        let args = &self.function.arguments;
-        serde_json::from_str(args).map_err(|e| Error::decode(args.as_bytes(), e))
+        match &self.function.arguments {
+            FunctionArguments::String(args) => serde_json::from_str(args).map_err(|e| Error::decode(args.as_bytes(), e)),
+            FunctionArguments::Object(map) => T::deserialize(serde_json::Value::Object(map.clone()))
+                .map_err(|e| Error::decode(serde_json::to_string(map).unwrap_or_default().as_bytes(), e)),
+        }
     }
 }
 

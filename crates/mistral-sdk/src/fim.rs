@@ -4,7 +4,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::meta::WithMeta;
 use crate::stream::CompletionStream;
-use crate::transport::{Call, check_unit_interval};
+use crate::transport::{Call, check_sampling};
 use crate::types::{FimCompletionRequest, FimCompletionResponse, Stop};
 
 /// Fill-in-the-middle completions. Get it from [`Client::fim`].
@@ -90,7 +90,9 @@ impl FimRequest {
                 prompt: prompt.into(),
                 suffix: None,
                 max_tokens: None,
+                metadata: None,
                 min_tokens: None,
+                prompt_cache_key: None,
                 random_seed: None,
                 stop: None,
                 stream: None,
@@ -153,7 +155,7 @@ impl FimRequest {
         if self.inner.model.trim().is_empty() {
             problems.push("the model is empty".to_string());
         }
-        check_unit_interval(&mut problems, [("temperature", self.inner.temperature), ("top_p", self.inner.top_p)]);
+        check_sampling(&mut problems, self.inner.temperature, self.inner.top_p);
         if let (Some(min), Some(max)) = (self.inner.min_tokens, self.inner.max_tokens)
             && min > max
         {

@@ -32,7 +32,7 @@
 //! # Function calling
 //!
 //! ```no_run
-//! use mistral_sdk::{ChatRequest, ChatResponseExt, Client, Tool, ToolCallExt, types::ToolChoice};
+//! use mistral_sdk::{ChatRequest, ChatResponseExt, Client, Tool, ToolCallExt, types::KnownToolChoiceEnum};
 //!
 //! #[derive(schemars::JsonSchema, serde::Deserialize)]
 //! struct WeatherArgs {
@@ -43,7 +43,7 @@
 //! let request = ChatRequest::new("mistral-large-latest")
 //!     .user("What's the weather in Paris?")
 //!     .tools([Tool::function::<WeatherArgs>("get_weather", "Current weather for a city")])
-//!     .tool_choice(ToolChoice::Any);
+//!     .tool_choice(KnownToolChoiceEnum::Any);
 //! let response = client.chat().create(request.clone()).await?;
 //! let call = &response.tool_calls()[0];
 //! let args: WeatherArgs = call.arguments()?;

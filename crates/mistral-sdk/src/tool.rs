@@ -68,15 +68,19 @@ impl Tool {
 
     /// The wire form; fails when the name is not 1 to 64 of `[a-zA-Z0-9_-]`.
     pub fn to_wire(&self) -> Result<types::Tool, String> {
-        let name = types::FunctionName::try_from(self.name.as_str())
-            .map_err(|_| format!("tool name {:?} must be 1 to 64 of a-z, A-Z, 0-9, _ and -", self.name))?;
-        Ok(types::Tool {
-            type_: types::ToolType::Function,
+        let ok = (1..=64).contains(&self.name.len())
+            && self.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !ok {
+            return Err(format!("tool name {:?} must be 1 to 64 of a-z, A-Z, 0-9, _ and -", self.name));
+        }
+        Ok(types::Tool::Function(types::FunctionTool {
+            type_: types::ToolTypes::Function,
             function: types::Function {
-                name,
+                name: self.name.clone(),
                 description: self.description.clone(),
                 parameters: self.parameters.clone(),
+                strict: None,
             },
-        })
+        }))
     }
 }

@@ -218,13 +218,14 @@ fn warn_deprecation(headers: &HeaderMap) {
     }
 }
 
-/// Adds a problem for each sampling value outside 0..=1.
-pub(crate) fn check_unit_interval(problems: &mut Vec<String>, values: [(&str, Option<f64>); 2]) {
-    for (name, value) in values {
+/// Adds a problem for each sampling value outside the spec's ranges: temperature 0..=1.5,
+/// top_p 0..=1 (the server takes both there).
+pub(crate) fn check_sampling(problems: &mut Vec<String>, temperature: Option<f64>, top_p: Option<f64>) {
+    for (name, value, max) in [("temperature", temperature, 1.5), ("top_p", top_p, 1.0)] {
         if let Some(v) = value
-            && !(0.0..=1.0).contains(&v)
+            && !(0.0..=max).contains(&v)
         {
-            problems.push(format!("{name} must be in 0..=1, is {v}"));
+            problems.push(format!("{name} must be in 0..={max}, is {v}"));
         }
     }
 }
