@@ -236,6 +236,9 @@ impl Clients {
                 (0..EMBED_INPUTS).map(|i| format!("Document {i}: a note on cheese.")).collect(),
             ),
             encoding_format: None,
+            metadata: None,
+            output_dimension: None,
+            output_dtype: None,
         };
         let embed_async_openai = serde_json::from_slice(&serde_json::to_vec(&embed)?)
             .context("the embeddings request does not fit async-openai's type")?;

@@ -17,12 +17,10 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, args: &EmbedArgs) -> Result<(), F
     }
     let mut table = Table::new(&["INDEX", "DIMS", "VALUES", "TEXT"]).right(&[0, 1]);
     for item in &response.data {
-        let text = usize::try_from(item.index)
-            .ok()
-            .and_then(|i| args.texts.get(i))
-            .map(|t| shorten(t, 40))
-            .unwrap_or_default();
-        table.row(vec![item.index.to_string(), item.embedding.len().to_string(), preview(&item.embedding), text]);
+        let index = item.index.unwrap_or_default();
+        let text =
+            usize::try_from(index).ok().and_then(|i| args.texts.get(i)).map(|t| shorten(t, 40)).unwrap_or_default();
+        table.row(vec![index.to_string(), item.embedding.len().to_string(), preview(&item.embedding), text]);
     }
     table.write(ctx.out)?;
     writeln!(ctx.out, "model {}, {} prompt tokens", response.model, response.usage.prompt_tokens)?;

@@ -32,7 +32,13 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &FilesCommand) -> Result
             if ctx.json {
                 return Ok(output::json(ctx.out, &file)?);
             }
-            writeln!(ctx.out, "uploaded {} as {} ({})", file.filename, file.id, output::bytes(file.bytes))?;
+            writeln!(
+                ctx.out,
+                "uploaded {} as {} ({})",
+                file.filename,
+                file.id,
+                output::bytes(u64::try_from(file.bytes).unwrap_or_default())
+            )?;
         }
         FilesCommand::List => {
             let files = ctx.client.files().list().await?;
@@ -48,7 +54,7 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &FilesCommand) -> Result
                 table.row(vec![
                     f.id.to_string(),
                     f.filename.clone(),
-                    output::bytes(f.bytes),
+                    output::bytes(u64::try_from(f.bytes).unwrap_or_default()),
                     output::or_dash(f.num_lines),
                     purpose_str(&f.purpose),
                     output::timestamp(f.created_at),
@@ -61,7 +67,9 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &FilesCommand) -> Result
             if ctx.json {
                 return Ok(output::json(ctx.out, &file)?);
             }
-            describe(ctx.out, &file)?;
+            let meta: FileSchema = serde_json::from_value(serde_json::to_value(&file).map_err(std::io::Error::other)?)
+                .map_err(std::io::Error::other)?;
+            describe(ctx.out, &meta)?;
         }
         FilesCommand::Delete { id } => {
             let deleted = ctx.client.files().delete(id).await?;
@@ -83,11 +91,11 @@ fn describe(out: &mut dyn Write, f: &FileSchema) -> std::io::Result<()> {
         &[
             ("id", f.id.to_string()),
             ("filename", f.filename.clone()),
-            ("size", format!("{} ({} bytes)", output::bytes(f.bytes), f.bytes)),
+            ("size", format!("{} ({} bytes)", output::bytes(u64::try_from(f.bytes).unwrap_or_default()), f.bytes)),
             ("lines", output::or_dash(f.num_lines)),
             ("purpose", purpose_str(&f.purpose)),
-            ("sample type", output::or_dash(f.sample_type.as_deref())),
-            ("source", output::or_dash(f.source.as_deref())),
+            ("sample type", f.sample_type.to_string()),
+            ("source", f.source.to_string()),
             ("created", output::timestamp(f.created_at)),
         ],
     )

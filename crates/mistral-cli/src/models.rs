@@ -2,6 +2,8 @@
 
 use std::io::Write;
 
+use mistral_sdk::ModelExt;
+
 use crate::cli::ModelsCommand;
 use crate::output::{self, Table};
 use crate::{Ctx, Failure};
@@ -17,9 +19,14 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &ModelsCommand) -> Resul
                 writeln!(ctx.out, "no models")?;
                 return Ok(());
             }
-            let mut table = Table::new(&["ID", "OWNED BY", "CREATED"]);
+            let mut table = Table::new(&["ID", "TYPE", "OWNED BY", "CREATED"]);
             for m in &models.data {
-                table.row(vec![m.id.clone(), m.owned_by.clone(), output::timestamp(m.created)]);
+                table.row(vec![
+                    m.id().to_string(),
+                    m.kind().to_string(),
+                    output::or_dash(m.owned_by()),
+                    m.created().map_or_else(|| "-".into(), output::timestamp),
+                ]);
             }
             table.write(ctx.out)?;
         }
@@ -28,7 +35,7 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &ModelsCommand) -> Resul
             if ctx.json {
                 return Ok(output::json(ctx.out, &deleted)?);
             }
-            if deleted.deleted {
+            if deleted.deleted.unwrap_or(true) {
                 writeln!(ctx.out, "deleted model {}", deleted.id)?;
             } else {
                 return Err(Failure::Message(format!("the server did not delete model {}", deleted.id)));

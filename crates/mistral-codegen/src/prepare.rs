@@ -100,7 +100,8 @@ fn prepare_operation(op: &mut Map<String, Value>, owned: &[&SdkOwned]) {
     };
     // progenitor takes one success type per operation: where the spec allows a bodiless 2xx
     // beside one with a body (libraries delete: 200 or 204), the generated client keeps the body.
-    let with_body = responses.iter().find(|(s, r)| s.starts_with('2') && r.get("content").is_some()).map(|(s, _)| s.clone());
+    let with_body =
+        responses.iter().find(|(s, r)| s.starts_with('2') && r.get("content").is_some()).map(|(s, _)| s.clone());
     if let Some(keep) = with_body {
         responses.retain(|s, _| !s.starts_with('2') || *s == keep);
     }

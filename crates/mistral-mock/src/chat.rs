@@ -168,9 +168,7 @@ pub(crate) fn answer(request: &ChatCompletionRequest) -> Result<Generated, ApiEr
     let last = messages.last().ok_or_else(|| ApiError::bad_request("messages must not be empty"))?;
     let prefix = match last {
         Messages::User { .. } | Messages::Tool { .. } => None,
-        Messages::Assistant { content, prefix: Some(true), .. } => {
-            Some(content_text(content.as_ref()))
-        }
+        Messages::Assistant { content, prefix: Some(true), .. } => Some(content_text(content.as_ref())),
         other => {
             let role = match other {
                 Messages::System { .. } => "system",
@@ -213,7 +211,10 @@ pub(crate) fn answer(request: &ChatCompletionRequest) -> Result<Generated, ApiEr
             prompt_tokens,
         });
     }
-    let json_mode = request.response_format.as_ref().is_some_and(|f| f.type_ == ResponseFormats::Known(KnownResponseFormats::JsonObject));
+    let json_mode = request
+        .response_format
+        .as_ref()
+        .is_some_and(|f| f.type_ == ResponseFormats::Known(KnownResponseFormats::JsonObject));
     let full = if matches!(last, Messages::Tool { .. }) {
         tool_answer(messages)
     } else if json_mode {

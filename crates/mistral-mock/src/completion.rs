@@ -124,33 +124,24 @@ pub(crate) fn chunks(answer: &Generated, model: &str) -> Vec<CompletionChunk> {
         usage,
     };
     let text = |s: &str| Some(MessageContent::String(s.to_string()));
-    let mut out =
-        vec![chunk(delta(text(""), Some("assistant".into()), None), None, None)];
+    let mut out = vec![chunk(delta(text(""), Some("assistant".into()), None), None, None)];
     if let Some(calls) = &answer.tool_calls {
-        let calls = calls.iter().enumerate().map(|(i, c)| ToolCall { index: Some(i64::try_from(i).unwrap_or_default()), ..c.clone() }).collect();
-        out.push(chunk(
-            delta(text(""), None, Some(calls)),
-            Some(answer.finish),
-            Some(answer.usage()),
-        ));
+        let calls = calls
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ToolCall { index: Some(i64::try_from(i).unwrap_or_default()), ..c.clone() })
+            .collect();
+        out.push(chunk(delta(text(""), None, Some(calls)), Some(answer.finish), Some(answer.usage())));
         return out;
     }
     let tokens = tokenize(&answer.content);
     if tokens.is_empty() {
-        out.push(chunk(
-            delta(text(""), None, None),
-            Some(answer.finish),
-            Some(answer.usage()),
-        ));
+        out.push(chunk(delta(text(""), None, None), Some(answer.finish), Some(answer.usage())));
     }
     let last = tokens.len().saturating_sub(1);
     for (i, token) in tokens.iter().enumerate() {
         let end = i == last;
-        out.push(chunk(
-            delta(text(token), None, None),
-            end.then_some(answer.finish),
-            end.then(|| answer.usage()),
-        ));
+        out.push(chunk(delta(text(token), None, None), end.then_some(answer.finish), end.then(|| answer.usage())));
     }
     out
 }

@@ -10,9 +10,7 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use mistral_openapi::types::{
-    EmbeddingInput, EmbeddingRequest, EmbeddingResponse, EmbeddingResponseData,
-};
+use mistral_openapi::types::{EmbeddingInput, EmbeddingRequest, EmbeddingResponse, EmbeddingResponseData};
 
 use crate::api_error::{ApiError, Detail, loc};
 use crate::app::App;

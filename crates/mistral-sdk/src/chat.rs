@@ -8,8 +8,8 @@ use crate::tool::Tool;
 use crate::transport::{Call, check_sampling};
 use crate::types::{
     AssistantMessage, ChatCompletionRequest, ChatCompletionResponse, FunctionName, KnownResponseFormats,
-    KnownToolChoiceEnum, MessageContent, Messages, NamedToolChoice, ResponseFormat, ResponseFormats, SystemMessageContent,
-    ToolChoice, ToolChoiceEnum,
+    KnownToolChoiceEnum, MessageContent, Messages, NamedToolChoice, ResponseFormat, ResponseFormats,
+    SystemMessageContent, ToolChoice, ToolChoiceEnum,
 };
 
 /// Chat completions. Get it from [`Client::chat`].

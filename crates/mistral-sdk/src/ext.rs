@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{Error, Result};
 use crate::types::{
     ChatCompletionResponse, ContentChunk, FimCompletionResponse, FinishReason, FunctionArguments, KnownFinishReason,
-    MessageContent, ToolCall,
+    MessageContent, Model, ToolCall,
 };
 
 /// The text of a message's content: the string, or its text chunks joined.
@@ -120,7 +120,9 @@ pub trait ToolCallExt {
 impl ToolCallExt for ToolCall {
     fn arguments<T: DeserializeOwned>(&self) -> Result<T> {
         match &self.function.arguments {
-            FunctionArguments::String(args) => serde_json::from_str(args).map_err(|e| Error::decode(args.as_bytes(), e)),
+            FunctionArguments::String(args) => {
+                serde_json::from_str(args).map_err(|e| Error::decode(args.as_bytes(), e))
+            }
             FunctionArguments::Object(map) => T::deserialize(serde_json::Value::Object(map.clone()))
                 .map_err(|e| Error::decode(serde_json::to_string(map).unwrap_or_default().as_bytes(), e)),
         }
@@ -180,6 +182,66 @@ impl JobStatusExt for crate::types::JobStatus {
         match self {
             crate::types::JobStatus::Known(k) => k.to_string(),
             crate::types::JobStatus::Other(s) => s.clone(),
+        }
+    }
+}
+
+/// Reading a model card whichever kind it is (base, fine-tuned, or a kind this release does
+/// not know).
+///
+/// ```
+/// use mistral_sdk::ModelExt;
+/// use mistral_sdk::types::Model;
+///
+/// let card: Model = serde_json::from_str(
+///     r#"{"id":"mistral-small-latest","type":"base","created":1711430400,"owned_by":"mistralai",
+///         "capabilities":{"completion_chat":true}}"#,
+/// ).unwrap();
+/// assert_eq!(card.id(), "mistral-small-latest");
+/// assert_eq!(card.kind(), "base");
+/// assert_eq!(card.owned_by(), Some("mistralai"));
+/// ```
+pub trait ModelExt {
+    /// The model's id.
+    fn id(&self) -> &str;
+    /// The card's `type`: `base`, `fine-tuned`, or what a newer server sends.
+    fn kind(&self) -> &str;
+    /// Unix time in seconds, when the server gives it.
+    fn created(&self) -> Option<i64>;
+    /// The owner, when the server gives it.
+    fn owned_by(&self) -> Option<&str>;
+}
+
+impl ModelExt for crate::types::Model {
+    fn id(&self) -> &str {
+        match self {
+            Model::Base(m) => &m.id,
+            Model::FineTuned(m) => &m.id,
+            Model::Other(map) => map.get("id").and_then(serde_json::Value::as_str).unwrap_or_default(),
+        }
+    }
+
+    fn kind(&self) -> &str {
+        match self {
+            Model::Base(_) => "base",
+            Model::FineTuned(_) => "fine-tuned",
+            Model::Other(map) => map.get("type").and_then(serde_json::Value::as_str).unwrap_or_default(),
+        }
+    }
+
+    fn created(&self) -> Option<i64> {
+        match self {
+            Model::Base(m) => m.created,
+            Model::FineTuned(m) => m.created,
+            Model::Other(map) => map.get("created").and_then(serde_json::Value::as_i64),
+        }
+    }
+
+    fn owned_by(&self) -> Option<&str> {
+        match self {
+            Model::Base(m) => m.owned_by.as_deref(),
+            Model::FineTuned(m) => m.owned_by.as_deref(),
+            Model::Other(map) => map.get("owned_by").and_then(serde_json::Value::as_str),
         }
     }
 }

@@ -94,7 +94,7 @@ pub use chat::{Chat, ChatRequest};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use embeddings::Embeddings;
 pub use error::{ApiError, ApiErrorKind, Error, FieldError, Result};
-pub use ext::{ChatResponseExt, FinishReasonExt, JobStatusExt, ToolCallExt, content_text};
+pub use ext::{ChatResponseExt, FinishReasonExt, JobStatusExt, ModelExt, ToolCallExt, content_text};
 pub use files::{FileUpload, Files};
 pub use fim::{Fim, FimRequest};
 pub use fine_tuning::{FineTuning, JobFilter, JobRequest, Jobs, WatchOptions, is_terminal};

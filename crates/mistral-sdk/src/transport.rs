@@ -218,15 +218,18 @@ fn warn_deprecation(headers: &HeaderMap) {
     }
 }
 
-/// Adds a problem for each sampling value outside the spec's ranges: temperature 0..=1.5,
-/// top_p 0..=1 (the server takes both there).
+/// Adds a problem for each sampling value outside the spec's ranges: temperature in 0..=1.5,
+/// top_p in (0, 1] (what the server takes).
 pub(crate) fn check_sampling(problems: &mut Vec<String>, temperature: Option<f64>, top_p: Option<f64>) {
-    for (name, value, max) in [("temperature", temperature, 1.5), ("top_p", top_p, 1.0)] {
-        if let Some(v) = value
-            && !(0.0..=max).contains(&v)
-        {
-            problems.push(format!("{name} must be in 0..={max}, is {v}"));
-        }
+    if let Some(t) = temperature
+        && !(0.0..=1.5).contains(&t)
+    {
+        problems.push(format!("temperature must be in 0..=1.5, is {t}"));
+    }
+    if let Some(p) = top_p
+        && !(p > 0.0 && p <= 1.0)
+    {
+        problems.push(format!("top_p must be in (0, 1], is {p}"));
     }
 }
 

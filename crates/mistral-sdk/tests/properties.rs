@@ -1,7 +1,7 @@
 //! Property tests: builders only produce requests the spec accepts (or InvalidRequest), and
 //! error bodies of any bytes parse without panicking.
 
-use mistral_sdk::types::ToolChoice;
+use mistral_sdk::types::KnownToolChoiceEnum;
 use mistral_sdk::{ApiError, ChatRequest, Error, FimRequest, JobRequest, Tool};
 use proptest::prelude::*;
 
@@ -37,7 +37,7 @@ fn msg() -> impl Strategy<Value = Msg> {
 }
 
 fn number() -> impl Strategy<Value = Option<f64>> {
-    proptest::option::of(prop_oneof![0.0..=1.0f64, -2.0..3.0f64])
+    proptest::option::of(prop_oneof![0.0..=1.5f64, Just(0.0), -2.0..3.0f64])
 }
 
 proptest! {
@@ -53,7 +53,7 @@ proptest! {
         seed in proptest::option::of(any::<u64>()),
         json_mode in any::<bool>(),
         tool_names in proptest::collection::vec("[a-zA-Z0-9_ !-]{0,70}", 0..3),
-        choice in proptest::option::of(prop_oneof![Just(ToolChoice::Auto), Just(ToolChoice::Any), Just(ToolChoice::None)]),
+        choice in proptest::option::of(prop_oneof![Just(KnownToolChoiceEnum::Auto), Just(KnownToolChoiceEnum::Any), Just(KnownToolChoiceEnum::None), Just(KnownToolChoiceEnum::Required)]),
     ) {
         let mut r = ChatRequest::new(model);
         for m in messages {
