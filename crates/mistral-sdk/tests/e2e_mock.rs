@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use mistral_mock::MockServer;
+use mistral_sdk::ModelExt;
 use mistral_sdk::types::{KnownFinishReason, ToolChoice};
 use mistral_sdk::{
     ApiErrorKind, ChatRequest, ChatResponseExt, Client, FileUpload, FimRequest, FinishReasonExt, JobFilter, JobRequest,
@@ -94,7 +95,7 @@ async fn every_operation_and_the_fine_tuning_flow() {
         assert_eq!(emb.data[0].embedding.len(), 1024);
 
         let base_models = client.models().list().await.unwrap();
-        assert!(base_models.data.iter().any(|m| m.id == "mistral-small-latest"));
+        assert!(base_models.data.iter().any(|m| m.id() == "mistral-small-latest"));
         let refused = client.models().delete("mistral-small-latest").await.unwrap_err();
         assert_eq!(refused.status(), Some(400));
 
@@ -113,7 +114,7 @@ async fn every_operation_and_the_fine_tuning_flow() {
         let last = snapshots.last().unwrap().as_ref().unwrap();
         assert_eq!(last.status.as_str(), "SUCCESS");
         let model = last.fine_tuned_model.clone().unwrap();
-        assert!(client.models().list().await.unwrap().data.iter().any(|m| m.id == model));
+        assert!(client.models().list().await.unwrap().data.iter().any(|m| m.id() == model));
         let listed = client
             .fine_tuning()
             .jobs()

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use futures::StreamExt;
+use mistral_sdk::ModelExt;
 use mistral_sdk::{ChatRequest, Error};
 use support::{ScriptServer, Step, chat_chunk, chunk, client, end, head};
 
@@ -59,7 +60,7 @@ async fn gzip_and_chunked_bodies_decode() {
     ];
     let server = ScriptServer::start(vec![steps]).await;
     let models = bounded(client(&server.base_url).models().list()).await.unwrap();
-    assert_eq!(models.data[0].id, "mistral-small-latest");
+    assert_eq!(models.data[0].id(), "mistral-small-latest");
     let request = server.requests.lock().unwrap()[0].clone();
     assert!(request.contains("accept-encoding: gzip"), "{request}");
 }

@@ -4,6 +4,7 @@ mod support;
 
 use httpmock::Method::{DELETE, GET, POST};
 use httpmock::MockServer;
+use mistral_sdk::ModelExt;
 use mistral_sdk::types::{
     CreateFineTuningJobResponse, FilePurpose, FineTuneableModel, JobStatus, KnownFilePurpose, KnownFineTuneableModel,
     KnownFinishReason, KnownJobStatus, ToolChoice,
@@ -290,7 +291,7 @@ async fn models_list_and_delete() {
         .await;
     let c = client(&server.base_url());
     let models = c.models().list_with_meta().await.unwrap();
-    assert_eq!(models.data.data[0].id, "mistral-small-latest");
+    assert_eq!(models.data.data[0].id(), "mistral-small-latest");
     assert_eq!(models.meta.request_id(), Some("req-1"));
     assert_eq!(models.meta.rate_limits().collect::<Vec<_>>(), [("x-ratelimit-remaining-req-minute", "59")]);
     let deleted = c.models().delete("ft:open-mistral-7b:587a6b29:20240514:7e773925").await.unwrap();
