@@ -4,7 +4,7 @@ use std::io::Write;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mistral_sdk::FileUpload;
-use mistral_sdk::types::{FilePurpose, FileSchema};
+use mistral_sdk::types::{FilePurpose, RetrieveFileOut};
 
 use crate::cli::FilesCommand;
 use crate::output::{self, Table};
@@ -67,9 +67,7 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &FilesCommand) -> Result
             if ctx.json {
                 return Ok(output::json(ctx.out, &file)?);
             }
-            let meta: FileSchema = serde_json::from_value(serde_json::to_value(&file).map_err(std::io::Error::other)?)
-                .map_err(std::io::Error::other)?;
-            describe(ctx.out, &meta)?;
+            describe(ctx.out, &file)?;
         }
         FilesCommand::Delete { id } => {
             let deleted = ctx.client.files().delete(id).await?;
@@ -85,7 +83,7 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &FilesCommand) -> Result
     Ok(())
 }
 
-fn describe(out: &mut dyn Write, f: &FileSchema) -> std::io::Result<()> {
+fn describe(out: &mut dyn Write, f: &RetrieveFileOut) -> std::io::Result<()> {
     output::key_values(
         out,
         &[

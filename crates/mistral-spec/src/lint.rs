@@ -140,7 +140,9 @@ fn sse_events(example: &Value, need_done: bool) -> Result<Vec<Value>, String> {
     let text = example.as_str().ok_or("an event-stream example must be a string")?;
     let mut out = Vec::new();
     let mut done = false;
-    for block in text.split("\n\n").filter(|b| !b.trim().is_empty()) {
+    // WHATWG SSE ends lines with LF, CRLF or CR alike.
+    let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+    for block in normalized.split("\n\n").filter(|b| !b.trim().is_empty()) {
         let mut event = None;
         let mut data = Vec::new();
         for line in block.lines() {
