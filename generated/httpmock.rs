@@ -91,7 +91,7 @@ pub mod operations {
         }
         pub fn sources<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a ::std::vec::Vec<types::RequestSource>>>,
+            T: Into<Option<&'a str>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("sources", value.to_string()))
@@ -381,7 +381,7 @@ pub mod operations {
         }
         pub fn sources<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a ::std::vec::Vec<types::RequestSource>>>,
+            T: Into<Option<&'a str>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("sources", value.to_string()))
@@ -1355,7 +1355,7 @@ pub mod operations {
         }
         pub fn type_<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a types::AudioType>>,
+            T: Into<Option<&'a str>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("type", value.to_string()))
@@ -1875,9 +1875,7 @@ pub mod operations {
         }
         pub fn metadata<'a, T>(self, value: T) -> Self
         where
-            T: Into<
-                Option<&'a ::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-            >,
+            T: Into<Option<&'a str>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("metadata", value.to_string()))
@@ -1897,7 +1895,7 @@ pub mod operations {
         }
         pub fn order_by<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a types::BatchOrderBy>>,
+            T: Into<Option<&'a str>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("order_by", value.to_string()))
@@ -1927,7 +1925,7 @@ pub mod operations {
         }
         pub fn status<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a ::std::vec::Vec<types::BatchJobStatus>>>,
+            T: Into<Option<&'a str>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("status", value.to_string()))
@@ -3410,7 +3408,7 @@ pub mod operations {
         }
         pub fn mimetypes<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a ::std::vec::Vec<::std::string::String>>>,
+            T: Into<Option<&'a str>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("mimetypes", value.to_string()))
@@ -3440,7 +3438,7 @@ pub mod operations {
         }
         pub fn purpose<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a types::FilePurpose>>,
+            T: Into<Option<&'a str>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("purpose", value.to_string()))
@@ -3450,7 +3448,7 @@ pub mod operations {
         }
         pub fn sample_type<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a ::std::vec::Vec<types::SampleType>>>,
+            T: Into<Option<&'a str>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("sample_type", value.to_string()))
@@ -3470,7 +3468,7 @@ pub mod operations {
         }
         pub fn source<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a ::std::vec::Vec<types::Source>>>,
+            T: Into<Option<&'a str>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("source", value.to_string()))

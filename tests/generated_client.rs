@@ -164,15 +164,15 @@ async fn create_chat_completion_decodes_a_tool_call() {
     let wire = Wire::new("createChatCompletion", POST, "/v1/chat/completions").body(body.clone());
     let mock = wire.mock(&server, &response).await;
     let request: types::ChatCompletionRequest = decode(&body, "Function calling");
-    assert_eq!(request.tool_choice, Some(types::ToolChoice::Any));
+    assert_eq!(request.tool_choice, Some(types::ToolChoice::ToolChoiceEnum(types::KnownToolChoiceEnum::Any.into())));
     let result = client(&server).create_chat_completion().body(request).send().await;
     let completion = check_ok(&mock, result, &response).await;
     let calls = completion.choices[0].message.tool_calls.as_ref().unwrap();
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].id.as_deref(), Some("D681PevKs"));
-    assert_eq!(calls[0].type_.as_deref(), Some("function"));
+    assert_eq!(calls[0].type_, Some(types::ToolTypes::Function));
     assert_eq!(calls[0].function.name, "get_weather");
-    assert_eq!(calls[0].function.arguments, r#"{"city": "Paris"}"#);
+    assert_eq!(calls[0].function.arguments, types::FunctionArguments::String(r#"{"city": "Paris"}"#.into()));
 }
 
 #[tokio::test]
@@ -206,7 +206,7 @@ async fn create_embedding_sends_the_request_example() {
     let embeddings = check_ok(&mock, result, &response).await;
     assert_eq!(embeddings.data.len(), 2);
     assert_eq!(embeddings.data[1].embedding, [0.4f32, 0.5, 0.6]);
-    assert_eq!(embeddings.data[1].index, 1);
+    assert_eq!(embeddings.data[1].index, Some(1));
 }
 
 #[tokio::test]
@@ -217,7 +217,10 @@ async fn list_models_sends_a_bare_get() {
     let result = client(&server).list_models().send().await;
     let models = check_ok(&mock, result, &response).await;
     assert_eq!(models.data.len(), 2);
-    assert_eq!(models.data[1].id, "ft:open-mistral-7b:587a6b29:20240514:7e773925");
+    match &models.data[1] {
+        types::Model::FineTuned(card) => assert_eq!(card.id, "ft:open-mistral-7b:587a6b29:20240514:7e773925"),
+        other => panic!("a fine-tuned model card, not {other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -231,7 +234,7 @@ async fn delete_model_puts_the_model_id_in_the_path() {
     let mock = Wire::new(op, DELETE, format!("/v1/models/{model_id}")).mock(&server, &response).await;
     let result = client(&server).delete_model_v1_models_model_id_delete().model_id(model_id.as_str()).send().await;
     let deleted = check_ok(&mock, result, &response).await;
-    assert!(deleted.deleted);
+    assert_eq!(deleted.deleted, Some(true));
 }
 
 #[tokio::test]
@@ -254,7 +257,7 @@ async fn retrieve_file_puts_the_file_id_in_the_path() {
     let mock = Wire::new(op, GET, format!("/v1/files/{file_id}")).mock(&server, &response).await;
     let result = client(&server).files_api_routes_retrieve_file().file_id(file_id).send().await;
     let file = check_ok(&mock, result, &response).await;
-    assert_eq!(file.0.id, file_id);
+    assert_eq!(file.id, file_id);
 }
 
 #[tokio::test]

@@ -290,21 +290,25 @@ fn chat_request_examples_decode_as_chat_completion_request() {
     assert_eq!(
         regular.messages,
         [
-            types::Messages::System { content: text("You are a terse assistant.") },
-            types::Messages::User { content: text("What is the best French cheese?") },
+            types::Messages::System {
+                content: types::SystemMessageContent::String("You are a terse assistant.".into())
+            },
+            types::Messages::User { content: Some(text("What is the best French cheese?")) },
         ]
     );
     assert_eq!((regular.temperature, regular.max_tokens), (Some(0.2), Some(64)));
     assert_eq!((regular.stream, regular.tools), (None, None));
 
     let json_mode: types::ChatCompletionRequest = round_trip_exact(&request_example(op, "JSON mode"), "JSON mode");
-    assert_eq!(json_mode.response_format.map(|f| f.type_), Some(types::ResponseFormats::JsonObject));
+    assert_eq!(json_mode.response_format.map(|f| f.type_), Some(types::KnownResponseFormats::JsonObject.into()));
 
     let tools: types::ChatCompletionRequest =
         round_trip_exact(&request_example(op, "Function calling"), "Function calling");
-    assert_eq!(tools.tool_choice, Some(types::ToolChoice::Any));
-    let tool = &tools.tools.as_ref().unwrap()[0];
-    assert_eq!(tool.type_, types::ToolType::Function);
+    assert_eq!(tools.tool_choice, Some(types::ToolChoice::ToolChoiceEnum(types::KnownToolChoiceEnum::Any.into())));
+    let types::Tool::Function(tool) = &tools.tools.as_ref().unwrap()[0] else {
+        panic!("a function tool, not {:?}", tools.tools);
+    };
+    assert_eq!(tool.type_, types::ToolTypes::Function);
     assert_eq!(&*tool.function.name, "get_weather");
     assert_eq!(
         Value::Object(tool.function.parameters.clone()),
@@ -317,14 +321,14 @@ fn chat_request_examples_decode_as_chat_completion_request() {
             assert_eq!((content, prefix), (&Some(text("")), &None));
             let call = &tool_calls.as_ref().unwrap()[0];
             assert_eq!(call.id.as_deref(), Some("D681PevKs"));
-            assert_eq!(call.function.arguments, r#"{"city": "Paris"}"#);
+            assert_eq!(call.function.arguments, types::FunctionArguments::String(r#"{"city": "Paris"}"#.into()));
         }
         other => panic!("an assistant message, not {other:?}"),
     }
     assert_eq!(
         result.messages[2],
         types::Messages::Tool {
-            content: text(r#"{"temperature_c": 18, "sky": "cloudy"}"#),
+            content: Some(text(r#"{"temperature_c": 18, "sky": "cloudy"}"#)),
             name: Some("get_weather".to_string()),
             tool_call_id: Some("D681PevKs".to_string()),
         }
@@ -380,7 +384,7 @@ fn stream_examples_data_lines_decode_as_completion_chunks() {
     assert_eq!(chat[2].choices[0].finish_reason, Some(types::KnownFinishReason::Stop.into()));
     assert_eq!((chat[0].usage.is_some(), chat[1].usage.is_some()), (false, false));
     let usage = chat[2].usage.as_ref().unwrap();
-    assert_eq!((usage.prompt_tokens, usage.completion_tokens, usage.total_tokens), (7, 2, 9));
+    assert_eq!((usage.prompt_tokens, usage.completion_tokens, usage.total_tokens), (7, Some(2), 9));
 
     let (fim, text) = stream("createFIMCompletion");
     assert_eq!(fim.len(), 2);
@@ -640,7 +644,7 @@ fn a_new_file_purpose_decodes_as_other() {
         let mut file = response_example("files_api_routes_retrieve_file", "200", "File");
         file["purpose"] = json!(purpose);
         let decoded: types::RetrieveFileOut = round_trip(&file, purpose);
-        assert_eq!(decoded.0.purpose, other);
+        assert_eq!(decoded.purpose, other);
     }
     // And the fields newer servers add to files.
     let mut file = response_example("files_api_routes_retrieve_file", "200", "File");
@@ -648,7 +652,7 @@ fn a_new_file_purpose_decodes_as_other() {
     file["num_lines"] = json!(2);
     file["source"] = json!("upload");
     let decoded: types::RetrieveFileOut = round_trip(&file, "newer file");
-    assert_eq!(decoded.0.num_lines, Some(2));
+    assert_eq!(decoded.num_lines, Some(2));
 }
 
 #[test]
@@ -678,16 +682,17 @@ fn a_new_fine_tuneable_model_decodes_as_other() {
     assert_eq!(decoded.total, Some(1));
 }
 
+fn text_chunk(text: &str) -> types::ContentChunk {
+    types::ContentChunk::Text(types::TextChunk { text: text.into(), type_: types::TextChunkType::Text })
+}
+
 #[test]
 fn message_content_as_an_array_of_chunks_decodes() {
     let chunks = json!([
         {"type": "text", "text": "Comté"},
         {"type": "text", "text": ", for its depth."}
     ]);
-    let expected = types::MessageContent::Array(vec![
-        types::ContentChunk::Text { text: "Comté".to_string() },
-        types::ContentChunk::Text { text: ", for its depth.".to_string() },
-    ]);
+    let expected = types::MessageContent::Array(vec![text_chunk("Comté"), text_chunk(", for its depth.")]);
 
     let mut response = response_example("createChatCompletion", "200", "Regular");
     response["choices"][0]["message"]["content"] = chunks.clone();
@@ -711,10 +716,13 @@ fn message_content_as_an_array_of_chunks_decodes() {
     assert_eq!(
         decoded.messages[1],
         types::Messages::User {
-            content: types::MessageContent::Array(vec![
-                types::ContentChunk::Text { text: "What cheese is this?".to_string() },
-                types::ContentChunk::ImageUrl { image_url: "data:image/png;base64,iVBORw0KGgo=".to_string() },
-            ])
+            content: Some(types::MessageContent::Array(vec![
+                text_chunk("What cheese is this?"),
+                types::ContentChunk::ImageUrl(types::ImageUrlChunk {
+                    image_url: types::ImageUrlValue::String("data:image/png;base64,iVBORw0KGgo=".into()),
+                    type_: types::ImageUrlChunkType::ImageUrl,
+                }),
+            ]))
         }
     );
 }
@@ -755,7 +763,7 @@ fn null_tool_calls_and_content_decode_as_none() {
     assert_eq!(decoded.usage, None);
     assert_eq!(decoded.choices[0].delta, types::DeltaMessage::default());
     let call = &decoded.choices[1].delta.tool_calls.as_ref().unwrap()[0];
-    assert_eq!((call.index, call.type_.as_deref()), (Some(0), None));
+    assert_eq!((call.index, &call.type_), (Some(0), &None));
 
     // And in a request: an assistant message with null tool_calls.
     let mut request = request_example("createChatCompletion", "Tool result");

@@ -89,8 +89,14 @@ pub fn generate(spec_path: &Path) -> Result<String> {
 }
 
 /// Generates typed httpmock helpers (`MockServerExt`) for the client in `crate_path`.
+///
+/// Query parameters that are lists, objects or open enums are matched as plain strings
+/// ([`prepare::query_params_as_strings`]): the helpers progenitor writes for them call `to_string`,
+/// which those types do not have.
 pub fn generate_httpmock(spec_path: &Path, crate_path: &str) -> Result<String> {
-    let spec = prepare(&load_spec(spec_path)?)?;
+    let mut spec = load_spec(spec_path)?;
+    prepare::query_params_as_strings(&mut spec);
+    let spec = prepare(&spec)?;
     let mut generator = progenitor::Generator::new(&settings());
     let tokens = generator.httpmock(&spec, crate_path)?;
     let file: syn::File = syn::parse2(tokens)?;

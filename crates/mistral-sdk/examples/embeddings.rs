@@ -8,11 +8,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let texts = ["The cat sat on the mat", "A cat was sitting on a mat", "Stock markets fell sharply"];
     let response = target.client.embeddings().create("mistral-embed", texts).await?;
     for (i, a) in response.data.iter().enumerate() {
-        for b in &response.data[i + 1..] {
+        for (j, b) in response.data.iter().enumerate().skip(i + 1) {
             let (x, y) = (&a.embedding, &b.embedding);
             let dot: f32 = x.iter().zip(y).map(|(p, q)| p * q).sum();
             let norm = |v: &[f32]| v.iter().map(|p| p * p).sum::<f32>().sqrt();
-            println!("{:?} ~ {:?}: {:.3}", texts[a.index as usize], texts[b.index as usize], dot / (norm(x) * norm(y)));
+            println!("{:?} ~ {:?}: {:.3}", texts[i], texts[j], dot / (norm(x) * norm(y)));
         }
     }
     Ok(())

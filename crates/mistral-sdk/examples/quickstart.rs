@@ -10,7 +10,7 @@ mod common;
 use std::time::Duration;
 
 use futures::StreamExt;
-use mistral_sdk::types::ToolChoice;
+use mistral_sdk::types::KnownToolChoiceEnum;
 use mistral_sdk::{
     ChatRequest, ChatResponseExt, FileUpload, FimRequest, FinishReasonExt, JobRequest, JobStatusExt, Tool, ToolCallExt,
     WatchOptions,
@@ -38,7 +38,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ChatRequest::new("mistral-small-latest").system("You are terse.").user("What is the best French cheese?");
     let answer = client.chat().create(question.clone()).await?;
     println!("> What is the best French cheese?\n{}", answer.text());
-    println!("({} prompt + {} completion tokens)", answer.usage.prompt_tokens, answer.usage.completion_tokens);
+    println!(
+        "({} prompt + {} completion tokens)",
+        answer.usage.prompt_tokens,
+        answer.usage.completion_tokens.unwrap_or_default()
+    );
 
     println!("\n## streamed chat");
     let mut stream = std::pin::pin!(client.chat().stream(question.max_tokens(24)).await?.text());
@@ -51,7 +55,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let request = ChatRequest::new("mistral-large-latest")
         .user("What is the weather in Paris?")
         .tools([Tool::function::<WeatherArgs>("get_weather", "Current weather for a city")])
-        .tool_choice(ToolChoice::Any);
+        .tool_choice(KnownToolChoiceEnum::Any);
     let response = client.chat().create(request.clone()).await?;
     let call = response.tool_calls().first().ok_or("the model called no tool")?;
     let args: WeatherArgs = call.arguments()?;
@@ -146,7 +150,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
 
         println!("\n## cleanup");
-        println!("model deleted: {}", client.models().delete(&model).await?.deleted);
+        println!("model deleted: {}", client.models().delete(&model).await?.deleted.unwrap_or(true));
     } else {
         println!("(not starting a real job: set MISTRAL_QUICKSTART_FINE_TUNE=1 to)");
         println!("\n## cleanup");

@@ -2,7 +2,7 @@
 
 mod common;
 
-use mistral_sdk::types::ToolChoice;
+use mistral_sdk::types::KnownToolChoiceEnum;
 use mistral_sdk::{ChatRequest, ChatResponseExt, Tool, ToolCallExt};
 
 /// Arguments of `get_weather`.
@@ -19,7 +19,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let request = ChatRequest::new("mistral-large-latest")
         .user("What is the weather in Lyon?")
         .tools([Tool::function::<WeatherArgs>("get_weather", "Current weather for a city")])
-        .tool_choice(ToolChoice::Auto);
+        .tool_choice(KnownToolChoiceEnum::Auto);
     let response = client.chat().create(request.clone()).await?;
     let Some(call) = response.tool_calls().first() else {
         println!("no tool call: {}", response.text());

@@ -115,6 +115,9 @@ impl ChatResponseExt for FimCompletionResponse {
 pub trait ToolCallExt {
     /// The arguments parsed into `T`.
     fn arguments<T: DeserializeOwned>(&self) -> Result<T>;
+
+    /// The arguments as JSON text, whether the server sent a string or an object.
+    fn arguments_text(&self) -> std::borrow::Cow<'_, str>;
 }
 
 impl ToolCallExt for ToolCall {
@@ -125,6 +128,14 @@ impl ToolCallExt for ToolCall {
             }
             FunctionArguments::Object(map) => T::deserialize(serde_json::Value::Object(map.clone()))
                 .map_err(|e| Error::decode(serde_json::to_string(map).unwrap_or_default().as_bytes(), e)),
+        }
+    }
+
+    fn arguments_text(&self) -> std::borrow::Cow<'_, str> {
+        match &self.function.arguments {
+            FunctionArguments::String(args) => args.as_str().into(),
+            // A map of JSON values always serializes.
+            FunctionArguments::Object(map) => serde_json::to_string(map).unwrap_or_default().into(),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use mistral_mock::MockServer;
 use mistral_sdk::ModelExt;
-use mistral_sdk::types::{KnownFinishReason, ToolChoice};
+use mistral_sdk::types::{KnownFinishReason, KnownToolChoiceEnum};
 use mistral_sdk::{
     ApiErrorKind, ChatRequest, ChatResponseExt, Client, FileUpload, FimRequest, FinishReasonExt, JobFilter, JobRequest,
     JobStatusExt, Tool, ToolCallExt, WatchOptions,
@@ -37,7 +37,7 @@ async fn every_operation_and_the_fine_tuning_flow() {
             .await
             .unwrap();
         assert_eq!(chat.finish_reason().and_then(FinishReasonExt::known), Some(KnownFinishReason::Length));
-        assert_eq!(chat.usage.completion_tokens, 5);
+        assert_eq!(chat.usage.completion_tokens, Some(5));
 
         let streamed =
             client.chat().stream(ChatRequest::new("mistral-small-latest").user("Hello there")).await.unwrap();
@@ -49,7 +49,7 @@ async fn every_operation_and_the_fine_tuning_flow() {
         let tool_request = ChatRequest::new("mistral-large-latest")
             .user("What is the weather in Paris?")
             .tools([Tool::function::<WeatherArgs>("get_weather", "Weather")])
-            .tool_choice(ToolChoice::Any);
+            .tool_choice(KnownToolChoiceEnum::Any);
         let called = client.chat().create(tool_request.clone()).await.unwrap();
         assert_eq!(called.tool_calls()[0].arguments::<WeatherArgs>().unwrap().city, "Paris");
         let answer = client
@@ -128,7 +128,7 @@ async fn every_operation_and_the_fine_tuning_flow() {
         let cancelled = client.fine_tuning().jobs().cancel(second.id).await.unwrap();
         assert_eq!(cancelled.status.as_str(), "CANCELLATION_REQUESTED");
 
-        assert!(client.models().delete(&model).await.unwrap().deleted);
+        assert_eq!(client.models().delete(&model).await.unwrap().deleted, Some(true));
         let gone = client.chat().create(ChatRequest::new(&model).user("Ping")).await.unwrap_err();
         assert!(matches!(gone.status(), Some(400 | 404)), "{gone:?}");
         assert!(client.files().delete(file.id).await.unwrap().deleted);

@@ -7,7 +7,7 @@ use httpmock::MockServer;
 use mistral_sdk::ModelExt;
 use mistral_sdk::types::{
     CreateFineTuningJobResponse, FilePurpose, FineTuneableModel, JobStatus, KnownFilePurpose, KnownFineTuneableModel,
-    KnownFinishReason, KnownJobStatus, ToolChoice,
+    KnownFinishReason, KnownJobStatus, KnownToolChoiceEnum,
 };
 use mistral_sdk::{
     ChatRequest, ChatResponseExt, FileUpload, FimRequest, FinishReasonExt, JobFilter, JobRequest, Tool, ToolCallExt,
@@ -60,7 +60,7 @@ async fn chat_minimal_request_sends_only_model_and_messages() {
     assert_eq!(response.finish_reason().and_then(FinishReasonExt::known), Some(KnownFinishReason::Stop));
     assert_eq!(
         (response.usage.prompt_tokens, response.usage.completion_tokens, response.usage.total_tokens),
-        (16, 8, 24)
+        (16, Some(8), 24)
     );
 }
 
@@ -147,7 +147,7 @@ async fn chat_function_calling_round_trip() {
     let request = ChatRequest::new("mistral-large-latest")
         .user("Weather in Paris?")
         .tools([Tool::function::<WeatherArgs>("get_weather", "Current weather")])
-        .tool_choice(ToolChoice::Any);
+        .tool_choice(KnownToolChoiceEnum::Any);
     let response = c.chat().create(request.clone()).await.unwrap();
     let calls = response.tool_calls();
     assert_eq!(calls.len(), 1);
@@ -263,7 +263,7 @@ async fn embeddings_seed_example() {
     mock.assert_async().await;
     assert_eq!(response.data.len(), 2);
     assert_eq!(response.data[1].embedding, vec![0.4f32, 0.5, 0.6]);
-    assert_eq!(response.data[1].index, 1);
+    assert_eq!(response.data[1].index, Some(1));
     assert_eq!(response.usage.prompt_tokens, 9);
 }
 
@@ -295,7 +295,7 @@ async fn models_list_and_delete() {
     assert_eq!(models.meta.request_id(), Some("req-1"));
     assert_eq!(models.meta.rate_limits().collect::<Vec<_>>(), [("x-ratelimit-remaining-req-minute", "59")]);
     let deleted = c.models().delete("ft:open-mistral-7b:587a6b29:20240514:7e773925").await.unwrap();
-    assert!(deleted.deleted);
+    assert_eq!(deleted.deleted, Some(true));
     list.assert_async().await;
     delete.assert_async().await;
 }

@@ -5,7 +5,7 @@ mod support;
 use std::time::Duration;
 
 use futures::StreamExt;
-use mistral_sdk::{ChatRequest, ChatResponseExt, Error, StreamAccumulator};
+use mistral_sdk::{ChatRequest, ChatResponseExt, Error, StreamAccumulator, ToolCallExt};
 use support::{ScriptServer, Step, chat_chunk, chunk, client, end, head};
 
 fn request() -> ChatRequest {
@@ -147,7 +147,7 @@ async fn tool_calls_assembled_across_chunks() {
     let calls = response.tool_calls();
     assert_eq!(calls.len(), 2);
     assert_eq!(
-        (calls[0].id.as_deref(), calls[0].function.name.as_str(), calls[0].function.arguments.as_str()),
+        (calls[0].id.as_deref(), calls[0].function.name.as_str(), &*calls[0].arguments_text()),
         (Some("call_1"), "get_weather", "{\"city\": \"Paris\"}")
     );
     assert_eq!((calls[1].id.as_deref(), calls[1].function.name.as_str()), (Some("call_2"), "get_time"));
