@@ -2125,7 +2125,6 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CompletionResponseStreamChoice {
         pub delta: DeltaMessage,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub finish_reason: ::std::option::Option<FinishReason>,
         pub index: i64,
     }
@@ -3232,9 +3231,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub extension: ::std::option::Option<::std::string::String>,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub hash: ::std::option::Option<::std::string::String>,
         pub id: ::uuid::Uuid,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3242,14 +3239,12 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
         pub library_id: ::uuid::Uuid,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub mime_type: ::std::option::Option<::std::string::String>,
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub number_of_pages: ::std::option::Option<i64>,
         pub process_status: ProcessStatus,
         pub processing_status: ::std::string::String,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub size: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub summary: ::std::option::Option<::std::string::String>,
@@ -3258,7 +3253,6 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tokens_processing_summary: ::std::option::Option<i64>,
         pub tokens_processing_total: i64,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub uploaded_by_id: ::std::option::Option<::uuid::Uuid>,
         pub uploaded_by_type: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7414,7 +7408,6 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     ///`Library`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Library {
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub chunk_size: ::std::option::Option<i64>,
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7434,7 +7427,6 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub nb_documents: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub org_sharing_role: ::std::option::Option<::std::string::String>,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub owner_id: ::std::option::Option<::uuid::Uuid>,
         pub owner_type: ::std::string::String,
         pub total_size: i64,
@@ -8307,10 +8299,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         System { content: SystemMessageContent },
         ///User
         #[serde(rename = "user")]
-        User {
-            #[serde(deserialize_with = "::std::option::Option::deserialize")]
-            content: ::std::option::Option<MessageContent>,
-        },
+        User { content: ::std::option::Option<MessageContent> },
         ///Assistant
         #[serde(rename = "assistant")]
         Assistant {
@@ -8324,7 +8313,6 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         ///Tool
         #[serde(rename = "tool")]
         Tool {
-            #[serde(deserialize_with = "::std::option::Option::deserialize")]
             content: ::std::option::Option<MessageContent>,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             name: ::std::option::Option<::std::string::String>,
@@ -9353,18 +9341,14 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     ///`OcrImageObject`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OcrImageObject {
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub bottom_right_x: ::std::option::Option<u64>,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub bottom_right_y: ::std::option::Option<u64>,
         pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_annotation: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_base64: ::std::option::Option<::std::string::String>,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub top_left_x: ::std::option::Option<u64>,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub top_left_y: ::std::option::Option<u64>,
     }
     impl OcrImageObject {
@@ -9473,7 +9457,6 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub blocks: ::std::option::Option<::std::vec::Vec<OcrPageObjectBlocksItem>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confidence_scores: ::std::option::Option<OcrPageConfidenceScores>,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub dimensions: ::std::option::Option<OcrPageDimensions>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub footer: ::std::option::Option<::std::string::String>,
@@ -9680,7 +9663,6 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub include_blocks: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub include_image_base64: ::std::option::Option<bool>,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub model: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pages: ::std::option::Option<OcrRequestPages>,
@@ -10744,7 +10726,6 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub org_id: ::uuid::Uuid,
         pub role: ::std::string::String,
         pub share_with_type: ::std::string::String,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub share_with_uuid: ::std::option::Option<::uuid::Uuid>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<::uuid::Uuid>,
@@ -11975,7 +11956,6 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     ///`ToolMessage`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ToolMessage {
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub content: ::std::option::Option<MessageContent>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -12178,7 +12158,6 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     ///`TranscriptionResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TranscriptionResponse {
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub language: ::std::option::Option<TranscriptionResponseLanguage>,
         pub model: ::std::string::String,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -12321,7 +12300,6 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     ///`TranscriptionStreamDone`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TranscriptionStreamDone {
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub language: ::std::option::Option<TranscriptionStreamDoneLanguage>,
         pub model: ::std::string::String,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -13144,7 +13122,6 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     ///`UserMessage`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserMessage {
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub content: ::std::option::Option<MessageContent>,
         pub role: UserMessageRole,
     }
@@ -13361,7 +13338,6 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trimmed_seconds: ::std::option::Option<f64>,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub user_id: ::std::option::Option<::std::string::String>,
     }
     impl VoiceResponse {

@@ -9,7 +9,10 @@ use crate::{Error, Result};
 /// - drops the `api-version` header progenitor adds to every request (the Mistral API
 ///   does not know it, and it leaks the spec's version on the wire);
 /// - makes `Client::new` build a plain `reqwest::Client`: progenitor's default sets a
-///   15 s total timeout, which would cut every long completion and stream.
+///   15 s total timeout, which would cut every long completion and stream;
+/// - lets a required-but-nullable field be absent (it reads as `None`): typify rejects the
+///   absence (`deserialize_with = Option::deserialize`), and a server that leaves out
+///   `"finish_reason": null` should not break a stream. Serializing still writes the `null`.
 ///
 /// Fails if a rewrite finds nothing to change, so a progenitor upgrade that moves the
 /// code is noticed instead of silently shipping the old behaviour.
@@ -18,6 +21,9 @@ pub fn postprocess(mut file: syn::File) -> Result<syn::File> {
     pass.visit_file_mut(&mut file);
     if pass.headers_removed == 0 {
         return Err(Error::Spec("no api-version header found to remove".into()));
+    }
+    if pass.strict_options_relaxed == 0 {
+        return Err(Error::Spec("no required nullable field found to relax".into()));
     }
     if !pass.new_replaced {
         return Err(Error::Spec("Client::new not found".into()));
@@ -29,9 +35,39 @@ pub fn postprocess(mut file: syn::File) -> Result<syn::File> {
 struct Pass {
     headers_removed: usize,
     new_replaced: bool,
+    strict_options_relaxed: usize,
+}
+
+const STRICT_OPTION: &str = "deserialize_with = \"::std::option::Option::deserialize\"";
+
+/// The `serde` attribute without its strict-`Option` part (`None` when nothing else is left).
+fn relax(attr: &syn::Attribute) -> Option<Option<syn::Attribute>> {
+    if !attr.path().is_ident("serde") || !attr.to_token_stream().to_string().contains(STRICT_OPTION) {
+        return None;
+    }
+    let metas = attr
+        .parse_args_with(syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
+        .ok()?;
+    let kept: Vec<&syn::Meta> = metas.iter().filter(|m| m.to_token_stream().to_string() != STRICT_OPTION).collect();
+    Some((!kept.is_empty()).then(|| syn::parse_quote!(#[serde(#(#kept),*)])))
 }
 
 impl VisitMut for Pass {
+    fn visit_field_mut(&mut self, field: &mut syn::Field) {
+        let mut attrs = Vec::with_capacity(field.attrs.len());
+        for attr in field.attrs.drain(..) {
+            match relax(&attr) {
+                None => attrs.push(attr),
+                Some(rest) => {
+                    self.strict_options_relaxed += 1;
+                    attrs.extend(rest);
+                }
+            }
+        }
+        field.attrs = attrs;
+        syn::visit_mut::visit_field_mut(self, field);
+    }
+
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
         let before = block.stmts.len();
         block.stmts.retain(|stmt| !stmt.to_token_stream().to_string().contains("\"api-version\""));

@@ -26,8 +26,10 @@ impl Models<'_> {
     ///
     /// ```no_run
     /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// use mistral_sdk::ModelExt;
+    ///
     /// for model in client.models().list().await?.data {
-    ///     println!("{} (owned by {})", model.id, model.owned_by);
+    ///     println!("{} (owned by {})", model.id(), model.owned_by().unwrap_or("?"));
     /// }
     /// # Ok(()) }
     /// ```
@@ -45,7 +47,7 @@ impl Models<'_> {
     /// ```no_run
     /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
     /// let out = client.models().delete("ft:open-mistral-7b:587a6b29:20240514:7e773925").await?;
-    /// assert!(out.deleted);
+    /// assert_eq!(out.deleted, Some(true));
     /// # Ok(()) }
     /// ```
     pub async fn delete(&self, model_id: &str) -> Result<DeleteModelOut> {

@@ -301,7 +301,8 @@ async fn models_list_and_delete() {
 }
 
 fn file_json() -> serde_json::Value {
-    json!({"id": FILE_ID, "object": "file", "bytes": 13, "created_at": 1716963433, "filename": "train.jsonl", "purpose": "fine-tune"})
+    json!({"id": FILE_ID, "object": "file", "bytes": 13, "created_at": 1716963433, "filename": "train.jsonl", "purpose": "fine-tune",
+        "sample_type": "instruct", "source": "upload"})
 }
 
 #[tokio::test]
@@ -361,7 +362,9 @@ async fn files_list_retrieve_delete() {
     let get = server
         .mock_async(|when, then| {
             when.method(GET).path(format!("/v1/files/{FILE_ID}")).header("authorization", AUTH);
-            then.status(200).json_body(file_json());
+            let mut file = file_json();
+            file["deleted"] = json!(false);
+            then.status(200).json_body(file);
         })
         .await;
     let delete = server

@@ -205,7 +205,7 @@ async fn invalid_requests_never_reach_the_server() {
     let c = client(&server.base_url());
     let cases = [
         (ChatRequest::new("m"), "a chat request needs at least one message"),
-        (request().temperature(1.5), "temperature must be in 0..=1, is 1.5"),
+        (request().temperature(1.6), "temperature must be in 0..=1.5, is 1.6"),
         (
             request().tools([mistral_sdk::Tool::with_schema("bad name!", "x", json!({"type": "object"}))]),
             "tool name \"bad name!\" must be 1 to 64 of a-z, A-Z, 0-9, _ and -",
@@ -242,7 +242,8 @@ async fn upload_retry_sends_the_whole_file_again() {
             );
             then.status(200)
                 .json_body(json!({"id": "497f6eca-6276-4993-bfeb-53cbbbba6f09", "object": "file", "bytes": 18,
-                "created_at": 1, "filename": "data.jsonl", "purpose": "fine-tune"}));
+                "created_at": 1, "filename": "data.jsonl", "purpose": "fine-tune",
+                "sample_type": "instruct", "source": "upload"}));
         })
         .await;
     let dir = tempfile::tempdir().unwrap();
