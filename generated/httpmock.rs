@@ -1274,7 +1274,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::SpeechV1AudioSpeechPostResponse) -> Self {
+        pub fn ok(self, value: &types::SpeechResponse) -> Self {
             Self(
                 self
                     .0

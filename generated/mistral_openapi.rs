@@ -10841,6 +10841,16 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
             }
         }
     }
+    ///Synthesized speech, base64-encoded.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SpeechResponse {
+        pub audio_data: ::std::string::String,
+    }
+    impl SpeechResponse {
+        pub fn builder() -> builder::SpeechResponse {
+            Default::default()
+        }
+    }
     ///`SpeechStreamAudioDelta`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SpeechStreamAudioDelta {
@@ -11014,13 +11024,14 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
             Self::Known(value)
         }
     }
-    ///`SpeechV1AudioSpeechPostResponse`
+    ///One event of a speech stream.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct SpeechV1AudioSpeechPostResponse {
-        pub audio_data: ::std::string::String,
+    pub struct SpeechStreamEvents {
+        pub data: SpeechStreamEvent,
+        pub event: SpeechStreamEventTypes,
     }
-    impl SpeechV1AudioSpeechPostResponse {
-        pub fn builder() -> builder::SpeechV1AudioSpeechPostResponse {
+    impl SpeechStreamEvents {
+        pub fn builder() -> builder::SpeechStreamEvents {
             Default::default()
         }
     }
@@ -34298,6 +34309,51 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SpeechResponse {
+            audio_data: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SpeechResponse {
+            fn default() -> Self {
+                Self {
+                    audio_data: Err("no value supplied for audio_data".to_string()),
+                }
+            }
+        }
+        impl SpeechResponse {
+            pub fn audio_data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.audio_data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for audio_data: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SpeechResponse> for super::SpeechResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SpeechResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    audio_data: value.audio_data?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SpeechResponse> for SpeechResponse {
+            fn from(value: super::SpeechResponse) -> Self {
+                Self {
+                    audio_data: Ok(value.audio_data),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SpeechStreamAudioDelta {
             audio_data: ::std::result::Result<
                 ::std::string::String,
@@ -34425,49 +34481,63 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
             }
         }
         #[derive(Clone, Debug)]
-        pub struct SpeechV1AudioSpeechPostResponse {
-            audio_data: ::std::result::Result<
-                ::std::string::String,
+        pub struct SpeechStreamEvents {
+            data: ::std::result::Result<super::SpeechStreamEvent, ::std::string::String>,
+            event: ::std::result::Result<
+                super::SpeechStreamEventTypes,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for SpeechV1AudioSpeechPostResponse {
+        impl ::std::default::Default for SpeechStreamEvents {
             fn default() -> Self {
                 Self {
-                    audio_data: Err("no value supplied for audio_data".to_string()),
+                    data: Err("no value supplied for data".to_string()),
+                    event: Err("no value supplied for event".to_string()),
                 }
             }
         }
-        impl SpeechV1AudioSpeechPostResponse {
-            pub fn audio_data<T>(mut self, value: T) -> Self
+        impl SpeechStreamEvents {
+            pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::SpeechStreamEvent>,
                 T::Error: ::std::fmt::Display,
             {
-                self.audio_data = value
+                self.data = value
                     .try_into()
                     .map_err(|e| {
-                        format!("error converting supplied value for audio_data: {e}")
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn event<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SpeechStreamEventTypes>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.event = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for event: {e}")
                     });
                 self
             }
         }
-        impl ::std::convert::TryFrom<SpeechV1AudioSpeechPostResponse>
-        for super::SpeechV1AudioSpeechPostResponse {
+        impl ::std::convert::TryFrom<SpeechStreamEvents> for super::SpeechStreamEvents {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: SpeechV1AudioSpeechPostResponse,
+                value: SpeechStreamEvents,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    audio_data: value.audio_data?,
+                    data: value.data?,
+                    event: value.event?,
                 })
             }
         }
-        impl ::std::convert::From<super::SpeechV1AudioSpeechPostResponse>
-        for SpeechV1AudioSpeechPostResponse {
-            fn from(value: super::SpeechV1AudioSpeechPostResponse) -> Self {
+        impl ::std::convert::From<super::SpeechStreamEvents> for SpeechStreamEvents {
+            fn from(value: super::SpeechStreamEvents) -> Self {
                 Self {
-                    audio_data: Ok(value.audio_data),
+                    data: Ok(value.data),
+                    event: Ok(value.event),
                 }
             }
         }
@@ -39977,6 +40047,8 @@ Returns one file's metadata.
 
 Sends a `GET` request to `/v1/files/{file_id}`
 
+Arguments:
+- `file_id`: The file's id.
 ```ignore
 let response = client.files_api_routes_retrieve_file()
     .file_id(file_id)
@@ -39994,6 +40066,8 @@ Deletes a file.
 
 Sends a `DELETE` request to `/v1/files/{file_id}`
 
+Arguments:
+- `file_id`: The file's id.
 ```ignore
 let response = client.files_api_routes_delete_file()
     .file_id(file_id)
@@ -40007,6 +40081,8 @@ let response = client.files_api_routes_delete_file()
 
 Sends a `GET` request to `/v1/files/{file_id}/content`
 
+Arguments:
+- `file_id`: The file's id.
 ```ignore
 let response = client.files_api_routes_download_file()
     .file_id(file_id)
@@ -40022,6 +40098,9 @@ let response = client.files_api_routes_download_file()
 
 Sends a `GET` request to `/v1/files/{file_id}/url`
 
+Arguments:
+- `file_id`: The file's id.
+- `expiry`
 ```ignore
 let response = client.files_api_routes_get_signed_url()
     .file_id(file_id)
@@ -42302,10 +42381,7 @@ pub mod builder {
         ///Sends a `POST` request to `/v1/audio/speech`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::SpeechV1AudioSpeechPostResponse>,
-            Error<types::ApiError>,
-        > {
+        ) -> Result<ResponseValue<types::SpeechResponse>, Error<types::ApiError>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {

@@ -7,7 +7,7 @@
 //! one builder method per operation on [`Client`], every schema in [`types`].
 //!
 //! What progenitor cannot express is left out here and owned by `mistral-sdk`: the multipart
-//! file upload and the `text/event-stream` side of chat and FIM (see
+//! uploads and the `text/event-stream` side of streamed operations (see
 //! `mistral_codegen::SDK_OWNED`). The generated client sends no `Authorization` header by
 //! itself: give it a `reqwest::Client` that does.
 //!
@@ -24,7 +24,11 @@
 //!
 //! let models = client.list_models().send().await?;
 //! for model in &models.data {
-//!     println!("{}", model.id);
+//!     match model {
+//!         types::Model::Base(card) => println!("{} (base)", card.id),
+//!         types::Model::FineTuned(card) => println!("{} (fine-tuned from {})", card.id, card.root),
+//!         other => println!("a model card of a newer type: {other:?}"),
+//!     }
 //! }
 //! # Ok(()) }
 //! ```

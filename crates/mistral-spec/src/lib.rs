@@ -19,6 +19,7 @@
 
 pub mod diff;
 mod lint;
+pub mod sse;
 mod validate;
 
 pub use lint::LintIssue;

@@ -53,7 +53,7 @@ impl Lint<'_> {
                 .pointer(schema_pointer.trim_start_matches('#'))
                 .and_then(|s| s.pointer("/properties/event"))
                 .is_some();
-            match sse_events(example, !named) {
+            match crate::sse::example_events(example, !named) {
                 Ok(events) => events,
                 Err(msg) => return self.issue(example_pointer, msg),
             }
@@ -131,50 +131,6 @@ impl Lint<'_> {
             _ => {}
         }
     }
-}
-
-/// The events of an SSE example as the spec describes them, `{"event": name, "data": json}`
-/// (`event` only when the example names it). With `need_done`, the stream must end with
-/// `data: [DONE]`, which is not an event.
-fn sse_events(example: &Value, need_done: bool) -> Result<Vec<Value>, String> {
-    let text = example.as_str().ok_or("an event-stream example must be a string")?;
-    let mut out = Vec::new();
-    let mut done = false;
-    // WHATWG SSE ends lines with LF, CRLF or CR alike.
-    let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
-    for block in normalized.split("\n\n").filter(|b| !b.trim().is_empty()) {
-        let mut event = None;
-        let mut data = Vec::new();
-        for line in block.lines() {
-            let (field, value) = line.split_once(':').unwrap_or((line, ""));
-            let value = value.strip_prefix(' ').unwrap_or(value);
-            match field {
-                "event" => event = Some(value.to_string()),
-                "data" => data.push(value),
-                _ => {}
-            }
-        }
-        let data = data.join("\n");
-        if data == "[DONE]" {
-            done = true;
-            continue;
-        }
-        let data: Value = serde_json::from_str(&data).map_err(|e| format!("event is not JSON: {e}"))?;
-        let mut envelope = serde_json::Map::new();
-        if let Some(event) = event {
-            envelope.insert("event".into(), Value::String(event));
-        }
-        envelope.insert("data".into(), data);
-        out.push(Value::Object(envelope));
-    }
-    if need_done && !done {
-        return Err("the stream does not end with data: [DONE]".into());
-    }
-    if !(text.ends_with("\n\n") || text.ends_with("\r\n\r\n") || text.ends_with("\r\r")) {
-        // Without the blank line the last event is never dispatched (WHATWG SSE).
-        return Err("the last event is not ended by a blank line (use `|+` in YAML)".into());
-    }
-    Ok(out)
 }
 
 pub(crate) fn lint(spec: &Spec) -> Vec<LintIssue> {
@@ -284,16 +240,16 @@ components:
 
     #[test]
     fn sse_examples_need_done() {
-        assert!(sse_events(&Value::String("data: {}\n\n".into()), true).is_err());
-        assert!(sse_events(&Value::String("data: {}\n\ndata: [DONE]\n".into()), true).is_err());
-        let events = sse_events(&Value::String("data: {}\n\ndata: [DONE]\n\n".into()), true).unwrap();
+        assert!(crate::sse::example_events(&Value::String("data: {}\n\n".into()), true).is_err());
+        assert!(crate::sse::example_events(&Value::String("data: {}\n\ndata: [DONE]\n".into()), true).is_err());
+        let events = crate::sse::example_events(&Value::String("data: {}\n\ndata: [DONE]\n\n".into()), true).unwrap();
         assert_eq!(events, vec![serde_json::json!({"data": {}})]);
     }
 
     #[test]
     fn named_sse_events_keep_their_name() {
         let text = Value::String("event: a.b\ndata: {\"x\":1}\n\n".into());
-        assert_eq!(sse_events(&text, false).unwrap(), vec![serde_json::json!({"event": "a.b", "data": {"x": 1}})]);
-        assert!(sse_events(&text, true).is_err());
+        assert_eq!(crate::sse::example_events(&text, false).unwrap(), vec![serde_json::json!({"event": "a.b", "data": {"x": 1}})]);
+        assert!(crate::sse::example_events(&text, true).is_err());
     }
 }
