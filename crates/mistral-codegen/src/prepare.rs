@@ -48,7 +48,8 @@ const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "p
 /// - an `anyOf` whose members all have a `title` becomes a `oneOf`: the spec says `anyOf`
 ///   where members overlap (an open enum's `Known` values are also strings), which is right for
 ///   validation, while typify turns `anyOf` into a struct of optional parts; as `oneOf` it
-///   becomes an untagged enum with variants named by the titles, tried in order.
+///   becomes an untagged enum with variants named by the titles, tried in order (an `Other`
+///   member's `not`, which keeps validators exact, is dropped).
 pub fn prepare(spec: &Value) -> Result<openapiv3::OpenAPI> {
     let mut spec = spec.clone();
     if let Some(schemas) = spec.pointer_mut("/components/schemas") {
@@ -123,7 +124,14 @@ fn titled_any_of_to_one_of(value: &mut Value) {
                 .get("anyOf")
                 .and_then(Value::as_array)
                 .is_some_and(|members| members.iter().all(|m| m.get("title").is_some()));
-            if titled && let Some(members) = map.remove("anyOf") {
+            if titled && let Some(mut members) = map.remove("anyOf") {
+                // An `Other` member excludes the known kinds with `not` (for validators);
+                // typify needs no such help, as the variants are tried in order.
+                for member in members.as_array_mut().into_iter().flatten() {
+                    if let Some(member) = member.as_object_mut() {
+                        member.remove("not");
+                    }
+                }
                 map.insert("oneOf".into(), members);
             }
             map.values_mut().for_each(titled_any_of_to_one_of);

@@ -263,10 +263,10 @@ fn the_workspace_spec_usage_decides_enum_growth() {
         grow("/components/schemas/KnownFinishReason/enum", "content_filter"),
         expect(&[("enum_value_added", "schemas.KnownFinishReason", true)])
     );
-    // Only in requests (ChatCompletionRequest.tool_choice).
+    // Only in requests (EmbeddingRequest.output_dtype, through EmbeddingDtype's anyOf).
     assert_eq!(
-        grow("/components/schemas/ToolChoice/enum", "required"),
-        expect(&[("enum_value_added", "schemas.ToolChoice", false)])
+        grow("/components/schemas/KnownEmbeddingDtype/enum", "int4"),
+        expect(&[("enum_value_added", "schemas.KnownEmbeddingDtype", false)])
     );
     // In a query parameter (a request) and in JobOut (a response).
     assert_eq!(
