@@ -4,12 +4,17 @@ use std::path::Path;
 
 fn main() {
     println!("cargo:rerun-if-changed=openapi.yaml");
-    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("mistral_openapi.rs");
-    match mistral_codegen::generate(Path::new("openapi.yaml")) {
-        Ok(code) => std::fs::write(&out, code).expect("write the generated client"),
-        Err(e) => {
-            println!("cargo:warning=mistral-codegen: {e}");
-            std::process::exit(1);
+    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).to_path_buf();
+    let spec = Path::new("openapi.yaml");
+    let files: [(&str, fn(&Path) -> mistral_codegen::Result<String>); 2] =
+        [("mistral_openapi.rs", mistral_codegen::generate), ("operations.rs", mistral_codegen::generate_operations)];
+    for (name, make) in files {
+        match make(spec) {
+            Ok(code) => std::fs::write(out.join(name), code).expect("write the generated code"),
+            Err(e) => {
+                println!("cargo:warning=mistral-codegen: {e}");
+                std::process::exit(1);
+            }
         }
     }
 }

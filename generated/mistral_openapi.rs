@@ -667,6 +667,7 @@ pub mod types {
     }
     ///`AgentsCompletionRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
     pub struct AgentsCompletionRequest {
         pub agent_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1459,6 +1460,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     }
     ///`ChatClassificationRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
     pub struct ChatClassificationRequest {
         pub input: ChatClassificationRequestInputs,
         pub model: ::std::string::String,
@@ -1502,6 +1504,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     }
     ///`ChatCompletionRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
     pub struct ChatCompletionRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub frequency_penalty: ::std::option::Option<f64>,
@@ -1572,6 +1575,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     }
     ///`ChatModerationRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
     pub struct ChatModerationRequest {
         pub input: ChatModerationRequestInput,
         pub model: ::std::string::String,
@@ -1656,6 +1660,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     }
     ///`ClassificationRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
     pub struct ClassificationRequest {
         pub input: Stop,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2732,6 +2737,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     }
     ///`CreateAgentRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
     pub struct CreateAgentRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completion_args: ::std::option::Option<CompletionArgs>,
@@ -3430,6 +3436,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     }
     ///`EmbeddingRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
     pub struct EmbeddingRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub encoding_format: ::std::option::Option<EncodingFormat>,
@@ -3705,6 +3712,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     }
     ///`FimCompletionRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
     pub struct FimCompletionRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_tokens: ::std::option::Option<u64>,
@@ -9639,6 +9647,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     }
     ///`OcrRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
     pub struct OcrRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bbox_annotation_format: ::std::option::Option<ResponseFormat>,
@@ -12829,6 +12838,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     }
     ///`UpdateAgentRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
     pub struct UpdateAgentRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completion_args: ::std::option::Option<CompletionArgs>,

@@ -35,6 +35,10 @@
 //!
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
 
-#![allow(unused_mut, clippy::all, missing_docs)]
+pub mod operations;
 
-include!(concat!(env!("OUT_DIR"), "/mistral_openapi.rs"));
+#[allow(unused_mut, clippy::all, missing_docs)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/mistral_openapi.rs"));
+}
+pub use generated::*;

@@ -272,7 +272,10 @@ fn round_trip_body(schema: &str, request: bool, value: &Value, what: &str) {
             }
         }
     }
-    assert!(with_type(schema, &mut RoundTrip(request, value, what)), "{what}: no generated type mapped for schema {schema}");
+    assert!(
+        with_type(schema, &mut RoundTrip(request, value, what)),
+        "{what}: no generated type mapped for schema {schema}"
+    );
 }
 
 /// Decodes a parameter's example as the type the generated builder takes for a parameter of
@@ -283,7 +286,9 @@ fn round_trip_parameter(schema: &Value, value: &Value, what: &str) {
     match (get("type"), get("format")) {
         (Some("string"), Some("uuid")) => drop(round_trip_exact::<uuid::Uuid>(value, what)),
         (Some("string"), Some("date-time")) => drop(round_trip_exact::<chrono::DateTime<chrono::Utc>>(value, what)),
-        (Some("string"), None) if schema.get("enum").is_some() => drop(round_trip_exact::<types::JobStatus>(value, what)),
+        (Some("string"), None) if schema.get("enum").is_some() => {
+            drop(round_trip_exact::<types::JobStatus>(value, what))
+        }
         (Some("string"), None) => drop(round_trip_exact::<String>(value, what)),
         (Some("integer"), _) => match schema.get("minimum").and_then(Value::as_i64) {
             Some(1) => drop(round_trip_exact::<NonZeroU64>(value, what)),

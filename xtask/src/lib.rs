@@ -17,6 +17,7 @@ pub struct Generated {
 /// Every checked-in generated file.
 pub const GENERATED: &[Generated] = &[
     Generated { path: "generated/mistral_openapi.rs", make: mistral_codegen::generate },
+    Generated { path: "generated/operations.rs", make: mistral_codegen::generate_operations },
     Generated {
         path: "generated/httpmock.rs",
         make: |spec| mistral_codegen::generate_httpmock(spec, "mistral_openapi"),

@@ -18,6 +18,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod operations;
 mod postprocess;
 mod prepare;
 
@@ -86,6 +87,11 @@ pub fn generate(spec_path: &Path) -> Result<String> {
     let tokens = generator.generate_tokens(&spec)?;
     let file = postprocess(syn::parse2(tokens)?)?;
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
+}
+
+/// Generates the operation table (`mistral_openapi::operations`; see [`operations::render`]).
+pub fn generate_operations(spec_path: &Path) -> Result<String> {
+    Ok(format!("{HEADER}{}", operations::render(&load_spec(spec_path)?)?))
 }
 
 /// Generates typed httpmock helpers (`MockServerExt`) for the client in `crate_path`.

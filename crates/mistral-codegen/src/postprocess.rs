@@ -45,9 +45,8 @@ fn relax(attr: &syn::Attribute) -> Option<Option<syn::Attribute>> {
     if !attr.path().is_ident("serde") || !attr.to_token_stream().to_string().contains(STRICT_OPTION) {
         return None;
     }
-    let metas = attr
-        .parse_args_with(syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
-        .ok()?;
+    let metas =
+        attr.parse_args_with(syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated).ok()?;
     let kept: Vec<&syn::Meta> = metas.iter().filter(|m| m.to_token_stream().to_string() != STRICT_OPTION).collect();
     Some((!kept.is_empty()).then(|| syn::parse_quote!(#[serde(#(#kept),*)])))
 }

@@ -1,5 +1,7 @@
 //! `POST /v1/chat/completions`: [`Chat`] and the [`ChatRequest`] builder.
 
+use mistral_openapi::operations as ops;
+
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::meta::WithMeta;
@@ -73,7 +75,7 @@ impl Chat<'_> {
 fn call(mut request: ChatRequest, stream: bool) -> Result<Call> {
     request.inner.stream = stream.then_some(true);
     request.validate()?;
-    Call::completion("createChatCompletion", "/v1/chat/completions", &request.inner, stream)
+    Call::completion(&ops::CREATE_CHAT_COMPLETION, &request.inner, stream)
 }
 
 /// A chat request, built field by field. Only what you set is sent: a request with just a

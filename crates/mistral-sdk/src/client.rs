@@ -45,15 +45,14 @@ pub(crate) struct Inner {
     pub(crate) endpoints: Vec<(&'static str, reqwest::Url)>,
 }
 
-/// The endpoints whose path has no parameter.
-const FIXED_PATHS: &[&str] = &[
-    "/v1/chat/completions",
-    "/v1/fim/completions",
-    "/v1/embeddings",
-    "/v1/models",
-    "/v1/files",
-    "/v1/fine_tuning/jobs",
-];
+/// The paths without a parameter (each once).
+fn fixed_paths() -> impl Iterator<Item = &'static str> {
+    let all = mistral_openapi::operations::ALL;
+    all.iter()
+        .enumerate()
+        .filter(move |(i, op)| !op.path.contains('{') && !all[..*i].iter().any(|o| o.path == op.path))
+        .map(|(_, op)| op.path)
+}
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -241,11 +240,10 @@ impl ClientBuilder {
                 b.build().map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?
             }
         };
-        let endpoints = FIXED_PATHS
-            .iter()
+        let endpoints = fixed_paths()
             .map(|path| {
                 reqwest::Url::parse(&format!("{base_url}{path}"))
-                    .map(|url| (*path, url))
+                    .map(|url| (path, url))
                     .map_err(|e| Error::Config(format!("invalid base URL {base_url:?}: {e}")))
             })
             .collect::<Result<Vec<_>>>()?;

@@ -1,6 +1,6 @@
 //! `POST /v1/embeddings`: [`Embeddings`].
 
-use reqwest::Method;
+use mistral_openapi::operations as ops;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -66,5 +66,5 @@ fn call(request: &EmbeddingRequest) -> Result<Call> {
     {
         return Err(Error::InvalidRequest("nothing to embed: the input is empty".into()));
     }
-    Call::new("createEmbedding", Method::POST, "/v1/embeddings").json(request)
+    Call::new(&ops::CREATE_EMBEDDING).json(request)
 }

@@ -5,13 +5,14 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
-use reqwest::Method;
 use reqwest::multipart::{Form, Part};
 use tokio::io::AsyncRead;
 
+use mistral_openapi::operations as ops;
+
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::transport::{Body, Call, path_segment};
+use crate::transport::{Body, Call};
 use crate::types::{DeleteFileOut, ListFilesOut, RetrieveFileOut, UploadFileOut};
 
 /// Files. Get it from [`Client::files`].
@@ -44,26 +45,26 @@ impl Files<'_> {
     /// ```
     pub async fn upload(&self, upload: FileUpload) -> Result<UploadFileOut> {
         let body = upload.into_body().await?;
-        let mut call = Call::new("files_api_routes_upload_file", Method::POST, "/v1/files");
+        let mut call = Call::new(&ops::FILES_API_ROUTES_UPLOAD_FILE);
         call.body = body;
         self.client.json(call).await
     }
 
     /// Lists the files (`files_api_routes_list_files`).
     pub async fn list(&self) -> Result<ListFilesOut> {
-        self.client.json(Call::new("files_api_routes_list_files", Method::GET, "/v1/files")).await
+        self.client.json(Call::new(&ops::FILES_API_ROUTES_LIST_FILES)).await
     }
 
     /// One file's metadata (`files_api_routes_retrieve_file`).
     pub async fn retrieve(&self, file_id: impl std::fmt::Display) -> Result<RetrieveFileOut> {
-        let path = format!("/v1/files/{}", path_segment(&file_id.to_string()));
-        self.client.json(Call::new("files_api_routes_retrieve_file", Method::GET, path)).await
+        let id = file_id.to_string();
+        self.client.json(Call::with_path(&ops::FILES_API_ROUTES_RETRIEVE_FILE, &[&id])).await
     }
 
     /// Deletes a file (`files_api_routes_delete_file`).
     pub async fn delete(&self, file_id: impl std::fmt::Display) -> Result<DeleteFileOut> {
-        let path = format!("/v1/files/{}", path_segment(&file_id.to_string()));
-        self.client.json(Call::new("files_api_routes_delete_file", Method::DELETE, path)).await
+        let id = file_id.to_string();
+        self.client.json(Call::with_path(&ops::FILES_API_ROUTES_DELETE_FILE, &[&id])).await
     }
 }
 

@@ -1,5 +1,7 @@
 //! `POST /v1/fim/completions`: [`Fim`] and the [`FimRequest`] builder.
 
+use mistral_openapi::operations as ops;
+
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::meta::WithMeta;
@@ -50,7 +52,7 @@ impl Fim<'_> {
 fn call(mut request: FimRequest, stream: bool) -> Result<Call> {
     request.inner.stream = stream.then_some(true);
     request.validate()?;
-    Call::completion("createFIMCompletion", "/v1/fim/completions", &request.inner, stream)
+    Call::completion(&ops::CREATE_FIM_COMPLETION, &request.inner, stream)
 }
 
 /// A FIM request. Only what you set is sent.

@@ -6,12 +6,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures::Stream;
-use reqwest::Method;
+
+use mistral_openapi::operations as ops;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ext::JobStatusExt;
-use crate::transport::{Call, path_segment};
+use crate::transport::Call;
 use crate::types::{
     DetailedJobOut, FineTuneableModel, JobIn, JobInSuffix, JobMetadata, JobOut, JobStatus, JobsOut,
     KnownFineTuneableModel, KnownJobStatus, TrainingParameters,
@@ -58,7 +59,7 @@ impl Jobs<'_> {
     /// # Ok(()) }
     /// ```
     pub async fn list(&self, filter: JobFilter) -> Result<JobsOut> {
-        let call = Call::new("jobs_api_routes_fine_tuning_get_fine_tuning_jobs", Method::GET, "/v1/fine_tuning/jobs")
+        let call = Call::new(&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOBS)
             .query("page", filter.page)
             .query("page_size", filter.page_size)
             .query("model", filter.model)
@@ -95,14 +96,14 @@ impl Jobs<'_> {
 
     /// A job with its events and checkpoints (`jobs_api_routes_fine_tuning_get_fine_tuning_job`).
     pub async fn get(&self, job_id: impl std::fmt::Display) -> Result<DetailedJobOut> {
-        let path = format!("/v1/fine_tuning/jobs/{}", path_segment(&job_id.to_string()));
-        self.client.json(Call::new("jobs_api_routes_fine_tuning_get_fine_tuning_job", Method::GET, path)).await
+        let id = job_id.to_string();
+        self.client.json(Call::with_path(&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOB, &[&id])).await
     }
 
     /// Asks a job to stop (`jobs_api_routes_fine_tuning_cancel_fine_tuning_job`).
     pub async fn cancel(&self, job_id: impl std::fmt::Display) -> Result<DetailedJobOut> {
-        let path = format!("/v1/fine_tuning/jobs/{}/cancel", path_segment(&job_id.to_string()));
-        self.client.json(Call::new("jobs_api_routes_fine_tuning_cancel_fine_tuning_job", Method::POST, path)).await
+        let id = job_id.to_string();
+        self.client.json(Call::with_path(&ops::JOBS_API_ROUTES_FINE_TUNING_CANCEL_FINE_TUNING_JOB, &[&id])).await
     }
 
     /// Polls a job until it ends, yielding a snapshot each time it changes (status, events,
@@ -166,7 +167,7 @@ impl Jobs<'_> {
 
 fn create_call(job: JobRequest, dry_run: bool) -> Result<Call> {
     let job = job.build()?;
-    Call::new("jobs_api_routes_fine_tuning_create_fine_tuning_job", Method::POST, "/v1/fine_tuning/jobs")
+    Call::new(&ops::JOBS_API_ROUTES_FINE_TUNING_CREATE_FINE_TUNING_JOB)
         .query("dry_run", dry_run.then_some(true))
         .json(&job)
 }

@@ -1,11 +1,11 @@
 //! `/v1/models`: [`Models`].
 
-use reqwest::Method;
+use mistral_openapi::operations as ops;
 
 use crate::client::Client;
 use crate::error::Result;
 use crate::meta::WithMeta;
-use crate::transport::{Call, path_segment};
+use crate::transport::Call;
 use crate::types::{DeleteModelOut, ModelList};
 
 /// Models. Get it from [`Client::models`].
@@ -34,12 +34,12 @@ impl Models<'_> {
     /// # Ok(()) }
     /// ```
     pub async fn list(&self) -> Result<ModelList> {
-        self.client.json(Call::new("listModels", Method::GET, "/v1/models")).await
+        self.client.json(Call::new(&ops::LIST_MODELS)).await
     }
 
     /// [`Models::list`], with the response's status and headers.
     pub async fn list_with_meta(&self) -> Result<WithMeta<ModelList>> {
-        self.client.json_with_meta(Call::new("listModels", Method::GET, "/v1/models")).await
+        self.client.json_with_meta(Call::new(&ops::LIST_MODELS)).await
     }
 
     /// Deletes a fine-tuned model (`delete_model_v1_models__model_id__delete`).
@@ -51,7 +51,6 @@ impl Models<'_> {
     /// # Ok(()) }
     /// ```
     pub async fn delete(&self, model_id: &str) -> Result<DeleteModelOut> {
-        let path = format!("/v1/models/{}", path_segment(model_id));
-        self.client.json(Call::new("delete_model_v1_models__model_id__delete", Method::DELETE, path)).await
+        self.client.json(Call::with_path(&ops::DELETE_MODEL_V1_MODELS_MODEL_ID_DELETE, &[model_id])).await
     }
 }

@@ -8,6 +8,10 @@ use reqwest::{Method, Response};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
+use std::borrow::Cow;
+
+use mistral_openapi::operations::{self, Operation};
+
 use crate::client::Client;
 use crate::error::{ApiError, Error, Result};
 use crate::meta::{ResponseMeta, WithMeta};
@@ -26,17 +30,34 @@ pub(crate) enum Body {
 
 /// One API call.
 pub(crate) struct Call {
-    pub operation: &'static str,
+    pub op: &'static Operation,
     pub method: Method,
-    pub path: String,
+    pub path: Cow<'static, str>,
     pub query: Vec<(&'static str, String)>,
     pub body: Body,
     pub stream: bool,
 }
 
 impl Call {
-    pub(crate) fn new(operation: &'static str, method: Method, path: impl Into<String>) -> Call {
-        Call { operation, method, path: path.into(), query: Vec::new(), body: Body::None, stream: false }
+    /// A call of `op`, whose path has no parameter.
+    pub(crate) fn new(op: &'static Operation) -> Call {
+        Call::at(op, Cow::Borrowed(op.path))
+    }
+
+    /// A call of `op` with its path parameters, in order (percent-encoded here).
+    pub(crate) fn with_path(op: &'static Operation, params: &[&str]) -> Call {
+        Call::at(op, Cow::Owned(op.path_with(params)))
+    }
+
+    fn at(op: &'static Operation, path: Cow<'static, str>) -> Call {
+        let method = match op.method {
+            operations::Method::Get => Method::GET,
+            operations::Method::Put => Method::PUT,
+            operations::Method::Post => Method::POST,
+            operations::Method::Delete => Method::DELETE,
+            operations::Method::Patch => Method::PATCH,
+        };
+        Call { op, method, path, query: Vec::new(), body: Body::None, stream: false }
     }
 
     pub(crate) fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Result<Call> {
@@ -47,13 +68,8 @@ impl Call {
     }
 
     /// A chat/FIM completion: JSON body, `Accept: text/event-stream` when streaming.
-    pub(crate) fn completion<T: serde::Serialize>(
-        operation: &'static str,
-        path: &'static str,
-        body: &T,
-        stream: bool,
-    ) -> Result<Call> {
-        let mut call = Call::new(operation, Method::POST, path).json(body)?;
+    pub(crate) fn completion<T: serde::Serialize>(op: &'static Operation, body: &T, stream: bool) -> Result<Call> {
+        let mut call = Call::new(op).json(body)?;
         call.stream = stream;
         Ok(call)
     }
@@ -63,6 +79,19 @@ impl Call {
             self.query.push((name, v.to_string()));
         }
         self
+    }
+}
+
+/// Whether `error` may be retried for `op`: any retryable error when the operation is safe to
+/// repeat; otherwise only what the server surely did not act on (429, a refused connection).
+fn retry_allowed(op: &Operation, error: &Error) -> bool {
+    if op.retry.is_safe() {
+        return error.is_retryable();
+    }
+    match error {
+        Error::Api(e) => e.status == 429,
+        Error::Connection(e) => e.is_connect(),
+        _ => false,
     }
 }
 
@@ -102,7 +131,7 @@ impl Client {
     pub(crate) async fn send(&self, mut call: Call) -> Result<Response> {
         let span = tracing::debug_span!(
             "mistral.request",
-            operation = call.operation,
+            operation = call.op.id,
             method = %call.method,
             path = %call.path,
             attempt = tracing::field::Empty,
@@ -133,7 +162,7 @@ impl Client {
             };
             let retries_left = attempt <= policy.get_max_retries();
             let replayable = !matches!(call.body, Body::Multipart { replayable: false, .. });
-            if !(error.is_retryable() && retries_left && replayable) {
+            if !(retry_allowed(call.op, &error) && retries_left && replayable) {
                 return Err(with_attempts(error, attempt));
             }
             let retry_after = error.api().and_then(|e| e.retry_after);
@@ -231,17 +260,4 @@ pub(crate) fn check_sampling(problems: &mut Vec<String>, temperature: Option<f64
     {
         problems.push(format!("top_p must be in (0, 1], is {p}"));
     }
-}
-
-/// Percent-encodes one path segment (ids may hold `:`; never `/`, `?`, `#`).
-pub(crate) fn path_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~:@!$&'()*+,;=".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }

@@ -231,7 +231,8 @@ async fn upload_retry_sends_the_whole_file_again() {
     let failing = server
         .mock_async(|when, then| {
             when.method(POST).path("/v1/files");
-            then.status(503).body("");
+            // A 429: the server did not take the upload, so even this non-idempotent call retries.
+            then.status(429).header("retry-after", "0").body("");
         })
         .await;
     failing.up_to_n_times_async(1).await;
@@ -240,10 +241,11 @@ async fn upload_retry_sends_the_whole_file_again() {
             when.method(POST).path("/v1/files").body_includes(
                 "filename=\"data.jsonl\"\r\nContent-Type: application/octet-stream\r\n\r\nline one\nline two\n\r\n",
             );
-            then.status(200)
-                .json_body(json!({"id": "497f6eca-6276-4993-bfeb-53cbbbba6f09", "object": "file", "bytes": 18,
+            then.status(200).json_body(
+                json!({"id": "497f6eca-6276-4993-bfeb-53cbbbba6f09", "object": "file", "bytes": 18,
                 "created_at": 1, "filename": "data.jsonl", "purpose": "fine-tune",
-                "sample_type": "instruct", "source": "upload"}));
+                "sample_type": "instruct", "source": "upload"}),
+            );
         })
         .await;
     let dir = tempfile::tempdir().unwrap();
@@ -261,13 +263,33 @@ async fn reader_uploads_are_not_retried() {
     let failing = server
         .mock_async(|when, then| {
             when.method(POST).path("/v1/files");
-            then.status(503).body("");
+            then.status(429).header("retry-after", "0").body("");
         })
         .await;
     let upload = mistral_sdk::FileUpload::from_reader("a.jsonl", &b"{}\n"[..]);
     let err = client(&server.base_url()).files().upload(upload).await.unwrap_err();
+    assert_eq!(err.api().map(|e| (e.status, e.attempts)), Some((429, 1)));
+    failing.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn server_errors_are_not_retried_where_the_server_may_have_acted() {
+    // Creating a job is not idempotent: after a 503 the job may exist, so no second POST.
+    // Cancelling (also a POST) is the same; reading it back (GET) is retried.
+    let server = MockServer::start_async().await;
+    let failing = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(503).body("");
+        })
+        .await;
+    let c = client(&server.base_url());
+    let job_id = uuid::Uuid::nil();
+    let err = c.fine_tuning().jobs().cancel(job_id).await.unwrap_err();
     assert_eq!(err.api().map(|e| (e.status, e.attempts)), Some((503, 1)));
     failing.assert_calls_async(1).await;
+    let err = c.fine_tuning().jobs().get(job_id).await.unwrap_err();
+    assert!(err.api().is_some_and(|e| e.status == 503 && e.attempts > 1), "{err:?}");
 }
 
 #[test]

@@ -249,7 +249,10 @@ components:
     #[test]
     fn named_sse_events_keep_their_name() {
         let text = Value::String("event: a.b\ndata: {\"x\":1}\n\n".into());
-        assert_eq!(crate::sse::example_events(&text, false).unwrap(), vec![serde_json::json!({"event": "a.b", "data": {"x": 1}})]);
+        assert_eq!(
+            crate::sse::example_events(&text, false).unwrap(),
+            vec![serde_json::json!({"event": "a.b", "data": {"x": 1}})]
+        );
         assert!(crate::sse::example_events(&text, true).is_err());
     }
 }

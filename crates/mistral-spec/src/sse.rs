@@ -58,4 +58,3 @@ pub fn example_events(example: &Value, need_done: bool) -> Result<Vec<Value>, St
     }
     Ok(out)
 }
-

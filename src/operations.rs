@@ -1,0 +1,140 @@
+//! Every operation of the API as data, generated from `openapi.yaml` (checked in as
+//! `generated/operations.rs`): the one place the hand-written crates take operation ids,
+//! methods and paths from.
+//!
+//! ```
+//! use mistral_openapi::operations::{self, Group, Method};
+//!
+//! let op = &operations::CREATE_CHAT_COMPLETION;
+//! assert_eq!((op.method, op.path, op.group), (Method::Post, "/v1/chat/completions", Group::Chat));
+//! assert!(op.streaming && op.retry.is_safe());
+//! let get = operations::by_id("files_api_routes_retrieve_file").unwrap();
+//! assert_eq!(get.path_with(&["497f6eca-6276-4993-bfeb-53cbbbba6f09"]), "/v1/files/497f6eca-6276-4993-bfeb-53cbbbba6f09");
+//! ```
+
+/// An HTTP method of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `GET`.
+    Get,
+    /// `PUT`.
+    Put,
+    /// `POST`.
+    Post,
+    /// `DELETE`.
+    Delete,
+    /// `PATCH`.
+    Patch,
+}
+
+impl Method {
+    /// The method as sent, e.g. `"POST"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Patch => "PATCH",
+        }
+    }
+}
+
+/// What an operation's request body is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Body {
+    /// No body.
+    None,
+    /// `application/json`.
+    Json,
+    /// `multipart/form-data`.
+    Multipart,
+}
+
+/// Whether an operation may be sent again after a failure that may have reached the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Retry {
+    /// Idempotent (GET, PUT, DELETE) or without server-side effects (completions, OCR...).
+    Safe,
+    /// Creates or changes something: retried only when the server surely did not act (429).
+    Unsafe,
+}
+
+impl Retry {
+    /// `self == Retry::Safe`.
+    pub const fn is_safe(self) -> bool {
+        matches!(self, Retry::Safe)
+    }
+}
+
+/// One operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Operation {
+    /// `operationId`.
+    pub id: &'static str,
+    /// The method.
+    pub method: Method,
+    /// The path template, e.g. `/v1/files/{file_id}`.
+    pub path: &'static str,
+    /// The group (tag).
+    pub group: Group,
+    /// Whether it can answer `text/event-stream`.
+    pub streaming: bool,
+    /// The request body.
+    pub body: Body,
+    /// Whether retrying is safe.
+    pub retry: Retry,
+    /// Deprecated by the API (the retired fine-tuning operations).
+    pub deprecated: bool,
+    /// Beta in the API.
+    pub beta: bool,
+}
+
+impl Operation {
+    /// The path with each `{parameter}` replaced, in order, by `values` percent-encoded as a
+    /// path segment (`:` and `@` stay as they are, `/` is encoded). Missing values leave the
+    /// template's `{parameter}` in place.
+    pub fn path_with(&self, values: &[&str]) -> String {
+        let mut out = String::with_capacity(self.path.len() + 40);
+        let mut rest = self.path;
+        let mut values = values.iter();
+        while let Some(start) = rest.find('{') {
+            let Some(len) = rest[start..].find('}') else {
+                break;
+            };
+            out.push_str(&rest[..start]);
+            match values.next() {
+                Some(v) => push_segment(&mut out, v),
+                None => out.push_str(&rest[start..=start + len]),
+            }
+            rest = &rest[start + len + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The names of the path parameters, in order.
+    pub fn path_params(&self) -> impl Iterator<Item = &'static str> {
+        self.path.split('{').skip(1).filter_map(|p| p.split_once('}').map(|(name, _)| name))
+    }
+}
+
+/// Percent-encodes one path segment (RFC 3986 pchar kept).
+fn push_segment(out: &mut String, s: &str) {
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~:@!$&'()*+,;=".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(b & 15)]));
+        }
+    }
+}
+
+/// The operation with this `operationId`.
+pub fn by_id(id: &str) -> Option<&'static Operation> {
+    ALL.iter().find(|op| op.id == id)
+}
+
+include!(concat!(env!("OUT_DIR"), "/operations.rs"));
