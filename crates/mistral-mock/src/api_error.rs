@@ -118,6 +118,11 @@ impl ApiError {
         ApiError::object(StatusCode::BAD_REQUEST, message, "invalid_request_error", None)
     }
 
+    /// 500 for a fault of the mock itself.
+    pub(crate) fn internal(message: impl Into<String>) -> ApiError {
+        ApiError::object(StatusCode::INTERNAL_SERVER_ERROR, message, "internal_error", Some("500"))
+    }
+
     /// 413 for a body over the limit.
     pub(crate) fn too_large(limit: usize) -> ApiError {
         ApiError::object(

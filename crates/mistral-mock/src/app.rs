@@ -7,14 +7,15 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::from_fn_with_state;
-use axum::routing::{delete, get, post};
+use axum::routing::{MethodFilter, MethodRouter, on};
+use mistral_openapi::operations::{self as ops, Operation};
 
 use crate::api_error::ApiError;
 use crate::options::Options;
 use crate::persist::Persist;
 use crate::store::Store;
 use crate::validate::Validators;
-use crate::{Error, auth, chat, embeddings, faults, files, fim, jobs, models};
+use crate::{Error, auth, chat, embeddings, examples, faults, files, fim, jobs, models};
 
 /// Everything a request handler can reach.
 #[derive(Debug)]
@@ -78,19 +79,60 @@ async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
     )
 }
 
-/// All 13 operations, behind auth, with faults outermost.
+/// The operations the mock serves with state and behaviour of its own; every other operation
+/// of the table answers from the spec's examples ([`examples::answer`]).
+const SERVED: &[(&Operation, Route)] = &[
+    (&ops::CREATE_CHAT_COMPLETION, |m| on(m, chat::create)),
+    (&ops::CREATE_FIM_COMPLETION, |m| on(m, fim::create)),
+    (&ops::CREATE_EMBEDDING, |m| on(m, embeddings::create)),
+    (&ops::LIST_MODELS, |m| on(m, models::list)),
+    (&ops::DELETE_MODEL_V1_MODELS_MODEL_ID_DELETE, |m| on(m, models::delete)),
+    (&ops::FILES_API_ROUTES_UPLOAD_FILE, |m| on(m, files::upload)),
+    (&ops::FILES_API_ROUTES_LIST_FILES, |m| on(m, files::list)),
+    (&ops::FILES_API_ROUTES_RETRIEVE_FILE, |m| on(m, files::retrieve)),
+    (&ops::FILES_API_ROUTES_DELETE_FILE, |m| on(m, files::delete)),
+    (&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOBS, |m| on(m, jobs::list)),
+    (&ops::JOBS_API_ROUTES_FINE_TUNING_CREATE_FINE_TUNING_JOB, |m| on(m, jobs::create)),
+    (&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOB, |m| on(m, jobs::get)),
+    (&ops::JOBS_API_ROUTES_FINE_TUNING_CANCEL_FINE_TUNING_JOB, |m| on(m, jobs::cancel)),
+];
+
+type Route = fn(MethodFilter) -> MethodRouter<Arc<App>>;
+
+fn filter(method: ops::Method) -> MethodFilter {
+    match method {
+        ops::Method::Get => MethodFilter::GET,
+        ops::Method::Put => MethodFilter::PUT,
+        ops::Method::Post => MethodFilter::POST,
+        ops::Method::Delete => MethodFilter::DELETE,
+        ops::Method::Patch => MethodFilter::PATCH,
+    }
+}
+
+/// Whether the mock serves `op` itself (rather than from the spec's examples).
+pub fn serves(op: &Operation) -> bool {
+    SERVED.iter().any(|(served, _)| served.id == op.id)
+}
+
+/// Every operation of the table, behind auth, with faults outermost.
 pub(crate) fn router(app: Arc<App>) -> Router {
-    Router::new()
-        .route("/v1/chat/completions", post(chat::create))
-        .route("/v1/fim/completions", post(fim::create))
-        .route("/v1/embeddings", post(embeddings::create))
-        .route("/v1/models", get(models::list))
-        .route("/v1/models/{model_id}", delete(models::delete))
-        .route("/v1/files", post(files::upload).get(files::list))
-        .route("/v1/files/{file_id}", get(files::retrieve).delete(files::delete))
-        .route("/v1/fine_tuning/jobs", get(jobs::list).post(jobs::create))
-        .route("/v1/fine_tuning/jobs/{job_id}", get(jobs::get))
-        .route("/v1/fine_tuning/jobs/{job_id}/cancel", post(jobs::cancel))
+    let mut paths: Vec<(&'static str, MethodRouter<Arc<App>>)> = Vec::new();
+    for op in ops::ALL {
+        let method = filter(op.method);
+        let route = match SERVED.iter().find(|(served, _)| served.id == op.id) {
+            Some((_, route)) => route(method),
+            None => on(method, move |state, headers, body| examples::answer(op, state, headers, body)),
+        };
+        match paths.iter_mut().find(|(path, _)| *path == op.path) {
+            Some((_, existing)) => *existing = std::mem::take(existing).merge(route),
+            None => paths.push((op.path, route)),
+        }
+    }
+    let mut router = Router::new();
+    for (path, route) in paths {
+        router = router.route(path, route);
+    }
+    router
         .route_layer(from_fn_with_state(app.clone(), auth::layer))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)

@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
+use mistral_openapi::operations::{self, Operation};
 use mistral_openapi::types::{
     ChatCompletionRequest, ContentChunk, FunctionArguments, FunctionCall, KnownFinishReason, KnownResponseFormats,
     KnownToolChoiceEnum, MessageContent, Messages, ResponseFormats, SystemMessageContent, SystemMessageContentChunks,
@@ -22,7 +23,7 @@ use crate::text::{self, Rng, count_tokens, hash64, truncate_tokens};
 use crate::validate::{parse_json, read_body};
 
 /// The operation id of this endpoint in the spec.
-pub(crate) const OPERATION: &str = "createChatCompletion";
+pub(crate) const OPERATION: &Operation = &operations::CREATE_CHAT_COMPLETION;
 
 /// `POST /v1/chat/completions`
 pub(crate) async fn create(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {

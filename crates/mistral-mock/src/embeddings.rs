@@ -10,6 +10,7 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
+use mistral_openapi::operations::{self, Operation};
 use mistral_openapi::types::{EmbeddingInput, EmbeddingRequest, EmbeddingResponse, EmbeddingResponseData};
 
 use crate::api_error::{ApiError, Detail, loc};
@@ -19,7 +20,7 @@ use crate::text::{count_tokens, hash64, tokenize};
 use crate::validate::{parse_json, read_body};
 
 /// The operation id of this endpoint in the spec.
-pub(crate) const OPERATION: &str = "createEmbedding";
+pub(crate) const OPERATION: &Operation = &operations::CREATE_EMBEDDING;
 
 /// The most texts one request may embed.
 pub(crate) const MAX_INPUTS: usize = 512;

@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
+use mistral_openapi::operations::{self, Operation};
 use mistral_openapi::types::{FimCompletionRequest, KnownFinishReason, Stop};
 use serde_json::json;
 
@@ -20,7 +21,7 @@ use crate::validate::{parse_json, read_body};
 const MAX_MIN_TOKENS: u64 = 8192;
 
 /// The operation id of this endpoint in the spec.
-pub(crate) const OPERATION: &str = "createFIMCompletion";
+pub(crate) const OPERATION: &Operation = &operations::CREATE_FIM_COMPLETION;
 
 /// `POST /v1/fim/completions`
 pub(crate) async fn create(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {

@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use mistral_openapi::operations::{self, Operation};
 use mistral_openapi::types::{DetailedJobOut, JobIn, JobOut, JobsOut, KnownJobStatus, WandbIntegrationOut};
 use serde_json::Value;
 use uuid::Uuid;
@@ -21,7 +22,7 @@ use crate::models::FINE_TUNEABLE;
 use crate::validate::{parse_json, read_body};
 
 /// The operation id of job creation in the spec.
-pub(crate) const OPERATION: &str = "jobs_api_routes_fine_tuning_create_fine_tuning_job";
+pub(crate) const OPERATION: &Operation = &operations::JOBS_API_ROUTES_FINE_TUNING_CREATE_FINE_TUNING_JOB;
 
 /// Query parameters, decoded; the last value of a repeated name wins.
 fn query_map(raw: Option<&str>) -> HashMap<String, String> {

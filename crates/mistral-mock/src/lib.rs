@@ -89,6 +89,7 @@ mod completion;
 mod dataset;
 mod embeddings;
 mod error;
+mod examples;
 mod faults;
 mod files;
 mod fim;
@@ -103,7 +104,9 @@ mod store;
 mod text;
 mod validate;
 
+pub use app::serves;
 pub use error::Error;
+pub use examples::EXAMPLE_HEADER;
 pub use faults::{FAULT_HEADER, FaultBody, Faults};
 pub use options::Options;
 pub use server::{MockServer, MockServerBuilder, serve};

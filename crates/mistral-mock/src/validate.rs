@@ -13,56 +13,63 @@ use std::sync::{Arc, Mutex, PoisonError};
 use axum::body::Body;
 use axum::http::{HeaderMap, header};
 use bytes::Bytes;
+use mistral_openapi::operations::{self, Operation};
 use mistral_spec::{Spec, Validator, Violation};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::api_error::{ApiError, Detail, loc};
 
-/// The operations whose JSON bodies are validated.
-pub(crate) const JSON_OPERATIONS: &[&str] = &[
-    "createChatCompletion",
-    "createFIMCompletion",
-    "createEmbedding",
-    "jobs_api_routes_fine_tuning_create_fine_tuning_job",
-];
-
-/// Compiled request validators, and a cache of sub-schema validators for drilling down.
+/// Request validators, compiled on first use (every operation with a JSON body has one), and
+/// a cache of sub-schema validators for drilling down.
 pub(crate) struct Validators {
     spec: &'static Spec,
-    request: HashMap<&'static str, (Validator, String)>,
+    request: Mutex<HashMap<&'static str, Arc<(Validator, String)>>>,
     cache: Mutex<HashMap<String, Arc<Validator>>>,
 }
 
 impl std::fmt::Debug for Validators {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Validators").field("operations", &self.request.len()).finish()
+        let compiled = self.request.lock().unwrap_or_else(PoisonError::into_inner).len();
+        f.debug_struct("Validators").field("compiled", &compiled).finish()
     }
 }
 
 impl Validators {
-    /// Compiles the validators of [`JSON_OPERATIONS`] from the embedded spec.
+    /// Loads the embedded spec.
     pub(crate) fn new() -> Result<Validators, crate::Error> {
         let spec = Spec::embedded()?;
-        let mut request = HashMap::new();
-        for op_id in JSON_OPERATIONS {
-            let validator = spec.request_validator(op_id, "application/json")?;
-            let pointer = spec
-                .operation(op_id)
-                .and_then(|op| op.raw.pointer("/requestBody/content/application~1json/schema/$ref"))
-                .and_then(Value::as_str)
-                .ok_or_else(|| crate::Error::Spec(format!("{op_id}: request schema is not a $ref")))?
-                .to_string();
-            request.insert(*op_id, (validator, pointer));
-        }
-        Ok(Validators { spec, request, cache: Mutex::new(HashMap::new()) })
+        Ok(Validators { spec, request: Mutex::new(HashMap::new()), cache: Mutex::new(HashMap::new()) })
     }
 
-    /// Checks `body` against the request schema of `op_id`; 422 with details when it does not fit.
-    pub(crate) fn check(&self, op_id: &str, body: &Value) -> Result<(), ApiError> {
-        let Some((validator, root)) = self.request.get(op_id) else {
+    /// The request validator of `op` and the pointer of its schema (`None` without a JSON body).
+    fn request_validator(&self, op: &'static Operation) -> Result<Option<Arc<(Validator, String)>>, ApiError> {
+        if op.body != operations::Body::Json {
+            return Ok(None);
+        }
+        if let Some(v) = self.request.lock().unwrap_or_else(PoisonError::into_inner).get(op.id) {
+            return Ok(Some(v.clone()));
+        }
+        let broken = |e: String| ApiError::internal(format!("the mock's spec has no usable schema for {}: {e}", op.id));
+        let validator = self.spec.request_validator(op.id, "application/json").map_err(|e| broken(e.to_string()))?;
+        let pointer = self
+            .spec
+            .operation(op.id)
+            .and_then(|o| o.raw.pointer("/requestBody/content/application~1json/schema/$ref"))
+            .and_then(Value::as_str)
+            .ok_or_else(|| broken("the request schema is not a $ref".into()))?
+            .to_string();
+        let compiled = Arc::new((validator, pointer));
+        self.request.lock().unwrap_or_else(PoisonError::into_inner).insert(op.id, compiled.clone());
+        Ok(Some(compiled))
+    }
+
+    /// Checks `body` against the request schema of `op`; 422 with details when it does not fit.
+    pub(crate) fn check(&self, op: &'static Operation, body: &Value) -> Result<(), ApiError> {
+        let Some(compiled) = self.request_validator(op)? else {
             return Ok(());
         };
+        let (validator, root) = &*compiled;
         match validator.validate(body) {
             Ok(()) => Ok(()),
             Err(violations) => {
@@ -80,8 +87,8 @@ impl Validators {
     }
 
     /// Checks then deserialises into the generated type.
-    pub(crate) fn parse<T: DeserializeOwned>(&self, op_id: &str, body: Value) -> Result<T, ApiError> {
-        self.check(op_id, &body)?;
+    pub(crate) fn parse<T: DeserializeOwned>(&self, op: &'static Operation, body: Value) -> Result<T, ApiError> {
+        self.check(op, &body)?;
         serde_json::from_value(body)
             .map_err(|e| ApiError::invalid(Detail::new("value_error", loc("body", &[]), format!("Value error, {e}"))))
     }
@@ -414,6 +421,7 @@ mod tests {
 
     fn details(op: &str, body: Value) -> Vec<Value> {
         let v = Validators::new().expect("validators");
+        let op = operations::by_id(op).expect("an operation");
         let err = v.check(op, &body).expect_err("invalid");
         err.body["message"]["detail"].as_array().cloned().unwrap_or_default()
     }

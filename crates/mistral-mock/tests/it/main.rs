@@ -75,7 +75,8 @@ pub fn assert_chunk_conforms(op: &str, chunk: &Value) {
     let validator = cached(format!("{op} stream"), || {
         spec.response_validator(op, "200", "text/event-stream").expect("chunk validator")
     });
-    if let Err(violations) = validator.validate(chunk) {
+    // The spec's event schema is the whole event: `{data: <chunk>}`.
+    if let Err(violations) = validator.validate(&mistral_spec::sse::envelope(None, chunk.clone())) {
         panic!("{op} chunk does not conform: {violations:?}\n{chunk:#}");
     }
 }
