@@ -192,7 +192,7 @@ async fn local_failures_are_one_line() {
         let server = mock().await;
         let run = cli(&server, &["chat", "--temperature", "3", "Hi"]).await;
         assert_eq!(run.code, 1);
-        assert_eq!(run.stderr, "error: invalid request: temperature must be in 0..=1, is 3\n");
+        assert_eq!(run.stderr, "error: invalid request: temperature must be in 0..=1.5, is 3\n");
 
         // Nothing listening: a connection error, not retried forever.
         let addr = {

@@ -138,7 +138,7 @@ mod tests {
         let names: Vec<String> =
             request_examples(spec, "createChatCompletion", JSON).unwrap().into_iter().map(|(n, _)| n).collect();
         assert_eq!(names, ["Regular", "Function calling", "JSON mode", "Streamed", "Tool result"]);
-        assert_eq!(required_fields(spec, "createEmbedding"), ["model", "input"]);
+        assert_eq!(required_fields(spec, "createEmbedding"), ["input", "model"]);
         assert!(declared(spec, "createFIMCompletion", 200, EVENT_STREAM).is_ok());
         assert!(declared(spec, "createEmbedding", 200, EVENT_STREAM).is_err());
     }

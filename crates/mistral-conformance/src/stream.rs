@@ -87,7 +87,18 @@ pub(crate) async fn judge(
                     format!("event {n}: data is not JSON ({e}): {}", snippet(event.data.as_bytes())),
                 )
             })?;
-            validator.validate(&chunk).map_err(|violations| Fail::schema(&violations, &format!("event {n}: ")))?;
+            // The spec's event schema is the whole event, `{event?, data}`.
+            let name = (event.event != "message").then_some(event.event);
+            let envelope = mistral_spec::sse::envelope(name, chunk.clone());
+            validator.validate(&envelope).map_err(|mut violations| {
+                // Pointers into the event's data, as the data is what a reader sees.
+                for v in &mut violations {
+                    if let Some(rest) = v.pointer.strip_prefix("/data") {
+                        v.pointer = rest.to_string();
+                    }
+                }
+                Fail::schema(&violations, &format!("event {n}: "))
+            })?;
             chunks += 1;
             if chunk.get("usage").is_some_and(Value::is_object) {
                 usage = true;

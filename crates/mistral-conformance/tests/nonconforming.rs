@@ -58,9 +58,9 @@ async fn the_spec_examples_themselves_pass() {
 async fn reports_exactly_the_departures_with_pointers() {
     within(60, async {
         let server = MockServer::start_async().await;
-        // 1. A missing required field: the second model has no owned_by.
+        // 1. A missing required field: the second (fine-tuned) model has no root.
         let mut models = ok(LIST_MODELS, "Models");
-        models["data"][1].as_object_mut().unwrap().remove("owned_by");
+        models["data"][1].as_object_mut().unwrap().remove("root");
         server
             .mock_async(|when, then| {
                 when.method(GET).path("/v1/models").header_exists("authorization");
@@ -134,7 +134,7 @@ async fn reports_exactly_the_departures_with_pointers() {
                     "models.list".to_string(),
                     Aspect::Body,
                     Some("/data/1".to_string()),
-                    "\"owned_by\" is a required property".to_string()
+                    "\"root\" is a required property".to_string()
                 ),
                 (
                     "files.retrieve".to_string(),
@@ -155,7 +155,7 @@ async fn reports_exactly_the_departures_with_pointers() {
             "{line}"
         );
         let line = table.lines().find(|l| l.starts_with("models.list ")).unwrap();
-        assert!(line.contains("/data/1") && line.ends_with("body: \"owned_by\" is a required property"), "{line}");
+        assert!(line.contains("/data/1") && line.ends_with("body: \"root\" is a required property"), "{line}");
         // And the JSON the same.
         let json = serde_json::to_value(&report).unwrap();
         let retrieve = json["checks"].as_array().unwrap().iter().find(|c| c["name"] == "files.retrieve").unwrap();

@@ -174,7 +174,8 @@ async fn endless_streams_and_bodies_are_bounded() {
             if stream.write_all(head.as_bytes()).await.is_err() {
                 return;
             }
-            let chunk = r#"data: {"id":"x","model":"m","choices":[{"index":0,"delta":{"content":"a"}}]}"#;
+            let chunk =
+                r#"data: {"id":"x","model":"m","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}"#;
             for _ in 0..2000 {
                 if stream.write_all(format!("{chunk}\n\n").as_bytes()).await.is_err() {
                     return;

@@ -34,11 +34,10 @@ impl std::fmt::Display for Violation {
 impl Validator {
     /// `Ok` when `instance` fits, else every violation found (at least one).
     pub fn validate(&self, instance: &Value) -> std::result::Result<(), Vec<Violation>> {
-        let violations: Vec<Violation> = self
-            .inner
-            .iter_errors(instance)
-            .map(|e| Violation { pointer: e.instance_path().to_string(), message: e.to_string() })
-            .collect();
+        let mut violations = Vec::new();
+        for e in self.inner.iter_errors(instance) {
+            drill(&e, &mut violations);
+        }
         if violations.is_empty() { Ok(()) } else { Err(violations) }
     }
 
@@ -46,6 +45,35 @@ impl Validator {
     pub fn is_valid(&self, instance: &Value) -> bool {
         self.inner.is_valid(instance)
     }
+}
+
+/// A union's failure reported as the failures of the one member the instance is meant to be:
+/// the only member that does not refuse its kind outright (a wrong discriminator value, a
+/// `not` of the known kinds, a wrong type, `null` against a nullable). With no single such
+/// member, the union's own message.
+fn drill(e: &jsonschema::ValidationError<'_>, out: &mut Vec<Violation>) {
+    use jsonschema::error::ValidationErrorKind as Kind;
+    let here = e.instance_path().to_string();
+    if let Kind::AnyOf { context } | Kind::OneOfNotValid { context } = e.kind() {
+        let refuses_kind = |b: &jsonschema::ValidationError<'_>| {
+            let at = b.instance_path().to_string();
+            match b.kind() {
+                Kind::Type { .. } | Kind::Not { .. } => at == here,
+                Kind::Enum { .. } | Kind::Constant { .. } => {
+                    at.rsplit_once('/').is_some_and(|(parent, _)| parent == here)
+                }
+                _ => false,
+            }
+        };
+        let mut meant = context.iter().filter(|branch| !branch.iter().any(refuses_kind));
+        if let (Some(branch), None) = (meant.next(), meant.next())
+            && !branch.is_empty()
+        {
+            branch.iter().for_each(|b| drill(b, out));
+            return;
+        }
+    }
+    out.push(Violation { pointer: here, message: e.to_string() });
 }
 
 pub(crate) fn build(doc: &Value, pointer: &str) -> Result<Validator> {
