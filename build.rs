@@ -6,7 +6,8 @@ fn main() {
     println!("cargo:rerun-if-changed=openapi.yaml");
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).to_path_buf();
     let spec = Path::new("openapi.yaml");
-    let files: [(&str, fn(&Path) -> mistral_codegen::Result<String>); 2] =
+    type Make = fn(&Path) -> mistral_codegen::Result<String>;
+    let files: [(&str, Make); 2] =
         [("mistral_openapi.rs", mistral_codegen::generate), ("operations.rs", mistral_codegen::generate_operations)];
     for (name, make) in files {
         match make(spec) {
