@@ -2,7 +2,8 @@
 // change openapi.yaml or crates/mistral-codegen and run `cargo xtask generate`.
 
 /// The API groups (the spec's tags): one module per group in every crate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Group {
     /// `chat`.
     Chat,

@@ -132,6 +132,48 @@ fn push_segment(out: &mut String, s: &str) {
     }
 }
 
+impl Group {
+    /// The operations of this group, in the spec's order.
+    pub fn operations(self) -> impl Iterator<Item = &'static Operation> {
+        ALL.iter().filter(move |op| op.group == self)
+    }
+}
+
+impl std::fmt::Display for Group {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A name that is no group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownGroup(pub String);
+
+impl std::fmt::Display for UnknownGroup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = Group::ALL.iter().map(|g| g.as_str()).collect();
+        write!(f, "unknown group {:?} (expected one of {})", self.0, names.join(", "))
+    }
+}
+
+impl std::error::Error for UnknownGroup {}
+
+impl std::str::FromStr for Group {
+    type Err = UnknownGroup;
+
+    /// A group by its tag, case-insensitively, `-` taken for `_` (`fine-tuning`).
+    ///
+    /// ```
+    /// use mistral_openapi::operations::Group;
+    /// assert_eq!("Fine-Tuning".parse::<Group>(), Ok(Group::FineTuning));
+    /// assert!("chats".parse::<Group>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Group, UnknownGroup> {
+        let wanted = s.trim().to_ascii_lowercase().replace('-', "_");
+        Group::ALL.iter().copied().find(|g| g.as_str() == wanted).ok_or_else(|| UnknownGroup(s.to_string()))
+    }
+}
+
 /// The operation with this `operationId`.
 pub fn by_id(id: &str) -> Option<&'static Operation> {
     ALL.iter().find(|op| op.id == id)

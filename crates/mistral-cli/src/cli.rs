@@ -275,14 +275,40 @@ pub struct MockArgs {
 /// `mistral conformance`.
 #[derive(Debug, Args)]
 pub struct ConformanceArgs {
-    /// Only these groups of checks (comma-separated): chat, fim, embeddings, models, files,
-    /// fine-tuning.
+    /// Only these groups of checks (comma-separated), the API groups: chat, fim, embeddings,
+    /// models, files, fine_tuning, batch, ocr, classifiers, audio, agents, conversations, libraries.
     #[arg(long, value_name = "GROUPS", value_delimiter = ',', value_parser = parse_group)]
     pub only: Vec<mistral_conformance::Group>,
+    /// Which operations without a dedicated flow are checked from their spec example:
+    /// `harmless` (reads and stateless calls, safe on a real account), `all` (creations and
+    /// deletions too, nothing cleaned up: for test servers) or `none`.
+    #[arg(long, value_enum, default_value_t = ExamplesArg::Harmless)]
+    pub examples: ExamplesArg,
+}
+
+/// `--examples`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExamplesArg {
+    /// Only the dedicated flows.
+    None,
+    /// Reads and stateless calls.
+    Harmless,
+    /// Every operation.
+    All,
+}
+
+impl From<ExamplesArg> for mistral_conformance::Examples {
+    fn from(arg: ExamplesArg) -> Self {
+        match arg {
+            ExamplesArg::None => mistral_conformance::Examples::None,
+            ExamplesArg::Harmless => mistral_conformance::Examples::Harmless,
+            ExamplesArg::All => mistral_conformance::Examples::All,
+        }
+    }
 }
 
 fn parse_group(s: &str) -> Result<mistral_conformance::Group, String> {
-    s.parse().map_err(|e: mistral_conformance::Error| e.to_string())
+    mistral_conformance::parse_group(s).map_err(|e| e.to_string())
 }
 
 fn parse_seconds(s: &str) -> Result<f64, String> {

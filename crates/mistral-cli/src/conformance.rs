@@ -13,7 +13,8 @@ use crate::output::{self, Out};
 /// selected check passed.
 pub(crate) async fn run(global: &Global, args: &ConformanceArgs, out: &mut Out<'_>) -> Result<(), Failure> {
     let mut runner = Runner::new(global.base_url.trim(), global.api_key.as_deref().unwrap_or_default())
-        .only(args.only.iter().copied());
+        .only(args.only.iter().copied())
+        .examples(args.examples.into());
     if let Some(secs) = global.timeout {
         let timeout =
             Duration::try_from_secs_f64(secs).map_err(|e| Failure::Message(format!("invalid --timeout: {e}")))?;

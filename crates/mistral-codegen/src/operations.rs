@@ -131,7 +131,10 @@ pub fn render(spec: &Value) -> Result<String> {
     }
     let mut out = String::new();
     out.push_str("/// The API groups (the spec's tags): one module per group in every crate.\n");
-    out.push_str("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]\npub enum Group {\n");
+    out.push_str(
+        "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]\n\
+         #[serde(rename_all = \"snake_case\")]\npub enum Group {\n",
+    );
     for g in &groups {
         let _ = writeln!(out, "    /// `{g}`.\n    {},", camel(g));
     }

@@ -32,6 +32,8 @@ pub(crate) enum Payload {
     Json(serde_json::Value),
     /// `multipart/form-data` with a `file` part (name and bytes) and an optional `purpose`.
     Upload { filename: String, bytes: Bytes, purpose: Option<String> },
+    /// `multipart/form-data` with text fields and, when given, a `file` part.
+    Form { fields: Vec<(String, String)>, file: Option<Bytes> },
 }
 
 /// Attaches `payload` to `request`.
@@ -46,6 +48,16 @@ pub(crate) fn with_payload(request: reqwest::RequestBuilder, payload: &Payload) 
                 form = form.text("purpose", purpose.clone());
             }
             request.multipart(form.part("file", part))
+        }
+        Payload::Form { fields, file } => {
+            let mut form = reqwest::multipart::Form::new();
+            for (name, value) in fields {
+                form = form.text(name.clone(), value.clone());
+            }
+            if let Some(bytes) = file {
+                form = form.part("file", reqwest::multipart::Part::bytes(bytes.to_vec()).file_name("example.bin"));
+            }
+            request.multipart(form)
         }
     }
 }

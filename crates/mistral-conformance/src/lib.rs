@@ -68,15 +68,13 @@ mod spec_data;
 mod stream;
 
 pub use report::{Aspect, CheckResult, Outcome, Report, Summary};
-pub use runner::{DEFAULT_TIMEOUT, MAX_TIMEOUT, PLACEHOLDER_API_KEY, Runner};
-
-use serde::Serialize;
+pub use runner::{DEFAULT_TIMEOUT, Examples, MAX_TIMEOUT, PLACEHOLDER_API_KEY, Runner};
 
 /// What can stop a run before any check.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// `--only` named a group that does not exist.
-    #[error("unknown group {0:?} (expected chat, fim, embeddings, models, files or fine-tuning)")]
+    #[error("{}", mistral_openapi::operations::UnknownGroup(.0.clone()))]
     UnknownGroup(String),
     /// The base URL cannot be used.
     #[error("invalid base URL {url:?}: {reason}")]
@@ -94,64 +92,21 @@ pub enum Error {
     Client(#[source] reqwest::Error),
 }
 
-/// A group of checks, as `--only` names them: the spec's tags.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Group {
-    /// Chat completions, plain and streamed.
-    Chat,
-    /// Fill-in-the-middle completions, plain and streamed.
-    Fim,
-    /// Embeddings.
-    Embeddings,
-    /// Listing and deleting models.
-    Models,
-    /// Uploading, retrieving, listing and deleting files.
-    Files,
-    /// Creating, getting, listing and cancelling fine-tuning jobs.
-    FineTuning,
-}
+/// A group of checks, as `--only` names them: the API groups of the operation table (the
+/// spec's tags), e.g. `chat`, `fine_tuning` (also spelled `fine-tuning`).
+pub use mistral_openapi::operations::Group;
 
-impl Group {
-    /// Every group, in the order they run.
-    pub const ALL: [Group; 6] =
-        [Group::Chat, Group::Fim, Group::Embeddings, Group::Models, Group::Files, Group::FineTuning];
-
-    /// The name `--only` takes, e.g. `fine-tuning`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Group::Chat => "chat",
-            Group::Fim => "fim",
-            Group::Embeddings => "embeddings",
-            Group::Models => "models",
-            Group::Files => "files",
-            Group::FineTuning => "fine-tuning",
-        }
+/// The group named `s`, case-insensitively (`-` for `_`; `jobs` is `fine_tuning`).
+///
+/// ```
+/// use mistral_conformance::{Group, parse_group};
+/// assert_eq!(parse_group("Fine-Tuning").unwrap(), Group::FineTuning);
+/// assert_eq!(parse_group("jobs").unwrap(), Group::FineTuning);
+/// assert!(parse_group("chats").is_err());
+/// ```
+pub fn parse_group(s: &str) -> Result<Group, Error> {
+    if s.trim().eq_ignore_ascii_case("jobs") {
+        return Ok(Group::FineTuning);
     }
-}
-
-impl std::fmt::Display for Group {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for Group {
-    type Err = Error;
-
-    /// A group by name, case-insensitively; `fine_tuning` and `jobs` also name
-    /// `fine-tuning`.
-    ///
-    /// ```
-    /// use mistral_conformance::Group;
-    /// assert_eq!("Fine-Tuning".parse::<Group>().unwrap(), Group::FineTuning);
-    /// assert!("chats".parse::<Group>().is_err());
-    /// ```
-    fn from_str(s: &str) -> Result<Group, Error> {
-        let wanted = s.trim().to_ascii_lowercase();
-        match wanted.as_str() {
-            "fine_tuning" | "jobs" => Ok(Group::FineTuning),
-            _ => Group::ALL.into_iter().find(|g| g.name() == wanted).ok_or_else(|| Error::UnknownGroup(s.to_string())),
-        }
-    }
+    s.parse().map_err(|_| Error::UnknownGroup(s.to_string()))
 }

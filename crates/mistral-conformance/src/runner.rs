@@ -13,6 +13,7 @@ use crate::http::{self, Payload};
 use crate::report::{Aspect, CheckResult, Outcome, Report};
 use crate::spec_data::{self, EVENT_STREAM, JSON, Op};
 use crate::{Error, Group, stream};
+use mistral_openapi::operations::{self as ops, Operation};
 
 /// How long one request may take, answer included, unless [`Runner::timeout`] says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -27,6 +28,32 @@ pub const PLACEHOLDER_API_KEY: &str = "mistral-conformance-placeholder-key";
 /// The field the `*.unknown_field` checks add.
 const UNKNOWN_FIELD: &str = "x_conformance_unknown_field";
 
+/// Which operations without a dedicated flow get a check from their spec example.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Examples {
+    /// None: only the dedicated flows.
+    None,
+    /// Those that change nothing on the server: reads (GET) and stateless calls (OCR,
+    /// moderation, transcription...). The default: safe against a real account.
+    #[default]
+    Harmless,
+    /// All of them, creations, updates and deletions included (nothing is cleaned up: for
+    /// test servers such as `mistral-mock`).
+    All,
+}
+
+impl Examples {
+    fn includes(self, op: &Operation) -> bool {
+        match self {
+            Examples::None => false,
+            Examples::Harmless => {
+                op.method == ops::Method::Get || (op.method == ops::Method::Post && op.retry.is_safe())
+            }
+            Examples::All => true,
+        }
+    }
+}
+
 /// Runs the conformance checks against one server.
 #[derive(Debug, Clone)]
 pub struct Runner {
@@ -34,6 +61,7 @@ pub struct Runner {
     api_key: String,
     groups: BTreeSet<Group>,
     timeout: Duration,
+    examples: Examples,
 }
 
 impl Runner {
@@ -43,15 +71,23 @@ impl Runner {
         Runner {
             base_url: base_url.into(),
             api_key: api_key.into(),
-            groups: Group::ALL.into_iter().collect(),
+            groups: Group::ALL.iter().copied().collect(),
             timeout: DEFAULT_TIMEOUT,
+            examples: Examples::default(),
         }
+    }
+
+    /// Which operations without a dedicated flow are checked from their example (default
+    /// [`Examples::Harmless`]).
+    pub fn examples(mut self, examples: Examples) -> Runner {
+        self.examples = examples;
+        self
     }
 
     /// Only the checks of these groups (none given: all of them).
     pub fn only(mut self, groups: impl IntoIterator<Item = Group>) -> Runner {
         let groups: BTreeSet<Group> = groups.into_iter().collect();
-        self.groups = if groups.is_empty() { Group::ALL.into_iter().collect() } else { groups };
+        self.groups = if groups.is_empty() { Group::ALL.iter().copied().collect() } else { groups };
         self
     }
 
@@ -102,6 +138,7 @@ impl Runner {
             key,
             timeout: self.timeout,
             groups: self.groups.clone(),
+            examples: self.examples,
             checks: Vec::new(),
             notes,
         };
@@ -128,22 +165,42 @@ struct Ops {
 }
 
 impl Ops {
+    /// The operations with checks of their own (flows with state); every other operation of the
+    /// table gets one check from its spec examples.
+    fn dedicated(&self) -> [&Op; 13] {
+        [
+            &self.chat,
+            &self.fim,
+            &self.embed,
+            &self.list_models,
+            &self.delete_model,
+            &self.upload,
+            &self.list_files,
+            &self.retrieve_file,
+            &self.delete_file,
+            &self.list_jobs,
+            &self.create_job,
+            &self.get_job,
+            &self.cancel_job,
+        ]
+    }
+
     fn load(spec: &Spec) -> Result<Ops, mistral_spec::Error> {
-        let op = |id| spec_data::op(spec, id);
+        let op = |o: &'static Operation| spec_data::op(spec, o);
         Ok(Ops {
-            chat: op("createChatCompletion")?,
-            fim: op("createFIMCompletion")?,
-            embed: op("createEmbedding")?,
-            list_models: op("listModels")?,
-            delete_model: op("delete_model_v1_models__model_id__delete")?,
-            upload: op("files_api_routes_upload_file")?,
-            list_files: op("files_api_routes_list_files")?,
-            retrieve_file: op("files_api_routes_retrieve_file")?,
-            delete_file: op("files_api_routes_delete_file")?,
-            list_jobs: op("jobs_api_routes_fine_tuning_get_fine_tuning_jobs")?,
-            create_job: op("jobs_api_routes_fine_tuning_create_fine_tuning_job")?,
-            get_job: op("jobs_api_routes_fine_tuning_get_fine_tuning_job")?,
-            cancel_job: op("jobs_api_routes_fine_tuning_cancel_fine_tuning_job")?,
+            chat: op(&ops::CREATE_CHAT_COMPLETION)?,
+            fim: op(&ops::CREATE_FIM_COMPLETION)?,
+            embed: op(&ops::CREATE_EMBEDDING)?,
+            list_models: op(&ops::LIST_MODELS)?,
+            delete_model: op(&ops::DELETE_MODEL_V1_MODELS_MODEL_ID_DELETE)?,
+            upload: op(&ops::FILES_API_ROUTES_UPLOAD_FILE)?,
+            list_files: op(&ops::FILES_API_ROUTES_LIST_FILES)?,
+            retrieve_file: op(&ops::FILES_API_ROUTES_RETRIEVE_FILE)?,
+            delete_file: op(&ops::FILES_API_ROUTES_DELETE_FILE)?,
+            list_jobs: op(&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOBS)?,
+            create_job: op(&ops::JOBS_API_ROUTES_FINE_TUNING_CREATE_FINE_TUNING_JOB)?,
+            get_job: op(&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOB)?,
+            cancel_job: op(&ops::JOBS_API_ROUTES_FINE_TUNING_CANCEL_FINE_TUNING_JOB)?,
         })
     }
 }
@@ -198,6 +255,7 @@ struct Ctx {
     key: String,
     timeout: Duration,
     groups: BTreeSet<Group>,
+    examples: Examples,
     checks: Vec<CheckResult>,
     notes: Vec<String>,
 }
@@ -251,6 +309,84 @@ impl Ctx {
                 self.quietly(&format!("the fine-tuned model {model}"), &ops.delete_model, &[("model_id", &model)]).await
             }
             (None, false) => {}
+        }
+        self.examples(ops).await;
+    }
+
+    /// One check per operation without a dedicated one, from its spec examples: the answer
+    /// must be the operation's success, in its schema. A declared 404 that fits its schema (the
+    /// example's id is made up) is a skip: the check needs a real resource.
+    async fn examples(&mut self, ops: &Ops) {
+        let dedicated = ops.dedicated();
+        for table_op in ops::ALL {
+            if !self.selected(table_op.group)
+                || !self.examples.includes(table_op)
+                || dedicated.iter().any(|d| d.id == table_op.id)
+            {
+                continue;
+            }
+            let op = match spec_data::op(self.spec, table_op) {
+                Ok(op) => op,
+                Err(e) => {
+                    self.notes.push(format!("{}: {e}", table_op.id));
+                    continue;
+                }
+            };
+            let name = format!("{}.{}", table_op.group, table_op.id);
+            let def = Def { name, group: table_op.group, op: &op, description: "the spec's example".into() };
+            let started = Instant::now();
+            let outcome = self.example_outcome(table_op, &op).await;
+            self.record(def, outcome, Some(started));
+        }
+    }
+
+    async fn example_outcome(&self, table_op: &'static Operation, op: &Op) -> Outcome {
+        let request = match spec_data::example_request(self.spec, table_op) {
+            Ok(r) => r,
+            Err(f) => return f.into(),
+        };
+        let params: Vec<(&str, &str)> = request.params.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let success = spec_data::success_status(self.spec, table_op.id);
+        let reply = match http::exchange(self.request(op, &params, &request.payload, true), self.timeout).await {
+            Ok(reply) => reply,
+            Err(f) => return f.into(),
+        };
+        // The example's ids are made up: a server without that resource rightly answers 404.
+        let declared_error = reply.status == 404 && spec_data::declares_status(self.spec, table_op.id, 404);
+        let status = if declared_error { reply.status } else { success };
+        let media_types = self.spec.response_media_types(table_op.id, &status.to_string());
+        let got = reply.content_type.as_deref().map(http::essence);
+        let media_type = match got {
+            Some(m) if media_types.iter().any(|d| *d == m) => media_types.iter().find(|d| **d == m),
+            _ => media_types.first(),
+        };
+        let Some(media_type) = media_type else {
+            // A bodiless success (204).
+            return if reply.status == status {
+                Outcome::Pass
+            } else {
+                check::wrong_status(
+                    reply.status,
+                    &Expect { operation_id: table_op.id, status, media_type: "", why: "" },
+                    &reply.body,
+                )
+                .into()
+            };
+        };
+        let expect = Expect { operation_id: table_op.id, status, media_type, why: "" };
+        let judged = if media_type == JSON {
+            check::judge(self.spec, &reply, &expect).fail
+        } else {
+            check::status(reply.status, &expect, &reply.body)
+                .and_then(|()| check::content_type(reply.content_type.as_deref(), &expect))
+                .err()
+        };
+        match (judged, declared_error) {
+            (Some(fail), _) => fail.into(),
+            (None, false) => Outcome::Pass,
+            (None, true) => {
+                Outcome::Skip { reason: "the server has no resource with the example's id (404)".to_string() }
+            }
         }
     }
 

@@ -1,15 +1,21 @@
 //! What the checks take from the spec: operations, request examples, required fields,
 //! declared media types.
 
+use bytes::Bytes;
+use mistral_openapi::operations::{self, Operation};
 use mistral_spec::{Spec, escape};
 use serde_json::Value;
 
 use crate::check::Fail;
+use crate::http::Payload;
 
 /// `application/json`.
 pub(crate) const JSON: &str = "application/json";
 /// `text/event-stream`.
 pub(crate) const EVENT_STREAM: &str = "text/event-stream";
+
+/// `multipart/form-data`.
+pub(crate) const MULTIPART: &str = "multipart/form-data";
 
 /// An operation's method and path template.
 #[derive(Debug, Clone)]
@@ -26,12 +32,79 @@ impl Op {
     }
 }
 
-/// The operation with this id.
-pub(crate) fn op(spec: &Spec, id: &'static str) -> Result<Op, mistral_spec::Error> {
+/// The operation of the table, as the spec has it.
+pub(crate) fn op(spec: &Spec, table: &'static Operation) -> Result<Op, mistral_spec::Error> {
+    let id = table.id;
     let found = spec.operation(id).ok_or_else(|| mistral_spec::Error::Missing(format!("operation {id}")))?;
-    let method = reqwest::Method::from_bytes(found.method.to_ascii_uppercase().as_bytes())
+    let method = reqwest::Method::from_bytes(table.method.as_str().as_bytes())
         .map_err(|e| mistral_spec::Error::Missing(format!("{id}: method {}: {e}", found.method)))?;
     Ok(Op { id, method, path: found.path.to_string() })
+}
+
+/// A request built from an operation's examples: path parameters, and the body.
+pub(crate) struct ExampleRequest {
+    pub params: Vec<(String, String)>,
+    pub payload: Payload,
+}
+
+/// The request of `op` from the spec: each path parameter's example (a placeholder where there
+/// is none) and the first JSON or multipart request example.
+pub(crate) fn example_request(spec: &Spec, op: &'static Operation) -> Result<ExampleRequest, Fail> {
+    let raw = spec.operation(op.id).ok_or_else(|| Fail::spec(format!("no operation {}", op.id)))?.raw;
+    let params = op
+        .path_params()
+        .map(|name| {
+            let value = raw
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|p| spec.resolve(p).unwrap_or(p))
+                .find(|p| p.get("name").and_then(Value::as_str) == Some(name))
+                .and_then(|p| p.get("example"))
+                .map(|e| e.as_str().map(str::to_string).unwrap_or_else(|| e.to_string()))
+                .unwrap_or_else(|| format!("{name}-1"));
+            (name.to_string(), value)
+        })
+        .collect();
+    let payload = match op.body {
+        operations::Body::None => Payload::None,
+        operations::Body::Json => {
+            let (_, body) =
+                request_examples(spec, op.id, JSON)?.into_iter().next().ok_or_else(|| Fail::spec("no example"))?;
+            valid_request(spec, op.id, &body)?;
+            Payload::Json(body)
+        }
+        operations::Body::Multipart => {
+            let (_, form) =
+                request_examples(spec, op.id, MULTIPART)?.into_iter().next().ok_or_else(|| Fail::spec("no example"))?;
+            let text = |v: &Value| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+            let fields = form.as_object().into_iter().flatten();
+            Payload::Form {
+                fields: fields.clone().filter(|(k, _)| *k != "file").map(|(k, v)| (k.clone(), text(v))).collect(),
+                file: form.get("file").map(|f| Bytes::from(text(f))),
+            }
+        }
+    };
+    Ok(ExampleRequest { params, payload })
+}
+
+/// The first success status the spec declares for the operation (200 when none).
+pub(crate) fn success_status(spec: &Spec, id: &str) -> u16 {
+    spec.operation(id)
+        .and_then(|op| op.raw.get("responses"))
+        .and_then(Value::as_object)
+        .and_then(|r| r.keys().filter_map(|k| k.parse::<u16>().ok()).find(|s| (200..300).contains(s)))
+        .unwrap_or(200)
+}
+
+/// Whether the operation declares `status` (or its `4XX`/`5XX` range).
+pub(crate) fn declares_status(spec: &Spec, id: &str, status: u16) -> bool {
+    let range = format!("{}XX", status / 100);
+    spec.operation(id)
+        .and_then(|op| op.raw.get("responses"))
+        .and_then(Value::as_object)
+        .is_some_and(|r| r.contains_key(&status.to_string()) || r.contains_key(&range))
 }
 
 /// The named examples of an operation's request body in `media_type`, sorted by name with

@@ -2,10 +2,11 @@
 
 use std::time::Duration;
 
-use mistral_conformance::{Group, Outcome, Runner};
+use mistral_conformance::{Examples, Group, Outcome, Runner};
 use mistral_mock::MockServer;
 
-/// Every check, in the order they run.
+/// The checks of the dedicated flows, in the order they run (the operations' example checks
+/// follow).
 const ALL_CHECKS: [&str; 30] = [
     "chat.create",
     "chat.create.function_calling",
@@ -51,14 +52,27 @@ async fn within<T>(secs: u64, fut: impl Future<Output = T>) -> T {
 async fn every_check_passes_against_the_mock() {
     within(60, async {
         let server = MockServer::builder().api_key("conformance-key").speed(SPEED).start().await.unwrap();
-        let report = Runner::new(server.base_url(), "conformance-key").run().await.unwrap();
+        let report = Runner::new(server.base_url(), "conformance-key").examples(Examples::All).run().await.unwrap();
         let names: Vec<&str> = report.checks.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ALL_CHECKS, "{}", report.render_table());
+        assert_eq!(names[..30], ALL_CHECKS, "{}", report.render_table());
+        // Then one check per other operation of the table, `<group>.<operationId>`.
+        let flows: std::collections::BTreeSet<&str> =
+            report.checks[..30].iter().map(|c| c.operation_id.as_str()).collect();
+        let examples: Vec<String> = mistral_openapi::operations::ALL
+            .iter()
+            .filter(|op| !flows.contains(op.id))
+            .map(|op| format!("{}.{}", op.group, op.id))
+            .collect();
+        assert_eq!(names[30..], examples, "{}", report.render_table());
+        // Every operation of the table is covered.
+        let covered: std::collections::BTreeSet<&str> = report.checks.iter().map(|c| c.operation_id.as_str()).collect();
+        let table: std::collections::BTreeSet<&str> = mistral_openapi::operations::ALL.iter().map(|o| o.id).collect();
+        assert_eq!(covered, table);
         for check in &report.checks {
             assert_eq!(check.outcome, Outcome::Pass, "{}\n{}", check.name, report.render_table());
         }
         assert!(report.passed());
-        assert_eq!(report.summary().passed, ALL_CHECKS.len());
+        assert_eq!(report.summary().passed, report.checks.len());
         assert!(report.notes.is_empty(), "{:?}", report.notes);
         let delete = report.check("models.delete").unwrap();
         assert!(delete.description.contains("does not exist): 404"), "{}", delete.description);

@@ -5,7 +5,7 @@ mod support;
 
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
-use mistral_conformance::{Aspect, Group, Outcome, Report, Runner, Summary};
+use mistral_conformance::{Aspect, Examples, Group, Outcome, Report, Runner, Summary};
 use serde_json::json;
 use support::*;
 
@@ -36,7 +36,12 @@ fn skips(report: &Report) -> Vec<(String, String)> {
 }
 
 async fn run(server: &MockServer, groups: &[Group]) -> Report {
-    Runner::new(server.base_url(), KEY).only(groups.iter().copied()).run().await.expect("the run starts")
+    Runner::new(server.base_url(), KEY)
+        .examples(Examples::None)
+        .only(groups.iter().copied())
+        .run()
+        .await
+        .expect("the run starts")
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 mod support;
 
 use httpmock::Method::DELETE;
-use mistral_conformance::{Group, Outcome, Report, Runner};
+use mistral_conformance::{Examples, Group, Outcome, Report, Runner};
 use mistral_mock::MockServer;
 use support::{FILE_ID, FT_MODEL, KEY, conforming, within};
 
@@ -39,7 +39,8 @@ async fn files_left(server: &MockServer) -> serde_json::Value {
 async fn only_files() {
     within(60, async {
         let server = mock().await;
-        let report = Runner::new(server.base_url(), KEY).only([Group::Files]).run().await.unwrap();
+        let report =
+            Runner::new(server.base_url(), KEY).examples(Examples::None).only([Group::Files]).run().await.unwrap();
         assert_eq!(names(&report), ["files.upload", "files.retrieve", "files.list", "files.no_key", "files.delete"]);
         assert_eq!(report.groups, [Group::Files]);
         all_pass(&report);
@@ -52,7 +53,8 @@ async fn only_files() {
 async fn only_fine_tuning_uploads_and_deletes_its_file_without_reporting_it() {
     within(60, async {
         let server = mock().await;
-        let report = Runner::new(server.base_url(), KEY).only([Group::FineTuning]).run().await.unwrap();
+        let report =
+            Runner::new(server.base_url(), KEY).examples(Examples::None).only([Group::FineTuning]).run().await.unwrap();
         assert_eq!(names(&report), ["jobs.create", "jobs.get", "jobs.list", "jobs.cancel", "jobs.no_key"]);
         all_pass(&report);
         assert_eq!(files_left(&server).await, serde_json::json!([]), "the training file was deleted");
@@ -64,19 +66,20 @@ async fn only_fine_tuning_uploads_and_deletes_its_file_without_reporting_it() {
 async fn only_models_and_only_completions() {
     within(60, async {
         let server = mock().await;
-        let report = Runner::new(server.base_url(), KEY).only([Group::Models]).run().await.unwrap();
+        let report =
+            Runner::new(server.base_url(), KEY).examples(Examples::None).only([Group::Models]).run().await.unwrap();
         assert_eq!(names(&report), ["models.list", "models.no_key", "models.delete"]);
         all_pass(&report);
 
         let groups = "fim,chat".split(',').map(|g| g.parse::<Group>().unwrap());
-        let report = Runner::new(server.base_url(), KEY).only(groups).run().await.unwrap();
+        let report = Runner::new(server.base_url(), KEY).examples(Examples::None).only(groups).run().await.unwrap();
         assert_eq!(report.checks.len(), 13);
         assert!(report.checks[..8].iter().all(|c| c.group == Group::Chat && c.name.starts_with("chat.")));
         assert!(report.checks[8..].iter().all(|c| c.group == Group::Fim && c.name.starts_with("fim.")));
         all_pass(&report);
 
         // None named: all of them.
-        let runner = Runner::new(server.base_url(), KEY).only([]);
+        let runner = Runner::new(server.base_url(), KEY).examples(Examples::None).only([]);
         assert_eq!(runner.groups(), Group::ALL);
     })
     .await;
@@ -101,7 +104,8 @@ async fn clean_up_of_unselected_groups_is_quiet_unless_it_fails() {
             })
             .await;
         conforming(&server).await;
-        let report = Runner::new(server.base_url(), KEY).only([Group::FineTuning]).run().await.unwrap();
+        let report =
+            Runner::new(server.base_url(), KEY).examples(Examples::None).only([Group::FineTuning]).run().await.unwrap();
         assert_eq!(names(&report), ["jobs.create", "jobs.get", "jobs.list", "jobs.cancel", "jobs.no_key"]);
         assert!(report.passed(), "{}", report.render_table());
         assert_eq!(delete_file.calls_async().await, 1);

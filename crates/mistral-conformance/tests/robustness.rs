@@ -7,7 +7,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use httpmock::MockServer;
-use mistral_conformance::{Aspect, Group, Outcome, Report, Runner};
+use mistral_conformance::{Aspect, Examples, Group, Outcome, Report, Runner};
 use support::{KEY, within};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -75,7 +75,8 @@ async fn connection_refused() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         drop(listener);
-        let report = Runner::new(url, KEY).timeout(Duration::from_secs(5)).run().await.unwrap();
+        let report =
+            Runner::new(url, KEY).examples(Examples::None).timeout(Duration::from_secs(5)).run().await.unwrap();
         assert_eq!(report.checks.len(), 30);
         nothing_passed(&report);
         let (_, message) = fail(&report, "models.list");
@@ -91,7 +92,12 @@ async fn connection_refused() {
 async fn connection_reset_and_garbage_instead_of_http() {
     within(60, async {
         let reset = raw(|stream| async move { drop(stream) }).await;
-        let report = Runner::new(&reset.url, KEY).only([Group::Models, Group::Chat]).run().await.unwrap();
+        let report = Runner::new(&reset.url, KEY)
+            .examples(Examples::None)
+            .only([Group::Models, Group::Chat])
+            .run()
+            .await
+            .unwrap();
         nothing_passed(&report);
         let (_, message) = fail(&report, "chat.stream");
         assert!(message.starts_with("no response: "), "{message}");
@@ -100,7 +106,8 @@ async fn connection_reset_and_garbage_instead_of_http() {
             let _ = stream.write_all(b"\x00\xffthis is not HTTP\r\n\r\n").await;
         })
         .await;
-        let report = Runner::new(&garbage.url, KEY).only([Group::Embeddings]).run().await.unwrap();
+        let report =
+            Runner::new(&garbage.url, KEY).examples(Examples::None).only([Group::Embeddings]).run().await.unwrap();
         nothing_passed(&report);
         let (_, message) = fail(&report, "embeddings.create");
         assert!(message.starts_with("no response: "), "{message}");
@@ -118,7 +125,7 @@ async fn garbage_bodies() {
                 then.status(200).header("content-type", "application/json").body(b"\x00\xff{garbage");
             })
             .await;
-        let report = Runner::new(server.base_url(), KEY).run().await.unwrap();
+        let report = Runner::new(server.base_url(), KEY).examples(Examples::None).run().await.unwrap();
         assert_eq!(report.checks.len(), 30);
         assert_eq!(report.summary().passed, 0, "{}", report.render_table());
         let (aspect, message) = fail(&report, "models.list");
@@ -153,6 +160,7 @@ async fn slow_answers_time_out() {
             .await;
         let started = Instant::now();
         let report = Runner::new(server.base_url(), KEY)
+            .examples(Examples::None)
             .only([Group::Models])
             .timeout(Duration::from_millis(300))
             .run()
@@ -185,8 +193,13 @@ async fn endless_streams_and_bodies_are_bounded() {
         })
         .await;
         let started = Instant::now();
-        let report =
-            Runner::new(&endless.url, KEY).only([Group::Fim]).timeout(Duration::from_millis(500)).run().await.unwrap();
+        let report = Runner::new(&endless.url, KEY)
+            .examples(Examples::None)
+            .only([Group::Fim])
+            .timeout(Duration::from_millis(500))
+            .run()
+            .await
+            .unwrap();
         assert!(started.elapsed() < Duration::from_secs(8), "{:?}", started.elapsed());
         let (aspect, message) = fail(&report, "fim.stream");
         assert_eq!(aspect, Aspect::Transport);
@@ -208,7 +221,7 @@ async fn endless_streams_and_bodies_are_bounded() {
             }
         })
         .await;
-        let report = Runner::new(&huge.url, KEY).only([Group::Models]).run().await.unwrap();
+        let report = Runner::new(&huge.url, KEY).examples(Examples::None).only([Group::Models]).run().await.unwrap();
         let (aspect, message) = fail(&report, "models.list");
         assert_eq!(
             (aspect, message.as_str()),
@@ -221,12 +234,13 @@ async fn endless_streams_and_bodies_are_bounded() {
 #[tokio::test]
 async fn bad_base_urls_are_errors_not_reports() {
     for url in ["", "not a url", "ftp://example.com", "file:///etc"] {
-        let error = Runner::new(url, KEY).run().await.unwrap_err();
+        let error = Runner::new(url, KEY).examples(Examples::None).run().await.unwrap_err();
         assert!(error.to_string().starts_with("invalid base URL"), "{url}: {error}");
     }
     let error = "everything".parse::<Group>().unwrap_err();
     assert_eq!(
         error.to_string(),
-        "unknown group \"everything\" (expected chat, fim, embeddings, models, files or fine-tuning)"
+        "unknown group \"everything\" (expected one of chat, fim, embeddings, models, files, fine_tuning, batch, ocr, \
+         classifiers, audio, agents, conversations, libraries)"
     );
 }
