@@ -8,7 +8,7 @@
 //!
 //! What progenitor cannot express is left out here and owned by `mistral-sdk`: the multipart
 //! uploads and the `text/event-stream` side of streamed operations (see
-//! `mistral_codegen::SDK_OWNED`). The generated client sends no `Authorization` header by
+//! `mistral_codegen::sdk_owned`). The generated client sends no `Authorization` header by
 //! itself: give it a `reqwest::Client` that does.
 //!
 //! ```no_run

@@ -22,7 +22,7 @@ use support::{
 };
 
 /// The operations of the spec the generated client leaves out: the multipart uploads are
-/// hand-written in `mistral-sdk` (`mistral_codegen::SDK_OWNED`).
+/// hand-written in `mistral-sdk` (`mistral_codegen::sdk_owned`).
 const SDK_OWNED: &[&str] =
     &["files_api_routes_upload_file", "libraries_documents_upload_v1", "audio_api_v1_transcriptions_post"];
 

@@ -10,6 +10,7 @@ use async_openai::types::chat::{
 use async_openai::types::embeddings::{CreateEmbeddingRequest, CreateEmbeddingResponse};
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
+use mistral_openapi::operations as ops;
 use mistral_sdk::types::{
     ChatCompletionRequest, ChatCompletionResponse, CompletionChunk, EmbeddingInput, EmbeddingRequest,
     EmbeddingResponse, MessageContent,
@@ -244,8 +245,8 @@ impl Clients {
             .context("the embeddings request does not fit async-openai's type")?;
         Ok(Clients {
             raw: reqwest::Client::builder().build()?,
-            chat_url: Url::parse(&format!("{base}/v1/chat/completions"))?,
-            embed_url: Url::parse(&format!("{base}/v1/embeddings"))?,
+            chat_url: Url::parse(&format!("{base}{}", ops::CREATE_CHAT_COMPLETION.path))?,
+            embed_url: Url::parse(&format!("{base}{}", ops::CREATE_EMBEDDING.path))?,
             auth,
             openapi: mistral_openapi::Client::new_with_client(base, openapi_http),
             sdk,

@@ -26,6 +26,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
+use mistral_openapi::operations as ops;
 use tokio::net::TcpListener;
 
 use crate::bodies;
@@ -139,14 +140,19 @@ async fn handle(canned: Arc<Canned>, req: Request<Incoming>) -> Result<Response<
         return Ok(error(StatusCode::METHOD_NOT_ALLOWED, "only POST is served"));
     }
     let has = |needle: &str| memchr::memmem::find(&body, needle.as_bytes()).is_some();
-    Ok(match parts.uri.path() {
-        "/v1/chat/completions" if !has(r#""stream":true"#) => {
+    let path = parts.uri.path();
+    Ok(if path == ops::CREATE_CHAT_COMPLETION.path {
+        if !has(r#""stream":true"#) {
             full(StatusCode::OK, "application/json", canned.chat.clone())
+        } else if has(HOLD_MODEL) {
+            event_stream(held(&canned))
+        } else {
+            event_stream(sse_frames(canned.sse.clone()))
         }
-        "/v1/chat/completions" if has(HOLD_MODEL) => event_stream(held(&canned)),
-        "/v1/chat/completions" => event_stream(sse_frames(canned.sse.clone())),
-        "/v1/embeddings" => full(StatusCode::OK, "application/json", canned.embeddings.clone()),
-        _ => error(StatusCode::NOT_FOUND, "no such route"),
+    } else if path == ops::CREATE_EMBEDDING.path {
+        full(StatusCode::OK, "application/json", canned.embeddings.clone())
+    } else {
+        error(StatusCode::NOT_FOUND, "no such route")
     })
 }
 

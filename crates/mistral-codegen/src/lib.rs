@@ -5,7 +5,7 @@
 //! build compiles.
 //!
 //! The spec is pre-processed before progenitor sees it ([`prepare`]): progenitor 0.15
-//! cannot express every part of the Mistral API, so the parts listed in [`SDK_OWNED`] are
+//! cannot express every part of the Mistral API, so the parts [`sdk_owned`] lists are
 //! removed from the generator's view (their payload schemas stay and are generated) and
 //! implemented by hand in `mistral-sdk`. The generated tokens then get two fixes
 //! ([`postprocess`]): no `api-version` header on requests and no forced 15 s timeout in
@@ -23,7 +23,7 @@ mod postprocess;
 mod prepare;
 
 pub use postprocess::postprocess;
-pub use prepare::{SDK_OWNED, SdkOwned, prepare};
+pub use prepare::{SdkOwned, prepare, sdk_owned};
 
 use std::path::Path;
 

@@ -5,28 +5,36 @@ use serde_json::{Map, Value, json};
 use crate::{Error, Result};
 
 /// A part of the API that the generated client does not implement and `mistral-sdk` owns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SdkOwned {
     /// The operation.
-    pub operation_id: &'static str,
+    pub operation_id: String,
     /// The media type removed from the generator's view.
     pub media_type: &'static str,
     /// Why progenitor cannot generate it.
     pub why: &'static str,
 }
 
-/// Everything [`prepare`] hides from progenitor, and why.
-pub const SDK_OWNED: &[SdkOwned] = &[
-    SdkOwned { operation_id: "files_api_routes_upload_file", media_type: MULTIPART, why: NO_MULTIPART },
-    SdkOwned { operation_id: "libraries_documents_upload_v1", media_type: MULTIPART, why: NO_MULTIPART },
-    SdkOwned { operation_id: "audio_api_v1_transcriptions_post", media_type: MULTIPART, why: NO_MULTIPART },
-    SdkOwned { operation_id: "createChatCompletion", media_type: EVENT_STREAM, why: NO_SSE },
-    SdkOwned { operation_id: "createFIMCompletion", media_type: EVENT_STREAM, why: NO_SSE },
-    SdkOwned { operation_id: "agents_api_v1_conversations_start", media_type: EVENT_STREAM, why: NO_SSE },
-    SdkOwned { operation_id: "agents_api_v1_conversations_append", media_type: EVENT_STREAM, why: NO_SSE },
-    SdkOwned { operation_id: "agents_api_v1_conversations_restart", media_type: EVENT_STREAM, why: NO_SSE },
-    SdkOwned { operation_id: "speech_v1_audio_speech_post", media_type: EVENT_STREAM, why: NO_SSE },
-];
+/// Everything [`prepare`] hides from progenitor, and why: every operation with a multipart
+/// request body (whole), and the `text/event-stream` answer of every streamed operation.
+pub fn sdk_owned(spec: &Value) -> Vec<SdkOwned> {
+    let mut out = Vec::new();
+    for (_, item) in spec.get("paths").and_then(Value::as_object).into_iter().flatten() {
+        for method in METHODS {
+            let Some(op) = item.get(*method) else {
+                continue;
+            };
+            let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
+            if op.pointer("/requestBody/content/multipart~1form-data").is_some() {
+                out.push(SdkOwned { operation_id: id.clone(), media_type: MULTIPART, why: NO_MULTIPART });
+            }
+            if op.pointer("/responses/200/content/text~1event-stream").is_some() {
+                out.push(SdkOwned { operation_id: id, media_type: EVENT_STREAM, why: NO_SSE });
+            }
+        }
+    }
+    out
+}
 
 const MULTIPART: &str = "multipart/form-data";
 const EVENT_STREAM: &str = "text/event-stream";
@@ -42,7 +50,7 @@ pub const ERROR_SCHEMA: &str = "ApiError";
 const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// Turns the project's spec into the document progenitor is given:
-/// - operations and media types listed in [`SDK_OWNED`] are removed;
+/// - operations and media types listed by [`sdk_owned`] are removed;
 /// - every error response (4xx, 5xx) is given the one schema [`ERROR_SCHEMA`];
 /// - of several success responses, only the first with a body is kept;
 /// - an `anyOf` whose members all have a `title` becomes a `oneOf`: the spec says `anyOf`
@@ -51,6 +59,7 @@ const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "p
 ///   becomes an untagged enum with variants named by the titles, tried in order (an `Other`
 ///   member's `not`, which keeps validators exact, is dropped).
 pub fn prepare(spec: &Value) -> Result<openapiv3::OpenAPI> {
+    let owned_parts = sdk_owned(spec);
     let mut spec = spec.clone();
     if let Some(schemas) = spec.pointer_mut("/components/schemas") {
         titled_any_of_to_one_of(schemas);
@@ -65,7 +74,7 @@ pub fn prepare(spec: &Value) -> Result<openapiv3::OpenAPI> {
                 continue;
             };
             let id = op.get("operationId").and_then(Value::as_str).unwrap_or("");
-            let owned: Vec<&SdkOwned> = SDK_OWNED.iter().filter(|o| o.operation_id == id).collect();
+            let owned: Vec<&SdkOwned> = owned_parts.iter().filter(|o| o.operation_id == id).collect();
             if owned.iter().any(|o| o.media_type == "multipart/form-data") {
                 item.remove(*method);
                 continue;

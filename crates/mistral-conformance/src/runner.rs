@@ -357,7 +357,7 @@ impl Ctx {
         let media_types = self.spec.response_media_types(table_op.id, &status.to_string());
         let got = reply.content_type.as_deref().map(http::essence);
         let media_type = match got {
-            Some(m) if media_types.iter().any(|d| *d == m) => media_types.iter().find(|d| **d == m),
+            Some(m) if media_types.contains(&m) => media_types.iter().find(|d| **d == m),
             _ => media_types.first(),
         };
         let Some(media_type) = media_type else {
