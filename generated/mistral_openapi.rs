@@ -13205,6 +13205,12 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     ///One problem with a request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ValidationError {
+        ///What the failed constraint was, e.g. `{"le": 1.5}`.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub ctx: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///The value that was refused, as sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub input: ::std::option::Option<::serde_json::Value>,
         ///Where, e.g. `["body", "messages", 0, "content"]`.
         pub loc: ::std::vec::Vec<ValidationErrorLocItem>,
         pub msg: ::std::string::String,
@@ -38029,6 +38035,14 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         }
         #[derive(Clone, Debug)]
         pub struct ValidationError {
+            ctx: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            input: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
             loc: ::std::result::Result<
                 ::std::vec::Vec<super::ValidationErrorLocItem>,
                 ::std::string::String,
@@ -38039,6 +38053,8 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         impl ::std::default::Default for ValidationError {
             fn default() -> Self {
                 Self {
+                    ctx: Ok(Default::default()),
+                    input: Ok(Default::default()),
                     loc: Err("no value supplied for loc".to_string()),
                     msg: Err("no value supplied for msg".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
@@ -38046,6 +38062,32 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
             }
         }
         impl ValidationError {
+            pub fn ctx<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ctx = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ctx: {e}")
+                    });
+                self
+            }
+            pub fn input<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.input = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for input: {e}")
+                    });
+                self
+            }
             pub fn loc<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -38091,6 +38133,8 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                 value: ValidationError,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    ctx: value.ctx?,
+                    input: value.input?,
                     loc: value.loc?,
                     msg: value.msg?,
                     type_: value.type_?,
@@ -38100,6 +38144,8 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         impl ::std::convert::From<super::ValidationError> for ValidationError {
             fn from(value: super::ValidationError) -> Self {
                 Self {
+                    ctx: Ok(value.ctx),
+                    input: Ok(value.input),
                     loc: Ok(value.loc),
                     msg: Ok(value.msg),
                     type_: Ok(value.type_),

@@ -88,3 +88,119 @@ pub fn diff_spec(root: &Path, other: &Path) -> anyhow::Result<mistral_spec::diff
     let new = read(other)?;
     Ok(mistral_spec::diff::diff(&old, &new))
 }
+
+/// The deliberate differences from the official document, relative to the workspace root.
+pub const DIFFERENCES: &str = "spec-differences.yaml";
+
+/// One rule of [`DIFFERENCES`]: the changes it explains, and why they are on purpose.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Deliberate {
+    /// The change kind, e.g. `schema_removed`.
+    pub kind: String,
+    /// A regular expression the change's location matches in full.
+    #[serde(default)]
+    pub location: Option<String>,
+    /// A regular expression the change's detail matches in full.
+    #[serde(default)]
+    pub detail: Option<String>,
+    /// Why.
+    pub why: String,
+}
+
+/// `cargo xtask diff-spec --ours`: the differences on the operations openapi.yaml has, each
+/// explained by a rule of [`DIFFERENCES`] or not.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OursReport {
+    /// Every difference on openapi.yaml's operations and schemas.
+    pub total: usize,
+    /// How many changes each rule explains, with its reason, in file order.
+    pub explained: Vec<(String, usize)>,
+    /// The differences no rule explains.
+    pub unexplained: Vec<mistral_spec::diff::Change>,
+    /// Rules that explain nothing (stale).
+    pub unused: Vec<String>,
+}
+
+impl OursReport {
+    /// Whether every difference is explained and every rule used.
+    pub fn is_clean(&self) -> bool {
+        self.unexplained.is_empty() && self.unused.is_empty()
+    }
+
+    /// The report for people.
+    pub fn render_text(&self) -> String {
+        let mut out = format!(
+            "{} differences on openapi.yaml's operations: {} explained by {DIFFERENCES}, {} unexplained\n",
+            self.total,
+            self.total - self.unexplained.len(),
+            self.unexplained.len()
+        );
+        if !self.unexplained.is_empty() {
+            out.push_str("\nUnexplained:\n");
+            for c in &self.unexplained {
+                out.push_str(&format!("  {}: {} [{}]\n", c.location, c.detail, c.kind.as_str()));
+            }
+        }
+        if !self.unused.is_empty() {
+            out.push_str(&format!("\nRules of {DIFFERENCES} that explain nothing (remove them):\n"));
+            for why in &self.unused {
+                out.push_str(&format!("  {why}\n"));
+            }
+        }
+        out.push_str("\nOn purpose:\n");
+        for (why, n) in &self.explained {
+            out.push_str(&format!("  {n:>4}  {why}\n"));
+        }
+        out
+    }
+}
+
+/// Reads [`DIFFERENCES`].
+pub fn deliberate_differences(root: &Path) -> anyhow::Result<Vec<Deliberate>> {
+    let path = root.join(DIFFERENCES);
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    serde_norway::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// Compares openapi.yaml with `other` on openapi.yaml's operations (what only `other` has is
+/// left out) and sorts each difference into explained or not by [`DIFFERENCES`].
+pub fn diff_spec_ours(root: &Path, other: &Path) -> anyhow::Result<OursReport> {
+    let report = diff_spec(root, other)?;
+    let rules = deliberate_differences(root)?;
+    let full = |p: &Option<String>| -> anyhow::Result<Option<regex::Regex>> {
+        p.as_ref()
+            .map(|p| regex::Regex::new(&format!("^(?:{p})$")).with_context(|| format!("the pattern {p:?}")))
+            .transpose()
+    };
+    let compiled: Vec<(Option<regex::Regex>, Option<regex::Regex>)> =
+        rules.iter().map(|r| Ok((full(&r.location)?, full(&r.detail)?))).collect::<anyhow::Result<_>>()?;
+    // Only in the other document: operations and schemas openapi.yaml does not cover.
+    let changes: Vec<&mistral_spec::diff::Change> = report
+        .operations
+        .removed
+        .iter()
+        .chain(report.operations.changed.iter().flat_map(|g| &g.changes))
+        .chain(&report.schemas.removed)
+        .chain(report.schemas.changed.iter().flat_map(|g| &g.changes))
+        .collect();
+    let mut counts = vec![0usize; rules.len()];
+    let mut unexplained = Vec::new();
+    for change in &changes {
+        let rule = rules.iter().zip(&compiled).position(|(rule, (location, detail))| {
+            rule.kind == change.kind.as_str()
+                && location.as_ref().is_none_or(|re| re.is_match(&change.location))
+                && detail.as_ref().is_none_or(|re| re.is_match(&change.detail))
+        });
+        match rule {
+            Some(i) => counts[i] += 1,
+            None => unexplained.push((*change).clone()),
+        }
+    }
+    let one_line = |why: &str| why.split_whitespace().collect::<Vec<_>>().join(" ");
+    Ok(OursReport {
+        total: changes.len(),
+        explained: rules.iter().zip(&counts).filter(|(_, n)| **n > 0).map(|(r, n)| (one_line(&r.why), *n)).collect(),
+        unexplained,
+        unused: rules.iter().zip(&counts).filter(|(_, n)| **n == 0).map(|(r, _)| one_line(&r.why)).collect(),
+    })
+}

@@ -155,3 +155,45 @@ fn diff_spec_names_an_unreadable_file() {
     let err = xtask::diff_spec(root.path(), &missing).unwrap_err();
     assert_eq!(err.to_string(), format!("reading {}", missing.display()));
 }
+
+#[test]
+fn diff_spec_ours_sorts_each_difference_by_the_rules() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("ops_old.yaml"), root.path().join(xtask::SPEC)).unwrap();
+    std::fs::write(
+        root.path().join(xtask::DIFFERENCES),
+        "- kind: operation_removed\n  location: 'DELETE /things/\\{id\\}'\n  why: Kept on purpose.\n\
+         - kind: schema_removed\n  location: 'schemas\\.Nothing'\n  why: Matches nothing.\n",
+    )
+    .unwrap();
+    let full = xtask::diff_spec(root.path(), &fixture("ops_new.yaml")).unwrap();
+    let ours = xtask::diff_spec_ours(root.path(), &fixture("ops_new.yaml")).unwrap();
+    // What only the other document has is left out.
+    let changed: usize = full.operations.changed.iter().map(|g| g.changes.len()).sum();
+    let schemas: usize = full.schemas.changed.iter().map(|g| g.changes.len()).sum();
+    let expected = full.operations.removed.len() + changed + full.schemas.removed.len() + schemas;
+    assert!(!full.operations.added.is_empty(), "the fixture adds operations");
+    assert_eq!(ours.total, expected);
+    assert_eq!(ours.explained, [("Kept on purpose.".to_string(), 1)]);
+    assert_eq!(ours.unexplained.len(), expected - 1);
+    assert!(ours.unexplained.iter().all(|c| c.location != "DELETE /things/{id}"));
+    assert_eq!(ours.unused, ["Matches nothing."]);
+    assert!(!ours.is_clean());
+    let text = ours.render_text();
+    assert!(text.starts_with(&format!("{expected} differences on openapi.yaml's operations: 1 explained")), "{text}");
+    assert!(text.contains("Rules of spec-differences.yaml that explain nothing (remove them):\n  Matches nothing."));
+}
+
+/// The workspace's spec departs from the newest official document only where
+/// spec-differences.yaml says why.
+#[test]
+fn the_workspace_spec_departs_from_the_newest_document_only_on_purpose() {
+    let newest = xtask::workspace_root().join("../shared/api/ref/mistral-openapi-newest.yaml");
+    if !newest.exists() {
+        eprintln!("skipped: {} is not here", newest.display());
+        return;
+    }
+    let ours = xtask::diff_spec_ours(&xtask::workspace_root(), &newest).unwrap();
+    assert!(ours.is_clean(), "{}", ours.render_text());
+    assert!(ours.total > 500, "{}", ours.total);
+}
