@@ -64,7 +64,8 @@ pub enum Command {
     /// Fill in the middle: complete code between a prompt and a suffix.
     Fim(FimArgs),
     /// Embed texts as vectors.
-    Embed(EmbedArgs),
+    #[command(alias = "embed")]
+    Embeddings(EmbeddingsArgs),
     /// List or delete models.
     #[command(subcommand)]
     Models(ModelsCommand),
@@ -72,8 +73,8 @@ pub enum Command {
     #[command(subcommand)]
     Files(FilesCommand),
     /// Fine-tuning jobs.
-    #[command(subcommand)]
-    Jobs(JobsCommand),
+    #[command(subcommand, alias = "jobs")]
+    FineTuning(FineTuningCommand),
     /// Run a mock of the API in the foreground (until Ctrl-C).
     Mock(MockArgs),
     /// Check, operation by operation, where a server departs from the API spec (exit code 1
@@ -126,7 +127,7 @@ pub struct FimArgs {
 
 /// `mistral embed`.
 #[derive(Debug, Args)]
-pub struct EmbedArgs {
+pub struct EmbeddingsArgs {
     /// The model.
     #[arg(short, long, default_value = "mistral-embed")]
     pub model: String,
@@ -174,7 +175,7 @@ pub enum FilesCommand {
 
 /// `mistral jobs ...`.
 #[derive(Debug, Subcommand)]
-pub enum JobsCommand {
+pub enum FineTuningCommand {
     /// Create a fine-tuning job (or estimate one with --dry-run).
     Create(JobCreateArgs),
     /// List fine-tuning jobs.

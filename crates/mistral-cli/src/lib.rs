@@ -10,15 +10,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod chat;
 pub mod cli;
+mod commands;
 mod conformance;
-mod embed;
-mod files;
-mod fim;
-mod jobs;
 mod mock;
-mod models;
 pub mod output;
 
 use std::ffi::OsString;
@@ -30,6 +25,7 @@ use clap::Parser;
 use mistral_sdk::{ApiErrorKind, Client};
 
 use crate::cli::{Cli, Command, Global};
+use crate::commands::{chat, embeddings, files, fim, fine_tuning, models};
 use crate::output::Out;
 
 /// The command succeeded.
@@ -156,10 +152,10 @@ async fn dispatch(cli: &Cli, out: &mut Out<'_>, stderr: &mut dyn Write, options:
     match &cli.command {
         Command::Chat(args) => chat::run(&mut ctx, args).await,
         Command::Fim(args) => fim::run(&mut ctx, args).await,
-        Command::Embed(args) => embed::run(&mut ctx, args).await,
+        Command::Embeddings(args) => embeddings::run(&mut ctx, args).await,
         Command::Models(cmd) => models::run(&mut ctx, cmd).await,
         Command::Files(cmd) => files::run(&mut ctx, cmd).await,
-        Command::Jobs(cmd) => jobs::run(&mut ctx, cmd).await,
+        Command::FineTuning(cmd) => fine_tuning::run(&mut ctx, cmd).await,
         Command::Mock(_) | Command::Conformance(_) => Ok(()),
     }
 }

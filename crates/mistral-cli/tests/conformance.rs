@@ -79,11 +79,11 @@ async fn only_selects_groups() {
             [
                 "models.list",
                 "models.no_key",
-                "jobs.create",
-                "jobs.get",
-                "jobs.list",
-                "jobs.cancel",
-                "jobs.no_key",
+                "fine_tuning.create",
+                "fine_tuning.get",
+                "fine_tuning.list",
+                "fine_tuning.cancel",
+                "fine_tuning.no_key",
                 "models.delete"
             ]
         );

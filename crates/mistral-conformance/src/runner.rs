@@ -3,7 +3,6 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use bytes::Bytes;
 use mistral_spec::Spec;
 use serde_json::{Value, json};
 use tokio::time::Instant;
@@ -11,8 +10,8 @@ use tokio::time::Instant;
 use crate::check::{self, Expect, Fail};
 use crate::http::{self, Payload};
 use crate::report::{Aspect, CheckResult, Outcome, Report};
-use crate::spec_data::{self, EVENT_STREAM, JSON, Op};
-use crate::{Error, Group, stream};
+use crate::spec_data::{self, JSON, Op};
+use crate::{Error, Group};
 use mistral_openapi::operations::{self as ops, Operation};
 
 /// How long one request may take, answer included, unless [`Runner::timeout`] says otherwise.
@@ -26,7 +25,7 @@ pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 pub const PLACEHOLDER_API_KEY: &str = "mistral-conformance-placeholder-key";
 
 /// The field the `*.unknown_field` checks add.
-const UNKNOWN_FIELD: &str = "x_conformance_unknown_field";
+pub(crate) const UNKNOWN_FIELD: &str = "x_conformance_unknown_field";
 
 /// Which operations without a dedicated flow get a check from their spec example.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -43,7 +42,7 @@ pub enum Examples {
 }
 
 impl Examples {
-    fn includes(self, op: &Operation) -> bool {
+    pub(crate) fn includes(self, op: &Operation) -> bool {
         match self {
             Examples::None => false,
             Examples::Harmless => {
@@ -148,26 +147,26 @@ impl Runner {
 }
 
 /// The spec's 13 operations.
-struct Ops {
-    chat: Op,
-    fim: Op,
-    embed: Op,
-    list_models: Op,
-    delete_model: Op,
-    upload: Op,
-    list_files: Op,
-    retrieve_file: Op,
-    delete_file: Op,
-    list_jobs: Op,
-    create_job: Op,
-    get_job: Op,
-    cancel_job: Op,
+pub(crate) struct Ops {
+    pub(crate) chat: Op,
+    pub(crate) fim: Op,
+    pub(crate) embed: Op,
+    pub(crate) list_models: Op,
+    pub(crate) delete_model: Op,
+    pub(crate) upload: Op,
+    pub(crate) list_files: Op,
+    pub(crate) retrieve_file: Op,
+    pub(crate) delete_file: Op,
+    pub(crate) list_jobs: Op,
+    pub(crate) create_job: Op,
+    pub(crate) get_job: Op,
+    pub(crate) cancel_job: Op,
 }
 
 impl Ops {
     /// The operations with checks of their own (flows with state); every other operation of the
     /// table gets one check from its spec examples.
-    fn dedicated(&self) -> [&Op; 13] {
+    pub(crate) fn dedicated(&self) -> [&Op; 13] {
         [
             &self.chat,
             &self.fim,
@@ -185,7 +184,7 @@ impl Ops {
         ]
     }
 
-    fn load(spec: &Spec) -> Result<Ops, mistral_spec::Error> {
+    pub(crate) fn load(spec: &Spec) -> Result<Ops, mistral_spec::Error> {
         let op = |o: &'static Operation| spec_data::op(spec, o);
         Ok(Ops {
             chat: op(&ops::CREATE_CHAT_COMPLETION)?,
@@ -206,32 +205,32 @@ impl Ops {
 }
 
 /// One check about to run.
-struct Def<'a> {
-    name: String,
-    group: Group,
-    op: &'a Op,
-    description: String,
+pub(crate) struct Def<'a> {
+    pub(crate) name: String,
+    pub(crate) group: Group,
+    pub(crate) op: &'a Op,
+    pub(crate) description: String,
 }
 
 /// A JSON answer as checked: the first failure, and the body of a 2xx answer when it was
 /// JSON (for the ids later steps need).
-struct Answer {
-    fail: Option<Fail>,
-    created: Option<Value>,
+pub(crate) struct Answer {
+    pub(crate) fail: Option<Fail>,
+    pub(crate) created: Option<Value>,
 }
 
 impl Answer {
-    fn failed(fail: Fail) -> Answer {
+    pub(crate) fn failed(fail: Fail) -> Answer {
         Answer { fail: Some(fail), created: None }
     }
 
     /// A string field of the 2xx body.
-    fn field(&self, name: &str) -> Option<String> {
+    pub(crate) fn field(&self, name: &str) -> Option<String> {
         self.created.as_ref()?.get(name)?.as_str().filter(|s| !s.is_empty()).map(str::to_string)
     }
 
     /// When the answer fits, one more check on its body.
-    fn then(mut self, f: impl FnOnce(&Value) -> Result<(), Fail>) -> Answer {
+    pub(crate) fn then(mut self, f: impl FnOnce(&Value) -> Result<(), Fail>) -> Answer {
         if self.fail.is_none()
             && let Some(body) = &self.created
         {
@@ -240,32 +239,32 @@ impl Answer {
         self
     }
 
-    fn outcome(&self) -> Outcome {
+    pub(crate) fn outcome(&self) -> Outcome {
         self.fail.clone().map_or(Outcome::Pass, Outcome::from)
     }
 }
 
 /// Why a check could not run.
-type SkipReason = String;
+pub(crate) type SkipReason = String;
 
-struct Ctx {
-    spec: &'static Spec,
-    client: reqwest::Client,
-    base: String,
-    key: String,
-    timeout: Duration,
-    groups: BTreeSet<Group>,
-    examples: Examples,
-    checks: Vec<CheckResult>,
-    notes: Vec<String>,
+pub(crate) struct Ctx {
+    pub(crate) spec: &'static Spec,
+    pub(crate) client: reqwest::Client,
+    pub(crate) base: String,
+    pub(crate) key: String,
+    pub(crate) timeout: Duration,
+    pub(crate) groups: BTreeSet<Group>,
+    pub(crate) examples: Examples,
+    pub(crate) checks: Vec<CheckResult>,
+    pub(crate) notes: Vec<String>,
 }
 
 impl Ctx {
-    fn selected(&self, group: Group) -> bool {
+    pub(crate) fn selected(&self, group: Group) -> bool {
         self.groups.contains(&group)
     }
 
-    async fn run(&mut self, ops: &Ops) {
+    pub(crate) async fn run(&mut self, ops: &Ops) {
         if self.selected(Group::Chat) {
             self.completions(Group::Chat, "chat", &ops.chat, true, |_, _| Ok(())).await;
         }
@@ -276,10 +275,7 @@ impl Ctx {
             self.completions(Group::Embeddings, "embeddings", &ops.embed, false, one_vector_per_input).await;
         }
         if self.selected(Group::Models) {
-            let def = self.def("models.list", Group::Models, &ops.list_models, "all models");
-            self.plain(def, &[], Payload::None, |_| Ok(())).await;
-            let def = self.def("models.no_key", Group::Models, &ops.list_models, "no API key: 401");
-            self.no_key(def, &[], Payload::None).await;
+            self.models(ops).await;
         }
 
         let files = self.selected(Group::Files);
@@ -298,7 +294,7 @@ impl Ctx {
                 self.quietly(&format!("the training file {id}"), &ops.delete_file, &[("file_id", id)]).await
             }
             (Err(reason), true) => {
-                let def = self.def("files.delete", Group::Files, &ops.delete_file, "the uploaded file");
+                let def = self.def(crate::checks::files::DELETE, Group::Files, &ops.delete_file, "the uploaded file");
                 self.skip(def, reason.clone());
             }
             (Err(_), false) => {}
@@ -313,88 +309,11 @@ impl Ctx {
         self.examples(ops).await;
     }
 
-    /// One check per operation without a dedicated one, from its spec examples: the answer
-    /// must be the operation's success, in its schema. A declared 404 that fits its schema (the
-    /// example's id is made up) is a skip: the check needs a real resource.
-    async fn examples(&mut self, ops: &Ops) {
-        let dedicated = ops.dedicated();
-        for table_op in ops::ALL {
-            if !self.selected(table_op.group)
-                || !self.examples.includes(table_op)
-                || dedicated.iter().any(|d| d.id == table_op.id)
-            {
-                continue;
-            }
-            let op = match spec_data::op(self.spec, table_op) {
-                Ok(op) => op,
-                Err(e) => {
-                    self.notes.push(format!("{}: {e}", table_op.id));
-                    continue;
-                }
-            };
-            let name = format!("{}.{}", table_op.group, table_op.id);
-            let def = Def { name, group: table_op.group, op: &op, description: "the spec's example".into() };
-            let started = Instant::now();
-            let outcome = self.example_outcome(table_op, &op).await;
-            self.record(def, outcome, Some(started));
-        }
-    }
-
-    async fn example_outcome(&self, table_op: &'static Operation, op: &Op) -> Outcome {
-        let request = match spec_data::example_request(self.spec, table_op) {
-            Ok(r) => r,
-            Err(f) => return f.into(),
-        };
-        let params: Vec<(&str, &str)> = request.params.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
-        let success = spec_data::success_status(self.spec, table_op.id);
-        let reply = match http::exchange(self.request(op, &params, &request.payload, true), self.timeout).await {
-            Ok(reply) => reply,
-            Err(f) => return f.into(),
-        };
-        // The example's ids are made up: a server without that resource rightly answers 404.
-        let declared_error = reply.status == 404 && spec_data::declares_status(self.spec, table_op.id, 404);
-        let status = if declared_error { reply.status } else { success };
-        let media_types = self.spec.response_media_types(table_op.id, &status.to_string());
-        let got = reply.content_type.as_deref().map(http::essence);
-        let media_type = match got {
-            Some(m) if media_types.contains(&m) => media_types.iter().find(|d| **d == m),
-            _ => media_types.first(),
-        };
-        let Some(media_type) = media_type else {
-            // A bodiless success (204).
-            return if reply.status == status {
-                Outcome::Pass
-            } else {
-                check::wrong_status(
-                    reply.status,
-                    &Expect { operation_id: table_op.id, status, media_type: "", why: "" },
-                    &reply.body,
-                )
-                .into()
-            };
-        };
-        let expect = Expect { operation_id: table_op.id, status, media_type, why: "" };
-        let judged = if media_type == JSON {
-            check::judge(self.spec, &reply, &expect).fail
-        } else {
-            check::status(reply.status, &expect, &reply.body)
-                .and_then(|()| check::content_type(reply.content_type.as_deref(), &expect))
-                .err()
-        };
-        match (judged, declared_error) {
-            (Some(fail), _) => fail.into(),
-            (None, false) => Outcome::Pass,
-            (None, true) => {
-                Outcome::Skip { reason: "the server has no resource with the example's id (404)".to_string() }
-            }
-        }
-    }
-
-    fn def<'a>(&self, name: &str, group: Group, op: &'a Op, description: impl Into<String>) -> Def<'a> {
+    pub(crate) fn def<'a>(&self, name: &str, group: Group, op: &'a Op, description: impl Into<String>) -> Def<'a> {
         Def { name: name.to_string(), group, op, description: description.into() }
     }
 
-    fn record(&mut self, def: Def<'_>, outcome: Outcome, started: Option<Instant>) {
+    pub(crate) fn record(&mut self, def: Def<'_>, outcome: Outcome, started: Option<Instant>) {
         let duration_ms = started.map_or(0, |s| u64::try_from(s.elapsed().as_millis()).unwrap_or(u64::MAX));
         self.checks.push(CheckResult {
             name: def.name,
@@ -407,11 +326,17 @@ impl Ctx {
         });
     }
 
-    fn skip(&mut self, def: Def<'_>, reason: SkipReason) {
+    pub(crate) fn skip(&mut self, def: Def<'_>, reason: SkipReason) {
         self.record(def, Outcome::Skip { reason }, None);
     }
 
-    fn request(&self, op: &Op, params: &[(&str, &str)], payload: &Payload, auth: bool) -> reqwest::RequestBuilder {
+    pub(crate) fn request(
+        &self,
+        op: &Op,
+        params: &[(&str, &str)],
+        payload: &Payload,
+        auth: bool,
+    ) -> reqwest::RequestBuilder {
         let url = format!("{}{}", self.base, spec_data::fill(&op.path, params));
         let mut request = self.client.request(op.method.clone(), url);
         if auth {
@@ -421,7 +346,7 @@ impl Ctx {
     }
 
     /// Sends a request and judges its JSON answer against the spec's `status` response.
-    async fn call(
+    pub(crate) async fn call(
         &self,
         op: &Op,
         params: &[(&str, &str)],
@@ -446,7 +371,7 @@ impl Ctx {
     }
 
     /// A 200 check with an extra check of the body; gives the answer for later steps.
-    async fn plain(
+    pub(crate) async fn plain(
         &mut self,
         def: Def<'_>,
         params: &[(&str, &str)],
@@ -460,14 +385,14 @@ impl Ctx {
     }
 
     /// A request without a key: 401 due, with a body matching the spec's 401 schema.
-    async fn no_key(&mut self, def: Def<'_>, params: &[(&str, &str)], payload: Payload) {
+    pub(crate) async fn no_key(&mut self, def: Def<'_>, params: &[(&str, &str)], payload: Payload) {
         let started = Instant::now();
         let answer = self.call(def.op, params, &payload, false, 401, " (the request had no API key)").await;
         self.record(def, answer.outcome(), Some(started));
     }
 
     /// A request the spec's schema rejects: 422 due, with a body matching the 422 schema.
-    async fn invalid(&mut self, def: Def<'_>, body: Value) {
+    pub(crate) async fn invalid(&mut self, def: Def<'_>, body: Value) {
         match spec_data::rejects(self.spec, def.op.id, &body) {
             Ok(true) => {}
             Ok(false) => {
@@ -481,270 +406,8 @@ impl Ctx {
         self.record(def, answer.outcome(), Some(started));
     }
 
-    /// Chat, FIM or embeddings: every non-streamed example, the stream, and the negative
-    /// checks.
-    async fn completions(
-        &mut self,
-        group: Group,
-        prefix: &str,
-        op: &Op,
-        streams: bool,
-        then: fn(&Value, &Value) -> Result<(), Fail>,
-    ) {
-        let examples = match spec_data::request_examples(self.spec, op.id, JSON) {
-            Ok(e) => e,
-            Err(f) => {
-                let def = self.def(&format!("{prefix}.create"), group, op, "the spec's first example");
-                return self.record(def, f.into(), None);
-            }
-        };
-        let (streamed, plain): (Vec<_>, Vec<_>) =
-            examples.into_iter().partition(|(_, body)| body.get("stream") == Some(&Value::Bool(true)));
-        for (i, (example, body)) in plain.iter().enumerate() {
-            let name = match i {
-                0 => format!("{prefix}.create"),
-                _ => format!("{prefix}.create.{}", spec_data::slug(example)),
-            };
-            let def = self.def(&name, group, op, format!("example {example:?}"));
-            if let Err(f) = spec_data::valid_request(self.spec, op.id, body) {
-                self.record(def, f.into(), None);
-                continue;
-            }
-            self.plain(def, &[], Payload::Json(body.clone()), |answer| then(body, answer)).await;
-        }
-        if streams {
-            let stream =
-                streamed.first().map(|(name, body)| (format!("example {name:?}"), body.clone())).or_else(|| {
-                    let (name, body) = plain.first()?;
-                    let mut body = body.clone();
-                    body.as_object_mut()?.insert("stream".into(), Value::Bool(true));
-                    Some((format!("example {name:?} with \"stream\": true"), body))
-                });
-            let def = self.def(&format!("{prefix}.stream"), group, op, "");
-            match stream {
-                Some((description, body)) => self.stream(Def { description, ..def }, body).await,
-                None => self.record(def, Fail::spec(format!("{} has no example to stream", op.id)).into(), None),
-            }
-        }
-        let Some((example, primary)) = plain.first() else { return };
-        let def = self.def(&format!("{prefix}.no_key"), group, op, format!("example {example:?}, no API key: 401"));
-        self.no_key(def, &[], Payload::Json(primary.clone())).await;
-
-        let mut unknown = primary.clone();
-        if let Some(object) = unknown.as_object_mut() {
-            object.insert(UNKNOWN_FIELD.into(), Value::Bool(true));
-        }
-        let description = format!("example {example:?} plus {UNKNOWN_FIELD:?}: 422");
-        let def = self.def(&format!("{prefix}.unknown_field"), group, op, description);
-        self.invalid(def, unknown).await;
-
-        let required = spec_data::required_fields(self.spec, op.id);
-        let field = required.iter().rev().find(|f| *f != "model").or(required.first());
-        let def = self.def(&format!("{prefix}.missing_field"), group, op, "");
-        match field {
-            None => self.skip(def, "the request schema has no required field".into()),
-            Some(field) => {
-                let mut missing = primary.clone();
-                if let Some(object) = missing.as_object_mut() {
-                    object.remove(field);
-                }
-                let description = format!("example {example:?} without required {field:?}: 422");
-                self.invalid(Def { description, ..def }, missing).await;
-            }
-        }
-    }
-
-    /// A streamed completion, judged event by event.
-    async fn stream(&mut self, def: Def<'_>, body: Value) {
-        let started = Instant::now();
-        let outcome = match self.stream_answer(def.op, body).await {
-            Ok(_) => Outcome::Pass,
-            Err(f) => f.into(),
-        };
-        self.record(def, outcome, Some(started));
-    }
-
-    async fn stream_answer(&self, op: &Op, body: Value) -> Result<stream::Streamed, Fail> {
-        spec_data::valid_request(self.spec, op.id, &body)?;
-        let media_type = spec_data::declared(self.spec, op.id, 200, EVENT_STREAM)?;
-        let expect = Expect { operation_id: op.id, status: 200, media_type, why: "" };
-        let deadline = Instant::now() + self.timeout;
-        let response = http::open(self.request(op, &[], &Payload::Json(body), true), deadline).await?;
-        stream::judge(self.spec, response, &expect, deadline).await
-    }
-
-    /// Uploads the training file (`files.upload` when `report`): its id, or why there is none.
-    async fn upload(&mut self, ops: &Ops, report: bool) -> Result<String, SkipReason> {
-        let op = &ops.upload;
-        let def = self.def("files.upload", Group::Files, op, "");
-        let example = spec_data::request_examples(self.spec, op.id, "multipart/form-data")
-            .and_then(|e| e.into_iter().next().ok_or_else(|| Fail::spec("no upload example")));
-        let (name, example) = match example {
-            Ok(e) => e,
-            Err(f) => {
-                let reason = format!("no file was uploaded: {}", f.message);
-                if report {
-                    self.record(def, f.into(), None);
-                }
-                return Err(reason);
-            }
-        };
-        let line = example.get("file").and_then(Value::as_str).unwrap_or_default();
-        let purpose = example.get("purpose").and_then(Value::as_str).map(str::to_string);
-        let jsonl = training_jsonl(line);
-        let description = format!("example {name:?}: a {}-line JSONL, multipart", jsonl.lines().count());
-        let payload = Payload::Upload {
-            filename: format!("conformance-{}.jsonl", uuid::Uuid::new_v4().simple()),
-            bytes: Bytes::from(jsonl),
-            purpose,
-        };
-        let started = Instant::now();
-        let answer = self.call(op, &[], &payload, true, 200, "").await;
-        let id = answer.field("id");
-        let why = answer.fail.as_ref().map(|f| f.message.clone()).unwrap_or_else(|| "it has no id".into());
-        if report {
-            self.record(Def { description, ..def }, answer.outcome(), Some(started));
-        }
-        match id {
-            Some(id) => Ok(id),
-            None if report => Err(format!("files.upload gave no file id: {why}")),
-            None => Err(format!("uploading the training file gave no file id: {why}")),
-        }
-    }
-
-    /// `files.retrieve`, `files.list`, `files.no_key`.
-    async fn files(&mut self, ops: &Ops, file: &Result<String, SkipReason>) {
-        let retrieve = self.def("files.retrieve", Group::Files, &ops.retrieve_file, "the uploaded file: same id");
-        let list = self.def("files.list", Group::Files, &ops.list_files, "contains the uploaded file");
-        match file {
-            Ok(id) => {
-                self.plain(retrieve, &[("file_id", id)], Payload::None, |v| same_id(v, id, "the uploaded file")).await;
-                self.plain(list, &[], Payload::None, |v| listed(v, id, "the uploaded file")).await;
-            }
-            Err(reason) => {
-                self.skip(retrieve, reason.clone());
-                self.skip(list, reason.clone());
-            }
-        }
-        let def = self.def("files.no_key", Group::Files, &ops.list_files, "no API key: 401");
-        self.no_key(def, &[], Payload::None).await;
-    }
-
-    /// `files.delete`.
-    async fn delete_file(&mut self, ops: &Ops, id: &str) {
-        let def = self.def("files.delete", Group::Files, &ops.delete_file, "the uploaded file: deleted");
-        self.plain(def, &[("file_id", id)], Payload::None, |v| {
-            same_id(v, id, "the uploaded file")?;
-            deleted(v)
-        })
-        .await;
-    }
-
-    /// The fine-tuning flow; gives the fine-tuned model the job made, if any.
-    async fn jobs(&mut self, ops: &Ops, file: &Result<String, SkipReason>) -> Option<String> {
-        let create = self.def("jobs.create", Group::FineTuning, &ops.create_job, "");
-        let job = match file {
-            Err(reason) => {
-                self.skip(create, reason.clone());
-                Err(format!("no job was created: {reason}"))
-            }
-            Ok(file_id) => self.create_job(create, file_id).await,
-        };
-        let mut model = None;
-        let get = self.def("jobs.get", Group::FineTuning, &ops.get_job, "the created job: same id");
-        let list = self.def("jobs.list", Group::FineTuning, &ops.list_jobs, "contains the created job");
-        let cancel = self.def(
-            "jobs.cancel",
-            Group::FineTuning,
-            &ops.cancel_job,
-            "the created job: CANCELLATION_REQUESTED or CANCELLED",
-        );
-        match &job {
-            Ok((id, made)) => {
-                model = made.clone();
-                let answer = self.plain(get, &[("job_id", id)], Payload::None, |v| same_id(v, id, "the job")).await;
-                model = model.or(answer.field("fine_tuned_model"));
-                self.plain(list, &[], Payload::None, |v| listed(v, id, "the created job")).await;
-                let answer = self
-                    .plain(cancel, &[("job_id", id)], Payload::None, |v| {
-                        same_id(v, id, "the job")?;
-                        cancelling(v)
-                    })
-                    .await;
-                model = model.or(answer.field("fine_tuned_model"));
-            }
-            Err(reason) => {
-                for def in [get, list, cancel] {
-                    self.skip(def, reason.clone());
-                }
-            }
-        }
-        let def = self.def("jobs.no_key", Group::FineTuning, &ops.list_jobs, "no API key: 401");
-        self.no_key(def, &[], Payload::None).await;
-        model
-    }
-
-    /// `jobs.create` from the spec's example on the uploaded file: the job id and the
-    /// fine-tuned model if it already has one, or why there is no job.
-    async fn create_job(&mut self, def: Def<'_>, file_id: &str) -> Result<(String, Option<String>), SkipReason> {
-        let op = def.op;
-        let example = spec_data::request_examples(self.spec, op.id, JSON).and_then(|examples| {
-            let (name, body) = examples.into_iter().next().ok_or_else(|| Fail::spec("no job example"))?;
-            spec_data::valid_request(self.spec, op.id, &body)?;
-            Ok((name, body))
-        });
-        let (name, mut body) = match example {
-            Ok(e) => e,
-            Err(f) => {
-                let reason = format!("no job was created: {}", f.message);
-                self.record(def, f.into(), None);
-                return Err(reason);
-            }
-        };
-        if let Some(object) = body.as_object_mut() {
-            object.insert("training_files".into(), json!([file_id]));
-        }
-        let steps = body.pointer("/hyperparameters/training_steps").map_or_else(|| "-".into(), Value::to_string);
-        let description = format!("example {name:?} on the uploaded file, training_steps {steps}");
-        let spec = self.spec;
-        let answer = self.plain(Def { description, ..def }, &[], Payload::Json(body), |v| a_job(spec, v)).await;
-        match answer.field("id") {
-            Some(id) => Ok((id, answer.field("fine_tuned_model"))),
-            None => {
-                let why = answer.fail.map(|f| f.message).unwrap_or_else(|| "the answer has no id".into());
-                Err(format!("jobs.create gave no job id: {why}"))
-            }
-        }
-    }
-
-    /// `models.delete`: the model the job made, else an `ft:` id that does not exist (404).
-    async fn delete_model(&mut self, ops: &Ops, model: Option<String>) {
-        let op = &ops.delete_model;
-        match model {
-            Some(model) => {
-                let description = format!("the fine-tuned model the job made ({model}): deleted");
-                let def = self.def("models.delete", Group::Models, op, description);
-                self.plain(def, &[("model_id", &model)], Payload::None, |v| {
-                    same_id(v, &model, "the fine-tuned model")?;
-                    deleted(v)
-                })
-                .await;
-            }
-            None => {
-                let missing =
-                    format!("ft:open-mistral-7b:00000000:20240101:{:08x}", uuid::Uuid::new_v4().as_u128() as u32);
-                let description = format!("no model made by this run: {missing} (does not exist): 404");
-                let def = self.def("models.delete", Group::Models, op, description);
-                let started = Instant::now();
-                let why = " (no such model)";
-                let answer = self.call(op, &[("model_id", &missing)], &Payload::None, true, 404, why).await;
-                self.record(def, answer.outcome(), Some(started));
-            }
-        }
-    }
-
     /// Deletes something the run made, outside any check; a note when that fails.
-    async fn quietly(&mut self, what: &str, op: &Op, params: &[(&str, &str)]) {
+    pub(crate) async fn quietly(&mut self, what: &str, op: &Op, params: &[(&str, &str)]) {
         match http::exchange(self.request(op, params, &Payload::None, true), self.timeout).await {
             Ok(reply) if (200..300).contains(&reply.status) => {}
             Ok(reply) => self.notes.push(format!(
@@ -759,7 +422,7 @@ impl Ctx {
 
 /// A few `{"messages": [user, assistant]}` lines: the spec's example line, and variants of
 /// it with the user's words numbered.
-fn training_jsonl(example_line: &str) -> String {
+pub(crate) fn training_jsonl(example_line: &str) -> String {
     let fallback = json!({"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]});
     let line: Value = serde_json::from_str(example_line.trim()).unwrap_or(fallback);
     let mut out = String::new();
@@ -776,12 +439,12 @@ fn training_jsonl(example_line: &str) -> String {
     out
 }
 
-fn behaviour(message: String) -> Fail {
+pub(crate) fn behaviour(message: String) -> Fail {
     Fail::new(Aspect::Behaviour, message)
 }
 
 /// The body's `id` is `id`.
-fn same_id(body: &Value, id: &str, what: &str) -> Result<(), Fail> {
+pub(crate) fn same_id(body: &Value, id: &str, what: &str) -> Result<(), Fail> {
     match body.get("id").and_then(Value::as_str) {
         Some(got) if got == id => Ok(()),
         got => Err(Fail {
@@ -792,7 +455,7 @@ fn same_id(body: &Value, id: &str, what: &str) -> Result<(), Fail> {
 }
 
 /// The list's `data` holds an item with this `id`.
-fn listed(body: &Value, id: &str, what: &str) -> Result<(), Fail> {
+pub(crate) fn listed(body: &Value, id: &str, what: &str) -> Result<(), Fail> {
     let items = body.get("data").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
     if items.iter().any(|item| item.get("id").and_then(Value::as_str) == Some(id)) {
         Ok(())
@@ -805,7 +468,7 @@ fn listed(body: &Value, id: &str, what: &str) -> Result<(), Fail> {
 }
 
 /// `deleted: true`.
-fn deleted(body: &Value) -> Result<(), Fail> {
+pub(crate) fn deleted(body: &Value) -> Result<(), Fail> {
     match body.get("deleted") {
         Some(Value::Bool(true)) => Ok(()),
         other => Err(Fail {
@@ -816,7 +479,7 @@ fn deleted(body: &Value) -> Result<(), Fail> {
 }
 
 /// A cancelled job's status.
-fn cancelling(body: &Value) -> Result<(), Fail> {
+pub(crate) fn cancelling(body: &Value) -> Result<(), Fail> {
     match body.get("status").and_then(Value::as_str) {
         Some("CANCELLATION_REQUESTED" | "CANCELLED") => Ok(()),
         other => Err(Fail {
@@ -831,7 +494,7 @@ fn cancelling(body: &Value) -> Result<(), Fail> {
 
 /// Without `dry_run`, a created job is a `JobOut` (the schema also allows a dry run's
 /// estimate).
-fn a_job(spec: &Spec, body: &Value) -> Result<(), Fail> {
+pub(crate) fn a_job(spec: &Spec, body: &Value) -> Result<(), Fail> {
     let validator = spec.component_validator("JobOut").map_err(Fail::spec)?;
     validator.validate(body).map_err(|violations| Fail {
         aspect: Aspect::Behaviour,
@@ -840,7 +503,7 @@ fn a_job(spec: &Spec, body: &Value) -> Result<(), Fail> {
 }
 
 /// Embeddings: one vector per input, as the spec says.
-fn one_vector_per_input(request: &Value, answer: &Value) -> Result<(), Fail> {
+pub(crate) fn one_vector_per_input(request: &Value, answer: &Value) -> Result<(), Fail> {
     let inputs = match request.get("input") {
         Some(Value::Array(items)) => items.len(),
         _ => 1,

@@ -192,22 +192,29 @@ async fn a_failed_upload_skips_what_needs_the_file() {
         assert_eq!((found[0].0.as_str(), found[0].1), ("files.upload", Aspect::Status));
         assert!(found[0].3.starts_with("status 500, expected 200; body: {"), "{}", found[0].3);
         let reason = format!("files.upload gave no file id: {}", found[0].3);
-        let expected: Vec<(String, String)> =
-            ["files.retrieve", "files.list", "jobs.create", "jobs.get", "jobs.list", "jobs.cancel", "files.delete"]
-                .iter()
-                .map(|name| {
-                    let reason = if name.starts_with("jobs.") && *name != "jobs.create" {
-                        format!("no job was created: {reason}")
-                    } else {
-                        reason.clone()
-                    };
-                    (name.to_string(), reason)
-                })
-                .collect();
+        let expected: Vec<(String, String)> = [
+            "files.retrieve",
+            "files.list",
+            "fine_tuning.create",
+            "fine_tuning.get",
+            "fine_tuning.list",
+            "fine_tuning.cancel",
+            "files.delete",
+        ]
+        .iter()
+        .map(|name| {
+            let reason = if name.starts_with("fine_tuning.") && *name != "fine_tuning.create" {
+                format!("no job was created: {reason}")
+            } else {
+                reason.clone()
+            };
+            (name.to_string(), reason)
+        })
+        .collect();
         assert_eq!(skips(&report), expected, "{table}");
         // Checks that do not need the file ran: the 401s, the models (delete: a model that
         // does not exist, 404, since no job made one).
-        for name in ["models.list", "models.no_key", "files.no_key", "jobs.no_key", "models.delete"] {
+        for name in ["models.list", "models.no_key", "files.no_key", "fine_tuning.no_key", "models.delete"] {
             assert_eq!(report.check(name).unwrap().outcome, Outcome::Pass, "{name}\n{table}");
         }
         assert!(report.check("models.delete").unwrap().description.contains("does not exist"));
@@ -235,24 +242,24 @@ async fn a_job_without_an_id_skips_get_list_and_cancel_but_the_file_is_deleted()
         assert_eq!(
             found[0],
             (
-                "jobs.create".to_string(),
+                "fine_tuning.create".to_string(),
                 Aspect::Behaviour,
                 Some(String::new()),
                 "without dry_run the answer must be a job (JobOut): \"id\" is a required property (and 7 more violations)"
                     .to_string()
             )
         );
-        let reason = format!("jobs.create gave no job id: {}", found[0].3);
+        let reason = format!("fine_tuning.create gave no job id: {}", found[0].3);
         assert_eq!(
             skips(&report),
             vec![
-                ("jobs.get".to_string(), reason.clone()),
-                ("jobs.list".to_string(), reason.clone()),
-                ("jobs.cancel".to_string(), reason)
+                ("fine_tuning.get".to_string(), reason.clone()),
+                ("fine_tuning.list".to_string(), reason.clone()),
+                ("fine_tuning.cancel".to_string(), reason)
             ]
         );
         assert_eq!(report.check("files.delete").unwrap().outcome, Outcome::Pass, "{table}");
-        assert_eq!(report.check("jobs.no_key").unwrap().outcome, Outcome::Pass, "{table}");
+        assert_eq!(report.check("fine_tuning.no_key").unwrap().outcome, Outcome::Pass, "{table}");
     })
     .await;
 }

@@ -55,7 +55,10 @@ async fn only_fine_tuning_uploads_and_deletes_its_file_without_reporting_it() {
         let server = mock().await;
         let report =
             Runner::new(server.base_url(), KEY).examples(Examples::None).only([Group::FineTuning]).run().await.unwrap();
-        assert_eq!(names(&report), ["jobs.create", "jobs.get", "jobs.list", "jobs.cancel", "jobs.no_key"]);
+        assert_eq!(
+            names(&report),
+            ["fine_tuning.create", "fine_tuning.get", "fine_tuning.list", "fine_tuning.cancel", "fine_tuning.no_key"]
+        );
         all_pass(&report);
         assert_eq!(files_left(&server).await, serde_json::json!([]), "the training file was deleted");
     })
@@ -106,7 +109,10 @@ async fn clean_up_of_unselected_groups_is_quiet_unless_it_fails() {
         conforming(&server).await;
         let report =
             Runner::new(server.base_url(), KEY).examples(Examples::None).only([Group::FineTuning]).run().await.unwrap();
-        assert_eq!(names(&report), ["jobs.create", "jobs.get", "jobs.list", "jobs.cancel", "jobs.no_key"]);
+        assert_eq!(
+            names(&report),
+            ["fine_tuning.create", "fine_tuning.get", "fine_tuning.list", "fine_tuning.cancel", "fine_tuning.no_key"]
+        );
         assert!(report.passed(), "{}", report.render_table());
         assert_eq!(delete_file.calls_async().await, 1);
         assert_eq!(delete_model.calls_async().await, 1);

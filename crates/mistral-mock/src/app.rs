@@ -13,9 +13,10 @@ use mistral_openapi::operations::{self as ops, Operation};
 use crate::api_error::ApiError;
 use crate::options::Options;
 use crate::persist::Persist;
+use crate::routes::{chat, embeddings, files, fim, fine_tuning, models};
 use crate::store::Store;
 use crate::validate::Validators;
-use crate::{Error, auth, chat, embeddings, examples, faults, files, fim, jobs, models};
+use crate::{Error, auth, examples, faults};
 
 /// Everything a request handler can reach.
 #[derive(Debug)]
@@ -91,10 +92,10 @@ const SERVED: &[(&Operation, Route)] = &[
     (&ops::FILES_API_ROUTES_LIST_FILES, |m| on(m, files::list)),
     (&ops::FILES_API_ROUTES_RETRIEVE_FILE, |m| on(m, files::retrieve)),
     (&ops::FILES_API_ROUTES_DELETE_FILE, |m| on(m, files::delete)),
-    (&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOBS, |m| on(m, jobs::list)),
-    (&ops::JOBS_API_ROUTES_FINE_TUNING_CREATE_FINE_TUNING_JOB, |m| on(m, jobs::create)),
-    (&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOB, |m| on(m, jobs::get)),
-    (&ops::JOBS_API_ROUTES_FINE_TUNING_CANCEL_FINE_TUNING_JOB, |m| on(m, jobs::cancel)),
+    (&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOBS, |m| on(m, fine_tuning::list)),
+    (&ops::JOBS_API_ROUTES_FINE_TUNING_CREATE_FINE_TUNING_JOB, |m| on(m, fine_tuning::create)),
+    (&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOB, |m| on(m, fine_tuning::get)),
+    (&ops::JOBS_API_ROUTES_FINE_TUNING_CANCEL_FINE_TUNING_JOB, |m| on(m, fine_tuning::cancel)),
 ];
 
 type Route = fn(MethodFilter) -> MethodRouter<Arc<App>>;

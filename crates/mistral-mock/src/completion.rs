@@ -40,7 +40,10 @@ impl Generated {
             .tool_calls
             .iter()
             .flatten()
-            .map(|c| count_tokens(&c.function.name) + count_tokens(&crate::chat::arguments_text(&c.function.arguments)))
+            .map(|c| {
+                count_tokens(&c.function.name)
+                    + count_tokens(&crate::routes::chat::arguments_text(&c.function.arguments))
+            })
             .sum();
         count_tokens(&self.content) + calls
     }

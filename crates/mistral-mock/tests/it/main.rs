@@ -7,7 +7,7 @@ mod api;
 mod cli;
 mod errors;
 mod faults;
-mod jobs;
+mod fine_tuning;
 mod load;
 mod server;
 

@@ -10,15 +10,15 @@ use mistral_sdk::types::{
 };
 use mistral_sdk::{JobFilter, JobRequest, WatchOptions};
 
-use crate::cli::{JobCreateArgs, JobListArgs, JobsCommand};
+use crate::cli::{FineTuningCommand, JobCreateArgs, JobListArgs};
 use crate::output::{self, Table, or_dash};
 use crate::{Ctx, Failure};
 
-pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &JobsCommand) -> Result<(), Failure> {
+pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &FineTuningCommand) -> Result<(), Failure> {
     match command {
-        JobsCommand::Create(args) => create(ctx, args).await,
-        JobsCommand::List(args) => list(ctx, args).await,
-        JobsCommand::Get { id } => {
+        FineTuningCommand::Create(args) => create(ctx, args).await,
+        FineTuningCommand::List(args) => list(ctx, args).await,
+        FineTuningCommand::Get { id } => {
             let job = ctx.client.fine_tuning().jobs().get(id).await?;
             if ctx.json {
                 return Ok(output::json(ctx.out, &job)?);
@@ -26,7 +26,7 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &JobsCommand) -> Result<
             detailed(ctx.out, &job)?;
             Ok(())
         }
-        JobsCommand::Cancel { id } => {
+        FineTuningCommand::Cancel { id } => {
             let job = ctx.client.fine_tuning().jobs().cancel(id).await?;
             if ctx.json {
                 return Ok(output::json(ctx.out, &job)?);
@@ -34,7 +34,7 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &JobsCommand) -> Result<
             writeln!(ctx.out, "cancellation requested for job {} (status {})", job.id, status_str(&job.status))?;
             Ok(())
         }
-        JobsCommand::Watch { id, interval_ms } => watch(ctx, id, *interval_ms).await,
+        FineTuningCommand::Watch { id, interval_ms } => watch(ctx, id, *interval_ms).await,
     }
 }
 

@@ -2,14 +2,14 @@
 
 use std::io::Write;
 
-use crate::cli::EmbedArgs;
+use crate::cli::EmbeddingsArgs;
 use crate::output::{self, Table};
 use crate::{Ctx, Failure};
 
 /// How many values of each vector the human output shows.
 const PREVIEW: usize = 4;
 
-pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, args: &EmbedArgs) -> Result<(), Failure> {
+pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, args: &EmbeddingsArgs) -> Result<(), Failure> {
     let response = ctx.client.embeddings().create(&args.model, args.texts.iter().map(String::as_str)).await?;
     if ctx.json {
         output::json(ctx.out, &response)?;

@@ -18,7 +18,7 @@ use crate::api_error::ApiError;
 use crate::app::App;
 use crate::arguments::{self, Context};
 use crate::completion::{self, Generated, Kind};
-use crate::models::{self, Capability};
+use crate::routes::models::{self, Capability};
 use crate::text::{self, Rng, count_tokens, hash64, truncate_tokens};
 use crate::validate::{parse_json, read_body};
 

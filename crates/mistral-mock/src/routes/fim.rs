@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::api_error::ApiError;
 use crate::app::App;
 use crate::completion::{self, Generated, Kind};
-use crate::models::{self, Capability};
+use crate::routes::models::{self, Capability};
 use crate::text::{Rng, count_tokens, hash64, truncate_tokens};
 use crate::validate::{parse_json, read_body};
 

@@ -15,7 +15,7 @@ use mistral_openapi::types::{EmbeddingInput, EmbeddingRequest, EmbeddingResponse
 
 use crate::api_error::{ApiError, Detail, loc};
 use crate::app::App;
-use crate::models::{self, Capability};
+use crate::routes::models::{self, Capability};
 use crate::text::{count_tokens, hash64, tokenize};
 use crate::validate::{parse_json, read_body};
 

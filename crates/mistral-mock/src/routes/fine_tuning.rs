@@ -16,9 +16,9 @@ use uuid::Uuid;
 use crate::api_error::{ApiError, Detail, loc};
 use crate::app::{App, now_ms};
 use crate::auth::Caller;
-use crate::files::path_uuid;
 use crate::lifecycle::{self, JobRecord, status_name};
-use crate::models::FINE_TUNEABLE;
+use crate::routes::files::path_uuid;
+use crate::routes::models::FINE_TUNEABLE;
 use crate::validate::{parse_json, read_body};
 
 /// The operation id of job creation in the spec.

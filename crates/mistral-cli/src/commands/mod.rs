@@ -1,0 +1,8 @@
+//! One module per API group (the operation table's groups): the commands of that group.
+
+pub(crate) mod chat;
+pub(crate) mod embeddings;
+pub(crate) mod files;
+pub(crate) mod fim;
+pub(crate) mod fine_tuning;
+pub(crate) mod models;
