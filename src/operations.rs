@@ -38,6 +38,17 @@ impl Method {
             Method::Patch => "PATCH",
         }
     }
+
+    /// The method as `reqwest` (and `http`) take it.
+    pub fn to_http(self) -> reqwest::Method {
+        match self {
+            Method::Get => reqwest::Method::GET,
+            Method::Put => reqwest::Method::PUT,
+            Method::Post => reqwest::Method::POST,
+            Method::Delete => reqwest::Method::DELETE,
+            Method::Patch => reqwest::Method::PATCH,
+        }
+    }
 }
 
 /// What an operation's request body is.

@@ -36,9 +36,7 @@ impl Op {
 pub(crate) fn op(spec: &Spec, table: &'static Operation) -> Result<Op, mistral_spec::Error> {
     let id = table.id;
     let found = spec.operation(id).ok_or_else(|| mistral_spec::Error::Missing(format!("operation {id}")))?;
-    let method = reqwest::Method::from_bytes(table.method.as_str().as_bytes())
-        .map_err(|e| mistral_spec::Error::Missing(format!("{id}: method {}: {e}", found.method)))?;
-    Ok(Op { id, method, path: found.path.to_string() })
+    Ok(Op { id, method: table.method.to_http(), path: found.path.to_string() })
 }
 
 /// A request built from an operation's examples: path parameters, and the body.

@@ -10,7 +10,7 @@ use tracing::Instrument;
 
 use std::borrow::Cow;
 
-use mistral_openapi::operations::{self, Operation};
+use mistral_openapi::operations::Operation;
 
 use crate::client::Client;
 use crate::error::{ApiError, Error, Result};
@@ -50,14 +50,7 @@ impl Call {
     }
 
     fn at(op: &'static Operation, path: Cow<'static, str>) -> Call {
-        let method = match op.method {
-            operations::Method::Get => Method::GET,
-            operations::Method::Put => Method::PUT,
-            operations::Method::Post => Method::POST,
-            operations::Method::Delete => Method::DELETE,
-            operations::Method::Patch => Method::PATCH,
-        };
-        Call { op, method, path, query: Vec::new(), body: Body::None, stream: false }
+        Call { op, method: op.method.to_http(), path, query: Vec::new(), body: Body::None, stream: false }
     }
 
     pub(crate) fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Result<Call> {

@@ -408,8 +408,7 @@ fn example_request(m: &Mock, spec: &mistral_spec::Spec, op: &operations::Operati
         })
         .collect();
     let params: Vec<&str> = params.iter().map(String::as_str).collect();
-    let method = Method::from_bytes(op.method.as_str().as_bytes()).expect("a method");
-    let request = m.request(method, &op.path_with(&params));
+    let request = m.request(op.method.to_http(), &op.path_with(&params));
     let content = &raw["requestBody"]["content"];
     let example = |media: &str| {
         content[media].get("example").cloned().or_else(|| {
