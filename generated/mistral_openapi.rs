@@ -939,14 +939,14 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum AudioChunkInputAudio {
-        String(::std::string::String),
-        Binary(::std::string::String),
+        Base64(::std::string::String),
+        Bytes(::std::string::String),
     }
     impl ::std::fmt::Display for AudioChunkInputAudio {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
-                Self::String(x) => x.fmt(f),
-                Self::Binary(x) => x.fmt(f),
+                Self::Base64(x) => x.fmt(f),
+                Self::Bytes(x) => x.fmt(f),
             }
         }
     }
@@ -1589,13 +1589,13 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ChatModerationRequestInput {
-        Variant0(::std::vec::Vec<ChatModerationRequestInputItem>),
-        Variant1(::std::vec::Vec<::std::vec::Vec<ChatModerationRequestInputItem>>),
+        Conversation(::std::vec::Vec<ChatModerationRequestInputItem>),
+        Conversations(::std::vec::Vec<::std::vec::Vec<ChatModerationRequestInputItem>>),
     }
     impl ::std::convert::From<::std::vec::Vec<ChatModerationRequestInputItem>>
     for ChatModerationRequestInput {
         fn from(value: ::std::vec::Vec<ChatModerationRequestInputItem>) -> Self {
-            Self::Variant0(value)
+            Self::Conversation(value)
         }
     }
     impl ::std::convert::From<
@@ -1604,7 +1604,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         fn from(
             value: ::std::vec::Vec<::std::vec::Vec<ChatModerationRequestInputItem>>,
         ) -> Self {
-            Self::Variant1(value)
+            Self::Conversations(value)
         }
     }
     ///`ChatModerationRequestInputItem`
@@ -10839,14 +10839,14 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum SpeechRequestRefAudio {
-        Variant0(::std::string::String),
-        Variant1(::std::string::String),
+        Base64(::std::string::String),
+        Text(::std::string::String),
     }
     impl ::std::fmt::Display for SpeechRequestRefAudio {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
-                Self::Variant0(x) => x.fmt(f),
-                Self::Variant1(x) => x.fmt(f),
+                Self::Base64(x) => x.fmt(f),
+                Self::Text(x) => x.fmt(f),
             }
         }
     }
@@ -12948,59 +12948,59 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum UpdateDocumentRequestAttributesValue {
-        Variant0(bool),
-        Variant1(::std::string::String),
-        Variant2(i64),
-        Variant3(f64),
-        Variant4(::chrono::DateTime<::chrono::offset::Utc>),
-        Variant5(::std::vec::Vec<::std::string::String>),
-        Variant6(::std::vec::Vec<i64>),
-        Variant7(::std::vec::Vec<f64>),
-        Variant8(::std::vec::Vec<bool>),
+        Boolean(bool),
+        String(::std::string::String),
+        Integer(i64),
+        Number(f64),
+        DateTime(::chrono::DateTime<::chrono::offset::Utc>),
+        Strings(::std::vec::Vec<::std::string::String>),
+        Integers(::std::vec::Vec<i64>),
+        Numbers(::std::vec::Vec<f64>),
+        Booleans(::std::vec::Vec<bool>),
     }
     impl ::std::convert::From<bool> for UpdateDocumentRequestAttributesValue {
         fn from(value: bool) -> Self {
-            Self::Variant0(value)
+            Self::Boolean(value)
         }
     }
     impl ::std::convert::From<i64> for UpdateDocumentRequestAttributesValue {
         fn from(value: i64) -> Self {
-            Self::Variant2(value)
+            Self::Integer(value)
         }
     }
     impl ::std::convert::From<f64> for UpdateDocumentRequestAttributesValue {
         fn from(value: f64) -> Self {
-            Self::Variant3(value)
+            Self::Number(value)
         }
     }
     impl ::std::convert::From<::chrono::DateTime<::chrono::offset::Utc>>
     for UpdateDocumentRequestAttributesValue {
         fn from(value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
-            Self::Variant4(value)
+            Self::DateTime(value)
         }
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
     for UpdateDocumentRequestAttributesValue {
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
-            Self::Variant5(value)
+            Self::Strings(value)
         }
     }
     impl ::std::convert::From<::std::vec::Vec<i64>>
     for UpdateDocumentRequestAttributesValue {
         fn from(value: ::std::vec::Vec<i64>) -> Self {
-            Self::Variant6(value)
+            Self::Integers(value)
         }
     }
     impl ::std::convert::From<::std::vec::Vec<f64>>
     for UpdateDocumentRequestAttributesValue {
         fn from(value: ::std::vec::Vec<f64>) -> Self {
-            Self::Variant7(value)
+            Self::Numbers(value)
         }
     }
     impl ::std::convert::From<::std::vec::Vec<bool>>
     for UpdateDocumentRequestAttributesValue {
         fn from(value: ::std::vec::Vec<bool>) -> Self {
-            Self::Variant8(value)
+            Self::Booleans(value)
         }
     }
     ///`UpdateLibraryRequest`

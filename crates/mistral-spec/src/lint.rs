@@ -117,6 +117,9 @@ impl Lint<'_> {
                         self.issue(pointer, format!("$ref {r} does not resolve"));
                     }
                 }
+                if let Some(members) = map.get("oneOf").and_then(Value::as_array) {
+                    self.check_one_of(pointer, members);
+                }
                 for (k, child) in map {
                     if k != "example" && k != "examples" {
                         self.check_refs(&format!("{pointer}/{}", escape(k)), child);
@@ -129,6 +132,40 @@ impl Lint<'_> {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+impl Lint<'_> {
+    /// `oneOf` means exactly one member matches: two members of the same scalar or array type
+    /// (two strings, an integer and a number, two arrays that an empty array fits) can both
+    /// match, and the value is then refused. Such a union is a titled `anyOf`.
+    fn check_one_of(&mut self, pointer: &str, members: &[Value]) {
+        let spec = self.spec;
+        let kinds: Vec<Option<String>> = members
+            .iter()
+            .map(|m| {
+                let m = spec.resolve(m).unwrap_or(m);
+                match m.get("type").and_then(Value::as_str)? {
+                    "object" => None,
+                    "integer" => Some("number".to_string()),
+                    other => Some(other.to_string()),
+                }
+            })
+            .collect();
+        for (i, a) in kinds.iter().enumerate() {
+            if let Some(a) = a
+                && let Some(j) = kinds[i + 1..].iter().position(|b| b.as_deref() == Some(a.as_str()))
+            {
+                self.issue(
+                    pointer,
+                    format!(
+                        "oneOf members {i} and {} can both match a {a}: the value would be refused; use a titled anyOf",
+                        i + 1 + j
+                    ),
+                );
+                return;
+            }
         }
     }
 }
@@ -244,6 +281,22 @@ components:
         assert!(crate::sse::example_events(&Value::String("data: {}\n\ndata: [DONE]\n".into()), true).is_err());
         let events = crate::sse::example_events(&Value::String("data: {}\n\ndata: [DONE]\n\n".into()), true).unwrap();
         assert_eq!(events, vec![serde_json::json!({"data": {}})]);
+    }
+
+    #[test]
+    fn overlapping_one_of_members_are_reported() {
+        let spec = Spec::from_value(serde_json::json!({
+            "openapi": "3.0.3",
+            "paths": {},
+            "components": {"schemas": {
+                "Strings": {"oneOf": [{"type": "string"}, {"type": "string", "format": "binary"}]},
+                "Numbers": {"oneOf": [{"type": "integer"}, {"type": "number"}]},
+                "Fine": {"oneOf": [{"type": "string"}, {"type": "integer"}, {"type": "object"}, {"type": "object"}]}
+            }}
+        }));
+        let issues: Vec<String> = lint(&spec).iter().map(ToString::to_string).collect();
+        let about = |name: &str| issues.iter().filter(|i| i.contains(&format!("/{name}"))).count();
+        assert_eq!((about("Strings"), about("Numbers"), about("Fine")), (1, 1, 0), "{issues:#?}");
     }
 
     #[test]
