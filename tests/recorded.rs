@@ -159,3 +159,87 @@ fn the_live_api_traffic_fits_the_spec_and_decodes() {
     assert_eq!((requests, answers, errors), (196, 199, 10));
     assert!(events_seen > 300, "{events_seen} events");
 }
+
+#[tokio::test]
+async fn the_mock_accepts_what_the_live_api_accepted() {
+    if !recorded_dir().exists() {
+        eprintln!("skipped: {} is not here", recorded_dir().display());
+        return;
+    }
+    let mock = mistral_mock::MockServer::start().await.unwrap();
+    let http = reqwest::Client::new();
+    let mut refused = Vec::new();
+    let mut shapes = Vec::new();
+    let (mut accepted, mut different_choices, mut compared) = (0, 0, 0);
+    for x in exchanges().iter().filter(|x| x.status == 200) {
+        let mut request = http
+            .request(
+                reqwest::Method::from_bytes(x.method.as_bytes()).unwrap(),
+                format!("{}{}", mock.base_url(), x.path),
+            )
+            .bearer_auth("recorded");
+        if let Some(body) = &x.request {
+            request = request.header("content-type", "application/json").body(body.clone());
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        if status != 200 {
+            refused.push(format!("{}: {status} {}", x.what, &text[..text.len().min(300)]));
+            continue;
+        }
+        accepted += 1;
+        // The same keys as the live answer, at every level (nulls included).
+        let pairs: Vec<(Value, Value)> = if x.content_type.starts_with("text/event-stream") {
+            let (ours, theirs) = (events(&text), events(&x.response));
+            let first_and_last = |e: &[Value]| [e.first().cloned(), e.last().cloned()];
+            first_and_last(&ours).into_iter().zip(first_and_last(&theirs)).filter_map(|(a, b)| Some((a?, b?))).collect()
+        } else {
+            vec![(serde_json::from_str(&text).unwrap(), serde_json::from_str(&x.response).unwrap())]
+        };
+        for (ours, theirs) in pairs {
+            // The same kind of answer only: where the live model chose to call a tool and the
+            // mock answers in text (or the other way round), the keys differ by design.
+            let calls = |v: &Value| v.pointer("/choices/0/finish_reason") == Some(&Value::from("tool_calls"));
+            if calls(&ours) != calls(&theirs) {
+                different_choices += 1;
+                continue;
+            }
+            compared += 1;
+            let mut missing = Vec::new();
+            keys_missing(&ours, &theirs, "", &mut missing);
+            if !missing.is_empty() {
+                shapes.push(format!("{}: the mock leaves out {}", x.what, missing.join(", ")));
+            }
+        }
+    }
+    eprintln!(
+        "accepted {accepted}, refused {}, shapes {}, compared {compared}, other kinds {different_choices}",
+        refused.len(),
+        shapes.len()
+    );
+    // Not vacuous: most answers are of the live answer's kind and are compared.
+    assert!(compared >= 240, "{compared} compared, {different_choices} of another kind");
+    assert!(refused.is_empty(), "{} refused:\n{}", refused.len(), refused.join("\n"));
+    assert!(shapes.is_empty(), "{} answers of another shape:\n{}", shapes.len(), shapes.join("\n"));
+}
+
+/// The keys of `theirs` that `ours` lacks, recursively (arrays by their first item).
+fn keys_missing(ours: &Value, theirs: &Value, at: &str, out: &mut Vec<String>) {
+    match (ours, theirs) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                match a.get(k) {
+                    None => out.push(format!("{at}/{k}")),
+                    Some(mine) => keys_missing(mine, v, &format!("{at}/{k}"), out),
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            if let (Some(x), Some(y)) = (a.first(), b.first()) {
+                keys_missing(x, y, &format!("{at}/0"), out);
+            }
+        }
+        _ => {}
+    }
+}

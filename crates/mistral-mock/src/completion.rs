@@ -9,6 +9,8 @@ use mistral_openapi::types::{
     DeltaMessage, FimCompletionResponse, FinishReason, KnownFinishReason, MessageContent, ToolCall, UsageInfo,
 };
 
+use serde_json::{Value, json};
+
 use crate::text::{count_tokens, tokenize};
 
 /// Which endpoint answers.
@@ -31,6 +33,8 @@ pub(crate) struct Generated {
     pub(crate) finish: KnownFinishReason,
     /// Tokens of the prompt.
     pub(crate) prompt_tokens: u64,
+    /// Seconds of audio in the prompt (chat with `input_audio`), reported in usage.
+    pub(crate) audio_seconds: Option<u64>,
 }
 
 impl Generated {
@@ -51,6 +55,46 @@ impl Generated {
     fn usage(&self) -> UsageInfo {
         usage(self.prompt_tokens, self.completion_tokens())
     }
+
+    /// Usage as the live server sends it for a completion: the counts, cached tokens (none),
+    /// the service tier, and the audio it heard.
+    fn usage_json(&self) -> Value {
+        let u = self.usage();
+        let mut usage = json!({
+            "prompt_tokens": u.prompt_tokens,
+            "completion_tokens": u.completion_tokens,
+            "total_tokens": u.total_tokens,
+            "prompt_tokens_details": {"cached_tokens": 0},
+            "service_tier": "standard",
+        });
+        if let Some(seconds) = self.audio_seconds {
+            usage["prompt_audio_seconds"] = json!(seconds);
+            // About 25 audio tokens per second, as the live server counts them.
+            usage["prompt_tokens_details"]["audio_tokens"] = json!(seconds * 25);
+        }
+        usage
+    }
+}
+
+/// Embeddings usage as the live server sends it: no completion, every detail `null`.
+pub(crate) fn embedding_usage(prompt: u64) -> Value {
+    json!({
+        "prompt_tokens": prompt,
+        "completion_tokens": 0,
+        "total_tokens": prompt,
+        "completion_tokens_details": null,
+        "prompt_audio_seconds": null,
+        "prompt_token_details": null,
+        "prompt_tokens_details": null,
+        "request_count": null,
+        "service_tier": null,
+    })
+}
+
+/// The padding the live server adds to stream events after the first (`"p": "abc..."`, a
+/// length that varies with the event), so a client is tested against it.
+fn padding(n: usize) -> String {
+    "abcdefghijklmnopqrstuvwxyz".chars().cycle().take(1 + n % 26).collect()
 }
 
 /// Usage as the server reports it: token counts, the details it has left null.
@@ -79,7 +123,8 @@ fn now_seconds() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// The whole answer as one JSON response.
+/// The whole answer as one JSON response, keyed as the live server keys it (`tool_calls:
+/// null` when there are none, the usage details).
 pub(crate) fn json(answer: &Generated, model: &str, kind: Kind) -> Response {
     let choice = ChatCompletionChoice {
         finish_reason: FinishReason::Known(answer.finish),
@@ -94,16 +139,30 @@ pub(crate) fn json(answer: &Generated, model: &str, kind: Kind) -> Response {
     };
     let (id, created, usage) = (completion_id(), now_seconds(), answer.usage());
     let object = "chat.completion".to_string();
-    match kind {
-        Kind::Chat => {
-            Json(ChatCompletionResponse { choices: vec![choice], created, id, model: model.into(), object, usage })
-                .into_response()
-        }
-        Kind::Fim => {
-            Json(FimCompletionResponse { choices: vec![choice], created, id, model: model.into(), object, usage })
-                .into_response()
-        }
+    let body = match kind {
+        Kind::Chat => serde_json::to_value(ChatCompletionResponse {
+            choices: vec![choice],
+            created,
+            id,
+            model: model.into(),
+            object,
+            usage,
+        }),
+        Kind::Fim => serde_json::to_value(FimCompletionResponse {
+            choices: vec![choice],
+            created,
+            id,
+            model: model.into(),
+            object,
+            usage,
+        }),
+    };
+    let mut body = body.unwrap_or(Value::Null);
+    if let Some(message) = body.pointer_mut("/choices/0/message").and_then(Value::as_object_mut) {
+        message.entry("tool_calls").or_insert(Value::Null);
     }
+    body["usage"] = answer.usage_json();
+    Json(body).into_response()
 }
 
 fn delta(content: Option<MessageContent>, role: Option<String>, tool_calls: Option<Vec<ToolCall>>) -> DeltaMessage {
@@ -149,9 +208,32 @@ pub(crate) fn chunks(answer: &Generated, model: &str) -> Vec<CompletionChunk> {
     out
 }
 
+/// The stream's events as the live server sends them: each chunk, every event after the
+/// first padded (`p`), the usage with its details.
+pub(crate) fn events(answer: &Generated, model: &str) -> Vec<Value> {
+    chunks(answer, model)
+        .iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            let mut event = serde_json::to_value(chunk).unwrap_or(Value::Null);
+            if event.get("usage").is_some() {
+                event["usage"] = answer.usage_json();
+            }
+            if i > 0 {
+                let n = chunk.choices.first().and_then(|c| c.delta.content.as_ref()).map_or(i, |c| match c {
+                    MessageContent::String(s) => s.len() * 7 + i,
+                    MessageContent::Array(a) => a.len() + i,
+                });
+                event["p"] = json!(padding(n));
+            }
+            event
+        })
+        .collect()
+}
+
 /// Either framing, as the request asked.
 pub(crate) fn respond(answer: &Generated, model: &str, kind: Kind, stream: bool, delay: Duration) -> Response {
-    if stream { crate::sse::response(&chunks(answer, model), delay) } else { json(answer, model, kind) }
+    if stream { crate::sse::response(&events(answer, model), delay) } else { json(answer, model, kind) }
 }
 
 #[cfg(test)]
@@ -165,6 +247,7 @@ mod tests {
             tool_calls: None,
             finish: KnownFinishReason::Stop,
             prompt_tokens: 3,
+            audio_seconds: None,
         };
         let chunks = chunks(&answer, "m");
         assert_eq!(chunks.len(), 1 + 4);

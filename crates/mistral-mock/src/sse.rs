@@ -8,12 +8,11 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures::StreamExt;
-use mistral_openapi::types::CompletionChunk;
+use serde_json::Value;
 
 /// One event's bytes.
-pub(crate) fn event(chunk: &CompletionChunk) -> Bytes {
-    let json = serde_json::to_string(chunk).unwrap_or_default();
-    Bytes::from(format!("data: {json}\n\n"))
+pub(crate) fn event(data: &Value) -> Bytes {
+    Bytes::from(format!("data: {data}\n\n"))
 }
 
 /// The terminating event.
@@ -21,7 +20,7 @@ pub(crate) const DONE: &[u8] = b"data: [DONE]\n\n";
 
 /// A `text/event-stream` response sending each chunk as one event (one body frame each),
 /// `delay` apart, then `[DONE]`.
-pub(crate) fn response(chunks: &[CompletionChunk], delay: Duration) -> Response {
+pub(crate) fn response(chunks: &[Value], delay: Duration) -> Response {
     let mut events: Vec<Bytes> = chunks.iter().map(event).collect();
     events.push(Bytes::from_static(DONE));
     let stream = futures::stream::iter(events.into_iter().enumerate()).then(move |(i, bytes)| async move {

@@ -210,6 +210,7 @@ pub(crate) fn answer(request: &ChatCompletionRequest) -> Result<Generated, ApiEr
             tool_calls: Some(vec![call]),
             finish: KnownFinishReason::ToolCalls,
             prompt_tokens,
+            audio_seconds: audio_seconds(messages),
         });
     }
     let json_mode = request
@@ -233,7 +234,26 @@ pub(crate) fn answer(request: &ChatCompletionRequest) -> Result<Generated, ApiEr
         tool_calls: None,
         finish: if cut { KnownFinishReason::Length } else { KnownFinishReason::Stop },
         prompt_tokens,
+        audio_seconds: audio_seconds(messages),
     })
+}
+
+/// Seconds of the audio in the user's messages, `None` without audio (about 16 kB of
+/// compressed audio per second, from the base64's length).
+fn audio_seconds(messages: &[Messages]) -> Option<u64> {
+    let bytes: usize = messages
+        .iter()
+        .filter_map(|m| match m {
+            Messages::User { content: Some(MessageContent::Array(chunks)) } => Some(chunks),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|c| match c {
+            ContentChunk::InputAudio(audio) => Some(serde_json::to_string(&audio.input_audio).map_or(0, |s| s.len())),
+            _ => None,
+        })
+        .sum();
+    (bytes > 0).then(|| u64::try_from(bytes * 3 / 4 / 16_000).unwrap_or(u64::MAX).max(1))
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ pub(crate) async fn create(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     body: Body,
-) -> Result<Json<EmbeddingResponse>, ApiError> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     let bytes = read_body(body, &headers, app.options.body_limit).await?;
     let request: EmbeddingRequest = app.validators.parse(OPERATION, parse_json(&bytes)?)?;
     models::check(&app, &request.model, Capability::Embed)?;
@@ -95,13 +95,16 @@ pub(crate) async fn create(
             object: Some("embedding".into()),
         })
         .collect();
-    Ok(Json(EmbeddingResponse {
+    let mut body = serde_json::to_value(EmbeddingResponse {
         data,
         id: uuid::Uuid::new_v4().simple().to_string(),
         model: request.model,
         object: "list".into(),
         usage: crate::completion::usage(tokens, 0),
-    }))
+    })
+    .unwrap_or(serde_json::Value::Null);
+    body["usage"] = crate::completion::embedding_usage(tokens);
+    Ok(Json(body))
 }
 
 #[cfg(test)]

@@ -130,7 +130,8 @@ pub(crate) fn answer(request: &FimCompletionRequest) -> Generated {
     if cut {
         finish = KnownFinishReason::Length;
     }
-    Generated { content, tool_calls: None, finish, prompt_tokens: count_tokens(&request.prompt) + count_tokens(suffix) }
+    let prompt_tokens = count_tokens(&request.prompt) + count_tokens(suffix);
+    Generated { content, tool_calls: None, finish, prompt_tokens, audio_seconds: None }
 }
 
 #[cfg(test)]

@@ -19,6 +19,20 @@ pub(crate) enum Capability {
     Fim,
     /// Embeddings.
     Embed,
+    /// Images in chat.
+    Vision,
+    /// Thinking before answering.
+    Reasoning,
+    /// Audio input in chat.
+    Audio,
+    /// OCR.
+    Ocr,
+    /// Moderation and classification.
+    Moderation,
+    /// Speech to text.
+    Transcription,
+    /// Text to speech.
+    Speech,
 }
 
 impl Capability {
@@ -27,6 +41,13 @@ impl Capability {
             Capability::Chat => "chat completions",
             Capability::Fim => "fill-in-the-middle completions",
             Capability::Embed => "embeddings",
+            Capability::Vision => "image input",
+            Capability::Reasoning => "reasoning",
+            Capability::Audio => "audio input",
+            Capability::Ocr => "OCR",
+            Capability::Moderation => "moderation",
+            Capability::Transcription => "transcription",
+            Capability::Speech => "speech",
         }
     }
 }
@@ -37,34 +58,57 @@ pub(crate) struct BaseModel {
     pub(crate) id: &'static str,
     pub(crate) created: i64,
     pub(crate) capabilities: &'static [Capability],
+    pub(crate) context: i64,
 }
 
-const CHAT: &[Capability] = &[Capability::Chat];
-const CODE: &[Capability] = &[Capability::Chat, Capability::Fim];
-const EMBED: &[Capability] = &[Capability::Embed];
+use Capability::{Audio, Chat, Embed, Fim, Moderation, Ocr, Reasoning, Speech, Transcription, Vision};
 
-/// The base models served, in list order.
+const CHAT: &[Capability] = &[Chat];
+const CODE: &[Capability] = &[Chat, Fim];
+const EMBED: &[Capability] = &[Embed];
+const SEEING: &[Capability] = &[Chat, Vision];
+const THINKING: &[Capability] = &[Chat, Vision, Reasoning];
+const HEARING: &[Capability] = &[Chat, Audio];
+
+const fn base(id: &'static str, created: i64, capabilities: &'static [Capability], context: i64) -> BaseModel {
+    BaseModel { id, created, capabilities, context }
+}
+
+/// The base models served, in list order: the seed's, then the 2026 catalog's (capabilities
+/// as the live API's model list gives them).
 pub(crate) const BASE_MODELS: &[BaseModel] = &[
-    BaseModel { id: "open-mistral-7b", created: 1_695_859_200, capabilities: CHAT },
-    BaseModel { id: "mistral-small-latest", created: 1_711_430_400, capabilities: CHAT },
-    BaseModel { id: "mistral-large-latest", created: 1_708_905_600, capabilities: CHAT },
-    BaseModel { id: "codestral-latest", created: 1_716_508_800, capabilities: CODE },
-    BaseModel { id: "codestral-2405", created: 1_716_508_800, capabilities: CODE },
-    BaseModel { id: "mistral-embed", created: 1_702_252_800, capabilities: EMBED },
+    base("open-mistral-7b", 1_695_859_200, CHAT, 32_768),
+    base("mistral-small-latest", 1_711_430_400, THINKING, 131_072),
+    base("mistral-large-latest", 1_708_905_600, SEEING, 262_144),
+    base("codestral-latest", 1_716_508_800, CODE, 262_144),
+    base("codestral-2405", 1_716_508_800, CODE, 32_768),
+    base("mistral-embed", 1_702_252_800, EMBED, 8_192),
+    base("mistral-medium-latest", 1_746_057_600, THINKING, 131_072),
+    base("magistral-small-latest", 1_749_427_200, THINKING, 131_072),
+    base("ministral-3b-latest", 1_764_547_200, SEEING, 131_072),
+    base("ministral-8b-latest", 1_764_547_200, SEEING, 131_072),
+    base("ministral-14b-latest", 1_764_547_200, SEEING, 131_072),
+    base("devstral-latest", 1_764_547_200, CHAT, 262_144),
+    base("codestral-embed", 1_748_131_200, EMBED, 8_192),
+    base("voxtral-small-latest", 1_752_192_000, HEARING, 32_768),
+    base("voxtral-mini-latest", 1_770_000_000, &[Transcription], 32_768),
+    base("voxtral-mini-tts-latest", 1_773_000_000, &[Speech], 32_768),
+    base("mistral-ocr-latest", 1_764_547_200, &[Ocr, Vision], 131_072),
+    base("mistral-moderation-latest", 1_772_000_000, &[Moderation], 8_192),
 ];
 
 /// Base models that can be fine-tuned.
 pub(crate) const FINE_TUNEABLE: &[&str] = &["open-mistral-7b", "mistral-small-latest"];
 
 /// The base model with this id.
-pub(crate) fn base(id: &str) -> Option<&'static BaseModel> {
+pub(crate) fn find_base(id: &str) -> Option<&'static BaseModel> {
     BASE_MODELS.iter().find(|m| m.id == id)
 }
 
 /// Checks that `model` exists and can do `capability`: 400 `invalid_model` when it does not
 /// exist, 400 `invalid_request_error` when it cannot.
 pub(crate) fn check(app: &App, model: &str, capability: Capability) -> Result<(), ApiError> {
-    let capabilities: &[Capability] = match base(model) {
+    let capabilities: &[Capability] = match find_base(model) {
         Some(m) => m.capabilities,
         None if app.with_store(|s| s.fine_tuned(now_ms()).iter().any(|f| f.id == model)) => CHAT,
         None => return Err(ApiError::invalid_model(model)),
@@ -77,7 +121,8 @@ pub(crate) fn check(app: &App, model: &str, capability: Capability) -> Result<()
 }
 
 /// A model card with every field the server sends (`null` where it has no value).
-fn card(id: &str, created: i64, owner: &str, capabilities: &[Capability], tuned: Option<(&str, &str)>) -> Value {
+fn card(id: &str, model: &BaseModel, owner: &str, tuned: Option<(&str, &str)>) -> Value {
+    let (created, capabilities) = (model.created, model.capabilities);
     let has = |c: Capability| capabilities.contains(&c);
     let mut card = json!({
         "id": id,
@@ -87,22 +132,22 @@ fn card(id: &str, created: i64, owner: &str, capabilities: &[Capability], tuned:
         "capabilities": {
             "completion_chat": has(Capability::Chat),
             "function_calling": has(Capability::Chat),
-            "reasoning": false,
-            "completion_fim": has(Capability::Fim),
+            "reasoning": has(Reasoning),
+            "completion_fim": has(Fim),
             "fine_tuning": FINE_TUNEABLE.contains(&id),
-            "vision": false,
-            "ocr": false,
-            "classification": false,
-            "moderation": false,
-            "audio": false,
-            "audio_transcription": false,
+            "vision": has(Vision),
+            "ocr": has(Ocr),
+            "classification": has(Moderation),
+            "moderation": has(Moderation),
+            "audio": has(Audio),
+            "audio_transcription": has(Transcription),
             "audio_transcription_realtime": false,
-            "audio_speech": false,
+            "audio_speech": has(Speech),
             "unified_resources": false,
         },
         "name": id,
         "description": null,
-        "max_context_length": 32768,
+        "max_context_length": model.context,
         "aliases": [],
         "deprecation": null,
         "deprecation_replacement_model": null,
@@ -119,10 +164,13 @@ fn card(id: &str, created: i64, owner: &str, capabilities: &[Capability], tuned:
 
 /// `GET /v1/models`
 pub(crate) async fn list(State(app): State<Arc<App>>) -> Json<Value> {
-    let mut data: Vec<Value> =
-        BASE_MODELS.iter().map(|m| card(m.id, m.created, "mistralai", m.capabilities, None)).collect();
+    let mut data: Vec<Value> = BASE_MODELS.iter().map(|m| card(m.id, m, "mistralai", None)).collect();
     let tuned = app.with_store(|s| s.fine_tuned(now_ms()));
-    data.extend(tuned.iter().map(|f| card(&f.id, f.created, &f.owner, CHAT, Some((&f.job, &f.root)))));
+    data.extend(tuned.iter().map(|f| {
+        let context = find_base(&f.root).map_or(32_768, |b| b.context);
+        let model = BaseModel { id: "", created: f.created, capabilities: CHAT, context };
+        card(&f.id, &model, &f.owner, Some((&f.job, &f.root)))
+    }));
     Json(json!({"object": "list", "data": data}))
 }
 
@@ -131,7 +179,7 @@ pub(crate) async fn delete(
     State(app): State<Arc<App>>,
     Path(model_id): Path<String>,
 ) -> Result<Json<DeleteModelOut>, ApiError> {
-    if base(&model_id).is_some() {
+    if find_base(&model_id).is_some() {
         return Err(ApiError::bad_request(format!("Cannot delete base model {model_id}")));
     }
     let deleted = app.with_store(|s| {

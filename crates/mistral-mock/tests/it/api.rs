@@ -284,8 +284,13 @@ async fn embeddings_are_normalised_deterministic_and_meaningful() {
             cosine(&data[0]["embedding"], &data[1]["embedding"])
                 > cosine(&data[0]["embedding"], &data[2]["embedding"]) + 0.2
         );
-        // As the real server: `completion_tokens: 0` is sent for embeddings.
-        assert_eq!(r.body["usage"], json!({"prompt_tokens": 18, "completion_tokens": 0, "total_tokens": 18}));
+        // As the live server: `completion_tokens: 0` and every detail null for embeddings.
+        assert_eq!(
+            r.body["usage"],
+            json!({"prompt_tokens": 18, "completion_tokens": 0, "total_tokens": 18, "completion_tokens_details": null,
+                   "prompt_audio_seconds": null, "prompt_token_details": null, "prompt_tokens_details": null,
+                   "request_count": null, "service_tier": null})
+        );
         let one = m.post(EMBED, "/v1/embeddings", json!({"model": "mistral-embed", "input": texts[0]})).await;
         assert_eq!(one.body["data"][0]["embedding"], data[0]["embedding"]);
         let wrong = m.post(EMBED, "/v1/embeddings", json!({"model": "mistral-small-latest", "input": "x"})).await;
@@ -304,14 +309,32 @@ async fn models_are_listed() {
         let ids: BTreeSet<&str> =
             r.body["data"].as_array().expect("data").iter().filter_map(|d| d["id"].as_str()).collect();
         let want = [
+            // The seed's.
             "mistral-small-latest",
             "mistral-large-latest",
             "open-mistral-7b",
             "mistral-embed",
             "codestral-latest",
             "codestral-2405",
+            // The 2026 catalog's (the models the recorded live traffic uses among them).
+            "mistral-medium-latest",
+            "magistral-small-latest",
+            "ministral-3b-latest",
+            "ministral-8b-latest",
+            "ministral-14b-latest",
+            "devstral-latest",
+            "codestral-embed",
+            "voxtral-small-latest",
+            "voxtral-mini-latest",
+            "voxtral-mini-tts-latest",
+            "mistral-ocr-latest",
+            "mistral-moderation-latest",
         ];
         assert_eq!(ids, BTreeSet::from(want));
+        let card = |id: &str| r.body["data"].as_array().unwrap().iter().find(|d| d["id"] == id).unwrap().clone();
+        assert_eq!(card("magistral-small-latest")["capabilities"]["reasoning"], true);
+        assert_eq!(card("voxtral-small-latest")["capabilities"]["audio"], true);
+        assert_eq!(card("mistral-embed")["capabilities"]["completion_chat"], false);
         assert!(
             r.body["data"]
                 .as_array()
