@@ -4678,6 +4678,9 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub epochs: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expected_duration_seconds: ::std::option::Option<i64>,
+        ///`job.metadata`
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub object: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub train_tokens: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -25737,6 +25740,10 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            object: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             train_tokens: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
@@ -25758,6 +25765,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                     data_tokens: Ok(Default::default()),
                     epochs: Ok(Default::default()),
                     expected_duration_seconds: Ok(Default::default()),
+                    object: Ok(Default::default()),
                     train_tokens: Ok(Default::default()),
                     train_tokens_per_step: Ok(Default::default()),
                     training_steps: Ok(Default::default()),
@@ -25827,6 +25835,18 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                     });
                 self
             }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
             pub fn train_tokens<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -25879,6 +25899,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                     data_tokens: value.data_tokens?,
                     epochs: value.epochs?,
                     expected_duration_seconds: value.expected_duration_seconds?,
+                    object: value.object?,
                     train_tokens: value.train_tokens?,
                     train_tokens_per_step: value.train_tokens_per_step?,
                     training_steps: value.training_steps?,
@@ -25893,6 +25914,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                     data_tokens: Ok(value.data_tokens),
                     epochs: Ok(value.epochs),
                     expected_duration_seconds: Ok(value.expected_duration_seconds),
+                    object: Ok(value.object),
                     train_tokens: Ok(value.train_tokens),
                     train_tokens_per_step: Ok(value.train_tokens_per_step),
                     training_steps: Ok(value.training_steps),

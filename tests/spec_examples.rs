@@ -517,6 +517,7 @@ fn create_job_examples_decode_as_job_and_dry_run() {
             assert_eq!(
                 estimate,
                 types::JobMetadata {
+                    object: Some("job.metadata".to_string()),
                     training_steps: Some(10),
                     train_tokens_per_step: Some(131072),
                     data_tokens: Some(305375),

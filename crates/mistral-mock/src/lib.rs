@@ -98,6 +98,7 @@ mod sse;
 mod store;
 mod text;
 mod validate;
+mod wire;
 
 pub use app::serves;
 pub use error::Error;

@@ -87,6 +87,7 @@ pub(crate) fn estimate(model: &str, steps: u64, data_tokens: u64) -> JobMetadata
         _ => 2.0,
     };
     JobMetadata {
+        object: Some("job.metadata".into()),
         training_steps: i64::try_from(steps).ok(),
         train_tokens_per_step: Some(TOKENS_PER_STEP),
         data_tokens: i64::try_from(data_tokens).ok(),

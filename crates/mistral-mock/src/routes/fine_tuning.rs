@@ -9,7 +9,7 @@ use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use mistral_openapi::operations::{self, Operation};
-use mistral_openapi::types::{DetailedJobOut, JobIn, JobOut, JobsOut, KnownJobStatus, WandbIntegrationOut};
+use mistral_openapi::types::{JobIn, JobOut, JobsOut, KnownJobStatus, WandbIntegrationOut};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -20,6 +20,7 @@ use crate::lifecycle::{self, JobRecord, status_name};
 use crate::routes::files::path_uuid;
 use crate::routes::models::FINE_TUNEABLE;
 use crate::validate::{parse_json, read_body};
+use crate::wire;
 
 /// The operation id of job creation in the spec.
 pub(crate) const OPERATION: &Operation = &operations::JOBS_API_ROUTES_FINE_TUNING_CREATE_FINE_TUNING_JOB;
@@ -162,7 +163,8 @@ pub(crate) async fn create(
     }
     let steps = lifecycle::steps_of(&job.hyperparameters);
     if dry_run {
-        return Ok(Json(lifecycle::estimate(&model, steps, data_tokens)).into_response());
+        let estimate = lifecycle::estimate(&model, steps, data_tokens);
+        return Ok(Json(wire::with_nulls("JobMetadata", &estimate)).into_response());
     }
     let id = Uuid::new_v4();
     let created_ms = now_ms();
@@ -193,7 +195,7 @@ pub(crate) async fn create(
     let out: JobOut = record.to_out(created_ms);
     app.with_store(|s| s.jobs.push(record));
     app.save().await?;
-    Ok(Json(out).into_response())
+    Ok(Json(wire::with_nulls("JobOut", &out)).into_response())
 }
 
 /// `GET /v1/fine_tuning/jobs`
@@ -201,7 +203,7 @@ pub(crate) async fn list(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<JobsOut>, ApiError> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     let q = query_map(raw.as_deref());
     let mut details = Vec::new();
     let page = query_int(&q, "page", 0, &mut details).unwrap_or(0);
@@ -234,23 +236,24 @@ pub(crate) async fn list(
     let total = matching.len() as i64;
     let skip = usize::try_from(page.saturating_mul(page_size)).unwrap_or(usize::MAX);
     let data = matching.into_iter().skip(skip).take(usize::try_from(page_size).unwrap_or(usize::MAX)).collect();
-    Ok(Json(JobsOut { data: Some(data), object: "list".into(), total: Some(total) }))
+    Ok(Json(wire::with_nulls("JobsOut", &JobsOut { data: Some(data), object: "list".into(), total: Some(total) })))
 }
 
 /// `GET /v1/fine_tuning/jobs/{job_id}`
 pub(crate) async fn get(
     State(app): State<Arc<App>>,
     Path(job_id): Path<String>,
-) -> Result<Json<DetailedJobOut>, ApiError> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     let id = path_uuid(&job_id, "job_id")?;
-    app.with_store(|s| s.job(id).map(|j| Json(j.to_detailed(now_ms())))).ok_or_else(|| no_job(&job_id))
+    app.with_store(|s| s.job(id).map(|j| Json(wire::with_nulls("DetailedJobOut", &j.to_detailed(now_ms())))))
+        .ok_or_else(|| no_job(&job_id))
 }
 
 /// `POST /v1/fine_tuning/jobs/{job_id}/cancel`
 pub(crate) async fn cancel(
     State(app): State<Arc<App>>,
     Path(job_id): Path<String>,
-) -> Result<Json<DetailedJobOut>, ApiError> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     let id = path_uuid(&job_id, "job_id")?;
     let now = now_ms();
     let (out, changed) = app.with_store(|s| {
@@ -270,5 +273,5 @@ pub(crate) async fn cancel(
     if changed {
         app.save().await?;
     }
-    Ok(Json(out))
+    Ok(Json(wire::with_nulls("DetailedJobOut", &out)))
 }
