@@ -27,6 +27,8 @@ pub(crate) struct App {
     pub(crate) persist: Option<Persist>,
     /// Requests seen, for `fail_first`.
     pub(crate) requests: AtomicU64,
+    /// The journal and the scripted answers.
+    pub(crate) script: crate::script::Script,
 }
 
 /// Wall-clock time in milliseconds since the Unix epoch.
@@ -46,7 +48,14 @@ impl App {
             }
             None => (None, Store::default()),
         };
-        Ok(Arc::new(App { options, validators, store: Mutex::new(store), persist, requests: AtomicU64::new(0) }))
+        Ok(Arc::new(App {
+            options,
+            validators,
+            store: Mutex::new(store),
+            persist,
+            requests: AtomicU64::new(0),
+            script: crate::script::Script::default(),
+        }))
     }
 
     /// Runs `f` with the store locked (never across an `.await`).
@@ -139,6 +148,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .fallback(not_found)
         // Only multipart uploads read this limit; JSON bodies are limited by `body_limit`.
         .layer(DefaultBodyLimit::max(app.options.upload_limit))
+        .layer(from_fn_with_state(app.clone(), crate::script::layer))
         .layer(from_fn_with_state(app.clone(), faults::layer))
         .with_state(app)
 }

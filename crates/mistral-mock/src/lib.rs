@@ -1,9 +1,15 @@
 //! A faithful, stateful mock of the Mistral AI v1 REST API, for tests and offline work.
 //!
-//! It serves all 13 operations of the workspace's `openapi.yaml` at their `/v1` paths, with
-//! the spec's wire shapes (the generated `mistral_openapi::types`), validates requests with
-//! the spec's JSON Schemas (`mistral-spec`) and answers errors with the bodies the real API
-//! sends. Answers are deterministic: the same request gets the same text.
+//! It routes every operation of the workspace's `openapi.yaml` (the operation table,
+//! `mistral_openapi::operations`) at its `/v1` path, validates requests with the spec's JSON
+//! Schemas (`mistral-spec`) and answers errors with the bodies the real API sends, keyed as the
+//! live server keys them (every declared field, `null` included). Chat, FIM, embeddings,
+//! models, files and fine-tuning have behaviour and state of their own; the other operations
+//! answer from the spec's examples (`x-mock-answer: example`). Answers are deterministic: the
+//! same request gets the same text.
+//!
+//! As a test double it keeps a journal of every request and takes scripted answers
+//! ([`MockServer::on`], [`MockServer::received`]; see [`script`]).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -93,6 +99,7 @@ mod lifecycle;
 mod options;
 mod persist;
 mod routes;
+pub mod script;
 mod server;
 mod sse;
 mod store;
@@ -105,4 +112,5 @@ pub use error::Error;
 pub use examples::EXAMPLE_HEADER;
 pub use faults::{FAULT_HEADER, FaultBody, Faults};
 pub use options::Options;
+pub use script::{Received, Reply, RuleBuilder};
 pub use server::{MockServer, MockServerBuilder, serve};

@@ -12,6 +12,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
+use mistral_openapi::operations::Operation;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
@@ -19,6 +20,7 @@ use tower::ServiceExt;
 
 use crate::app::{self, App};
 use crate::faults::{Faults, ResetConnection};
+use crate::script::{Received, RuleBuilder};
 use crate::{Error, Options};
 
 /// A running mock of the Mistral API on `127.0.0.1`, stopped when dropped.
@@ -34,6 +36,7 @@ use crate::{Error, Options};
 /// ```
 #[derive(Debug)]
 pub struct MockServer {
+    app: Arc<App>,
     addr: SocketAddr,
     api_key: String,
     shutdown: Option<oneshot::Sender<()>>,
@@ -80,6 +83,33 @@ impl MockServer {
     /// key is accepted when none is configured).
     pub fn api_key(&self) -> &str {
         &self.api_key
+    }
+
+    /// A scripted answer for requests of `operation` (see [`crate::script`]): narrow it with
+    /// [`RuleBuilder::when`] and [`RuleBuilder::times`], install it with
+    /// [`RuleBuilder::respond`].
+    pub fn on(&self, operation: &'static Operation) -> RuleBuilder<'_> {
+        RuleBuilder::new(&self.app.script, Some(operation))
+    }
+
+    /// A scripted answer for requests of any operation (or path).
+    pub fn on_any(&self) -> RuleBuilder<'_> {
+        RuleBuilder::new(&self.app.script, None)
+    }
+
+    /// Every request received so far, in order (the `authorization` header redacted).
+    pub fn received(&self) -> Vec<Received> {
+        self.app.script.received()
+    }
+
+    /// The requests received for `operation`, in order.
+    pub fn received_for(&self, operation: &Operation) -> Vec<Received> {
+        self.received().into_iter().filter(|r| r.operation == Some(operation.id)).collect()
+    }
+
+    /// Forgets the requests received and the scripted answers (the state stays).
+    pub fn reset(&self) {
+        self.app.script.clear();
     }
 
     /// Stops accepting connections, lets open ones finish (up to
@@ -197,10 +227,10 @@ impl MockServerBuilder {
             TcpListener::bind(addr).await.map_err(|source| Error::Bind { addr: addr.to_string(), source })?;
         let addr = listener.local_addr().map_err(|source| Error::Bind { addr: addr.to_string(), source })?;
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(run(listener, app, async move {
+        let task = tokio::spawn(run(listener, app.clone(), async move {
             let _ = rx.await;
         }));
-        Ok(MockServer { addr, api_key, shutdown: Some(tx), task: Some(task) })
+        Ok(MockServer { app, addr, api_key, shutdown: Some(tx), task: Some(task) })
     }
 }
 

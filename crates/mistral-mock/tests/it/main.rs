@@ -9,6 +9,7 @@ mod errors;
 mod faults;
 mod fine_tuning;
 mod load;
+mod script;
 mod server;
 
 use std::collections::HashMap;

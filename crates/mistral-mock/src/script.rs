@@ -1,0 +1,346 @@
+//! The mock as a test double: a journal of every request it received, and scripted answers
+//! that take precedence over its own behaviour.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use mistral_mock::{MockServer, Reply};
+//! use mistral_openapi::operations as ops;
+//!
+//! let server = MockServer::start().await?;
+//! // The model calls get_weather for Lyon, whatever the prompt, once; then the mock answers.
+//! server
+//!     .on(&ops::CREATE_CHAT_COMPLETION)
+//!     .when(|r| r.text().contains("weather"))
+//!     .times(1)
+//!     .respond(Reply::tool_call("get_weather", serde_json::json!({"city": "Lyon"})));
+//! let answer: serde_json::Value = reqwest::Client::new()
+//!     .post(format!("{}/v1/chat/completions", server.base_url()))
+//!     .bearer_auth("any-key")
+//!     .json(&serde_json::json!({"model": "mistral-small-latest",
+//!         "messages": [{"role": "user", "content": "What is the weather?"}]}))
+//!     .send()
+//!     .await?
+//!     .json()
+//!     .await?;
+//! assert_eq!(answer["choices"][0]["message"]["tool_calls"][0]["function"]["name"], "get_weather");
+//! // What the application sent, key left out.
+//! let sent = server.received_for(&ops::CREATE_CHAT_COMPLETION);
+//! assert_eq!(sent.len(), 1);
+//! assert_eq!(sent[0].body.as_ref().unwrap()["model"], "mistral-small-latest");
+//! assert!(sent[0].headers.iter().all(|(name, value)| name != "authorization" || value == "[redacted]"));
+//! # Ok(()) }
+//! ```
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use mistral_openapi::operations::{self, Operation};
+use mistral_openapi::types::{FunctionArguments, FunctionCall, KnownFinishReason, ToolCall, ToolTypes};
+use serde_json::Value;
+
+use crate::api_error::ApiError;
+use crate::app::{App, now_ms};
+use crate::completion::{self, Generated, Kind};
+
+/// One request the mock received, as a test asserts on it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Received {
+    /// The operation of the table it was routed to (`None` for an unknown path).
+    pub operation: Option<&'static str>,
+    /// `POST`.
+    pub method: String,
+    /// `/v1/chat/completions`.
+    pub path: String,
+    /// The raw query string, if any.
+    pub query: Option<String>,
+    /// Every header, in order, names lower-case; the `authorization` value is `[redacted]`.
+    pub headers: Vec<(String, String)>,
+    /// The body, when it was JSON.
+    pub body: Option<Value>,
+    /// The body's size in bytes (multipart uploads included).
+    pub body_bytes: usize,
+    /// When, in milliseconds since the Unix epoch.
+    pub at_ms: i64,
+}
+
+impl Received {
+    /// The text of the request's messages (`messages[].content` strings and text chunks) and
+    /// of its `prompt`/`input`, joined by newlines: what a predicate usually looks at.
+    pub fn text(&self) -> String {
+        let mut out = Vec::new();
+        let Some(body) = &self.body else {
+            return String::new();
+        };
+        let mut push = |v: &Value| match v {
+            Value::String(s) => out.push(s.clone()),
+            Value::Array(items) => out.extend(items.iter().filter_map(|i| {
+                i.as_str().map(str::to_string).or_else(|| i.get("text").and_then(Value::as_str).map(str::to_string))
+            })),
+            _ => {}
+        };
+        for m in body.get("messages").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(content) = m.get("content") {
+                push(content);
+            }
+        }
+        for key in ["prompt", "input", "inputs"] {
+            if let Some(v) = body.get(key) {
+                push(v);
+            }
+        }
+        out.join("\n")
+    }
+
+    /// The body's `model`, if any.
+    pub fn model(&self) -> Option<&str> {
+        self.body.as_ref()?.get("model")?.as_str()
+    }
+
+    /// The value of a header (name case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// What a scripted rule answers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// This status and JSON body.
+    Json {
+        /// The status.
+        status: u16,
+        /// The body.
+        body: Value,
+    },
+    /// A chat (or FIM) completion with this text, streamed when the request asks for a stream.
+    Text(String),
+    /// A chat completion calling this function with these arguments (streamed when asked).
+    ToolCall {
+        /// The function's name.
+        name: String,
+        /// Its arguments (sent as a JSON string, as the API does).
+        arguments: Value,
+    },
+    /// An error object as the API sends it (`{"object": "error", "message": ...}`).
+    Error {
+        /// The status.
+        status: u16,
+        /// The message.
+        message: String,
+    },
+}
+
+impl Reply {
+    /// [`Reply::Json`].
+    pub fn json(status: u16, body: Value) -> Reply {
+        Reply::Json { status, body }
+    }
+
+    /// [`Reply::Text`].
+    pub fn text(text: impl Into<String>) -> Reply {
+        Reply::Text(text.into())
+    }
+
+    /// [`Reply::ToolCall`].
+    pub fn tool_call(name: impl Into<String>, arguments: Value) -> Reply {
+        Reply::ToolCall { name: name.into(), arguments }
+    }
+
+    /// [`Reply::Error`].
+    pub fn error(status: u16, message: impl Into<String>) -> Reply {
+        Reply::Error { status, message: message.into() }
+    }
+}
+
+type Predicate = Arc<dyn Fn(&Received) -> bool + Send + Sync>;
+
+/// A scripted answer: for requests of `operation` (any, if `None`) that `predicate` accepts,
+/// `reply`, at most `times` times (always, if `None`).
+#[derive(Clone)]
+pub(crate) struct Rule {
+    operation: Option<&'static str>,
+    predicate: Option<Predicate>,
+    reply: Reply,
+    times: Option<usize>,
+    used: usize,
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rule")
+            .field("operation", &self.operation)
+            .field("reply", &self.reply)
+            .field("times", &self.times)
+            .field("used", &self.used)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The journal and the rules of one server.
+#[derive(Debug, Default)]
+pub(crate) struct Script {
+    journal: Mutex<Vec<Received>>,
+    rules: Mutex<Vec<Rule>>,
+}
+
+impl Script {
+    pub(crate) fn received(&self) -> Vec<Received> {
+        self.journal.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    pub(crate) fn clear(&self) {
+        self.journal.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        self.rules.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+
+    pub(crate) fn add(&self, rule: Rule) {
+        self.rules.lock().unwrap_or_else(PoisonError::into_inner).push(rule);
+    }
+
+    /// The first rule that takes `request`, used once more.
+    fn take(&self, request: &Received) -> Option<Reply> {
+        let mut rules = self.rules.lock().unwrap_or_else(PoisonError::into_inner);
+        let rule = rules.iter_mut().find(|r| {
+            r.times.is_none_or(|t| r.used < t)
+                && r.operation.is_none_or(|op| request.operation == Some(op))
+                && r.predicate.as_ref().is_none_or(|p| p(request))
+        })?;
+        rule.used += 1;
+        Some(rule.reply.clone())
+    }
+}
+
+/// A rule being written: see [`crate::MockServer::on`].
+#[must_use = "a rule takes effect with `respond`"]
+pub struct RuleBuilder<'a> {
+    script: &'a Script,
+    rule: Rule,
+}
+
+impl<'a> RuleBuilder<'a> {
+    pub(crate) fn new(script: &'a Script, operation: Option<&'static Operation>) -> RuleBuilder<'a> {
+        let rule =
+            Rule { operation: operation.map(|o| o.id), predicate: None, reply: Reply::text(""), times: None, used: 0 };
+        RuleBuilder { script, rule }
+    }
+
+    /// Only requests `predicate` accepts (all of them otherwise).
+    pub fn when(mut self, predicate: impl Fn(&Received) -> bool + Send + Sync + 'static) -> Self {
+        self.rule.predicate = Some(Arc::new(predicate));
+        self
+    }
+
+    /// At most `n` times, then the rule is spent.
+    pub fn times(mut self, n: usize) -> Self {
+        self.rule.times = Some(n);
+        self
+    }
+
+    /// Installs the rule with its answer. Rules are tried in the order they were added; a
+    /// request no rule takes gets the mock's own answer.
+    pub fn respond(mut self, reply: Reply) {
+        self.rule.reply = reply;
+        self.script.add(self.rule);
+    }
+}
+
+/// The operation of the table `method path` is routed to.
+fn operation(method: &str, path: &str) -> Option<&'static str> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    operations::ALL
+        .iter()
+        .find(|op| {
+            let template: Vec<&str> = op.path.split('/').collect();
+            op.method.as_str() == method
+                && template.len() == segments.len()
+                && template.iter().zip(&segments).all(|(t, s)| t.starts_with('{') || t == s)
+        })
+        .map(|op| op.id)
+}
+
+/// Records every request, then answers it by the first rule that takes it, if any.
+pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let limit = app.options.upload_limit.max(app.options.body_limit);
+    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
+        return ApiError::too_large(limit).into_response();
+    };
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let value = if name == header::AUTHORIZATION {
+                "[redacted]".to_string()
+            } else {
+                String::from_utf8_lossy(value.as_bytes()).into_owned()
+            };
+            (name.as_str().to_string(), value)
+        })
+        .collect();
+    let received = Received {
+        operation: operation(parts.method.as_str(), parts.uri.path()),
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().map(str::to_string),
+        headers,
+        body: serde_json::from_slice(&bytes).ok(),
+        body_bytes: bytes.len(),
+        at_ms: now_ms(),
+    };
+    let reply = app.script.take(&received);
+    app.script.journal.lock().unwrap_or_else(PoisonError::into_inner).push(received.clone());
+    match reply {
+        Some(reply) => answer(&app, &received, reply),
+        None => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+    }
+}
+
+fn answer(app: &App, request: &Received, reply: Reply) -> Response {
+    let model = request.model().unwrap_or("mistral-small-latest").to_string();
+    let stream = request.body.as_ref().and_then(|b| b.get("stream")).and_then(Value::as_bool).unwrap_or(false);
+    let kind = if request.operation == Some(operations::CREATE_FIM_COMPLETION.id) { Kind::Fim } else { Kind::Chat };
+    let prompt_tokens = crate::text::count_tokens(&request.text());
+    match reply {
+        Reply::Json { status, body } => {
+            (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), axum::Json(body)).into_response()
+        }
+        Reply::Error { status, message } => ApiError::object(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            message,
+            "invalid_request_error",
+            None,
+        )
+        .into_response(),
+        Reply::Text(text) => {
+            let generated = Generated {
+                content: text,
+                tool_calls: None,
+                finish: KnownFinishReason::Stop,
+                prompt_tokens,
+                audio_seconds: None,
+            };
+            completion::respond(&generated, &model, kind, stream, app.options.token_delay)
+        }
+        Reply::ToolCall { name, arguments } => {
+            let call = ToolCall {
+                function: FunctionCall { arguments: FunctionArguments::String(arguments.to_string()), name },
+                id: Some(format!("call{:05}", request.at_ms.rem_euclid(100_000))),
+                index: Some(0),
+                type_: Some(ToolTypes::Function),
+            };
+            let generated = Generated {
+                content: String::new(),
+                tool_calls: Some(vec![call]),
+                finish: KnownFinishReason::ToolCalls,
+                prompt_tokens,
+                audio_seconds: None,
+            };
+            completion::respond(&generated, &model, Kind::Chat, stream, app.options.token_delay)
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! The mock as a test double: scripted answers and the journal of requests.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use mistral_mock::{MockServer, Reply};
+use mistral_openapi::operations as ops;
+use serde_json::{Value, json};
+
+use crate::within;
+
+async fn chat(server: &MockServer, body: Value) -> (u16, Value, String) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/chat/completions", server.base_url()))
+        .bearer_auth("secret-test-key")
+        .header("x-app", "demo")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null), text)
+}
+
+fn ask(text: &str) -> Value {
+    json!({"model": "mistral-small-latest", "messages": [{"role": "user", "content": text}]})
+}
+
+#[tokio::test]
+async fn scripted_answers_take_precedence_in_order_and_wear_out() {
+    within(20, async {
+        let server = MockServer::start().await.unwrap();
+        server
+            .on(&ops::CREATE_CHAT_COMPLETION)
+            .when(|r| r.text().contains("weather"))
+            .times(1)
+            .respond(Reply::tool_call("get_weather", json!({"city": "Lyon"})));
+        server.on(&ops::CREATE_CHAT_COMPLETION).when(|r| r.text().contains("cheese")).respond(Reply::text("Comté."));
+
+        let (status, body, _) = chat(&server, ask("What is the weather?")).await;
+        assert_eq!(status, 200);
+        let call = &body["choices"][0]["message"]["tool_calls"][0];
+        assert_eq!(
+            (call["function"]["name"].as_str(), call["function"]["arguments"].as_str()),
+            (Some("get_weather"), Some(r#"{"city":"Lyon"}"#))
+        );
+        assert_eq!(body["choices"][0]["finish_reason"], "tool_calls");
+        assert_eq!(call["id"].as_str().map(str::len), Some(9));
+
+        // Spent: the same question now gets the mock's own answer (text, not this tool call).
+        let (_, body, _) = chat(&server, ask("What is the weather?")).await;
+        assert_eq!(body["choices"][0]["finish_reason"], "stop");
+
+        // Always, and streamed when the request asks for a stream.
+        for _ in 0..2 {
+            let (_, body, _) = chat(&server, ask("Best cheese?")).await;
+            assert_eq!(body["choices"][0]["message"]["content"], "Comté.");
+        }
+        let mut streamed = ask("Best cheese?");
+        streamed["stream"] = json!(true);
+        let (status, _, text) = chat(&server, streamed).await;
+        assert_eq!(status, 200);
+        let deltas: String = text
+            .split("\n\n")
+            .filter_map(|e| e.strip_prefix("data: "))
+            .filter(|d| *d != "[DONE]")
+            .filter_map(|d| serde_json::from_str::<Value>(d).ok())
+            .filter_map(|c| c["choices"][0]["delta"]["content"].as_str().map(str::to_string))
+            .collect();
+        assert_eq!(deltas, "Comté.");
+        assert!(text.ends_with("data: [DONE]\n\n"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_third_request_gets_a_429_and_errors_have_the_api_shape() {
+    within(20, async {
+        let server = MockServer::start().await.unwrap();
+        let seen = Arc::new(AtomicUsize::new(0));
+        let counter = seen.clone();
+        server
+            .on_any()
+            .when(move |_| counter.fetch_add(1, Ordering::SeqCst) == 2)
+            .respond(Reply::json(429, json!({"object": "error", "message": "Rate limit exceeded", "type": "rate_limited", "param": null, "code": "1300"})));
+        server.on(&ops::CREATE_EMBEDDING).respond(Reply::error(400, "Invalid model: nope"));
+        let statuses = [chat(&server, ask("a")).await.0, chat(&server, ask("b")).await.0, chat(&server, ask("c")).await.0, chat(&server, ask("d")).await.0];
+        assert_eq!(statuses, [200, 200, 429, 200]);
+        let embed = reqwest::Client::new()
+            .post(format!("{}/v1/embeddings", server.base_url()))
+            .bearer_auth("k")
+            .json(&json!({"model": "mistral-embed", "input": ["x"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(embed.status().as_u16(), 400);
+        let body: Value = embed.json().await.unwrap();
+        assert_eq!(body, json!({"object": "error", "message": "Invalid model: nope", "type": "invalid_request_error", "param": null, "code": null}));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_journal_records_what_the_application_sent_without_the_key() {
+    within(20, async {
+        let server = MockServer::start().await.unwrap();
+        chat(&server, ask("Hello there")).await;
+        let models = reqwest::Client::new()
+            .get(format!("{}/v1/models?x=1", server.base_url()))
+            .bearer_auth("k")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(models.status().as_u16(), 200);
+        reqwest::Client::new().get(format!("{}/v1/nowhere", server.base_url())).send().await.unwrap();
+
+        let all = server.received();
+        assert_eq!(all.len(), 3);
+        let sent = server.received_for(&ops::CREATE_CHAT_COMPLETION);
+        assert_eq!(sent.len(), 1);
+        let r = &sent[0];
+        assert_eq!(
+            (r.method.as_str(), r.path.as_str(), r.operation),
+            ("POST", "/v1/chat/completions", Some("createChatCompletion"))
+        );
+        assert_eq!(r.body, Some(ask("Hello there")));
+        assert_eq!(r.text(), "Hello there");
+        assert_eq!(r.model(), Some("mistral-small-latest"));
+        assert_eq!(r.header("X-App"), Some("demo"));
+        assert_eq!(r.header("authorization"), Some("[redacted]"));
+        assert!(!format!("{all:?}").contains("secret-test-key"), "the key never reaches the journal");
+        assert_eq!((all[1].operation, all[1].query.as_deref()), (Some("listModels"), Some("x=1")));
+        assert_eq!(all[2].operation, None);
+
+        server.reset();
+        assert!(server.received().is_empty());
+    })
+    .await;
+}
