@@ -271,6 +271,9 @@ pub struct MockArgs {
     /// Milliseconds between streamed chunks.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub token_delay_ms: u64,
+    /// Serve the admin API: `POST/DELETE /__mock/rules`, `GET/DELETE /__mock/requests`.
+    #[arg(long)]
+    pub admin: bool,
 }
 
 /// `mistral conformance`.

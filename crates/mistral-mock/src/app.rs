@@ -142,8 +142,14 @@ pub(crate) fn router(app: Arc<App>) -> Router {
     for (path, route) in paths {
         router = router.route(path, route);
     }
+    let mut router = router.route_layer(from_fn_with_state(app.clone(), auth::layer));
+    if app.options.admin {
+        use crate::script::{self, ADMIN_REQUESTS, ADMIN_RULES};
+        router = router
+            .route(ADMIN_RULES, axum::routing::post(script::admin_add_rule).delete(script::admin_clear_rules))
+            .route(ADMIN_REQUESTS, axum::routing::get(script::admin_requests).delete(script::admin_clear_requests));
+    }
     router
-        .route_layer(from_fn_with_state(app.clone(), auth::layer))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         // Only multipart uploads read this limit; JSON bodies are limited by `body_limit`.

@@ -48,6 +48,9 @@ pub struct MockArgs {
     /// Milliseconds between streamed chunks.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub token_delay_ms: u64,
+    /// Serve the admin API: `POST/DELETE /__mock/rules`, `GET/DELETE /__mock/requests`.
+    #[arg(long)]
+    pub admin: bool,
 }
 
 impl MockArgs {
@@ -62,6 +65,7 @@ impl MockArgs {
             fail_first: self.fail_first,
             body_limit: self.body_limit.unwrap_or(defaults.body_limit),
             token_delay: Duration::from_millis(self.token_delay_ms),
+            admin: self.admin,
             ..defaults
         };
         options.check()?;

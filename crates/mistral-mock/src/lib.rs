@@ -61,6 +61,55 @@
 //! | wrong method | 405 | as 404, `code` `"405"` |
 //! | body over [`Options::body_limit`] (uploads: [`Options::upload_limit`]) | 413 | as 404, `code` `"413"` |
 //!
+//! # Testing your application with the mock
+//!
+//! In Rust, start one server per test, point the application at [`MockServer::base_url`],
+//! script what the model says where the test needs it, and check what the application sent:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use mistral_mock::{MockServer, Reply};
+//! use mistral_openapi::operations as ops;
+//!
+//! let server = MockServer::start().await?;
+//! server.on(&ops::CREATE_CHAT_COMPLETION).when(|r| r.text().contains("cheese")).respond(Reply::text("Comté."));
+//! // ... run the code under test against server.base_url() ...
+//! # let _ = reqwest::Client::new().post(format!("{}/v1/chat/completions", server.base_url())).bearer_auth("k")
+//! #     .json(&serde_json::json!({"model": "mistral-small-latest", "messages": [{"role": "user", "content": "cheese?"}]}))
+//! #     .send().await?;
+//! let sent = server.received_for(&ops::CREATE_CHAT_COMPLETION);
+//! assert_eq!(sent.len(), 1);
+//! assert_eq!(sent[0].model(), Some("mistral-small-latest"));
+//! # Ok(()) }
+//! ```
+//!
+//! From other languages, run `mistral-mock --addr 127.0.0.1:8080 --admin` and use the admin
+//! API ([`AdminRule`]); with pytest and the official client:
+//!
+//! ```text
+//! import requests
+//! from mistralai.client import Mistral
+//!
+//! def test_weather_tool(mock_url):            # mock_url = "http://127.0.0.1:8080"
+//!     requests.delete(f"{mock_url}/__mock/requests")
+//!     requests.post(f"{mock_url}/__mock/rules", json={
+//!         "operation": "createChatCompletion", "text_contains": "weather", "times": 1,
+//!         "reply": {"tool_call": {"name": "get_weather", "arguments": {"city": "Lyon"}}}})
+//!     client = Mistral(api_key="test", server_url=mock_url)
+//!     answer = my_app.ask(client, "What is the weather?")
+//!     sent = requests.get(f"{mock_url}/__mock/requests").json()
+//!     assert sent[0]["body"]["model"] == "mistral-small-latest"
+//! ```
+//!
+//! or with curl:
+//!
+//! ```text
+//! curl -X POST localhost:8080/__mock/rules -d '{"operation": "createEmbedding", "reply": {"error": {"status": 429, "message": "Rate limit exceeded"}}}'
+//! curl localhost:8080/__mock/requests        # the journal, as JSON (keys redacted)
+//! curl -X DELETE localhost:8080/__mock/rules # back to the mock's own answers
+//! ```
+//!
 //! # Fault injection
 //!
 //! Send `x-mock-fault: <items>` ([`FAULT_HEADER`]) with any request; items are separated by
@@ -112,5 +161,5 @@ pub use error::Error;
 pub use examples::EXAMPLE_HEADER;
 pub use faults::{FAULT_HEADER, FaultBody, Faults};
 pub use options::Options;
-pub use script::{Received, Reply, RuleBuilder};
+pub use script::{AdminRule, Received, Reply, RuleBuilder};
 pub use server::{MockServer, MockServerBuilder, serve};

@@ -36,6 +36,9 @@ pub struct Options {
     pub token_delay: Duration,
     /// How long a shutdown waits for open connections before closing them (default 2 s).
     pub shutdown_grace: Duration,
+    /// Serve the admin API (`/__mock/rules`, `/__mock/requests`): scripted answers and the
+    /// journal over HTTP, for tests in other languages (default off).
+    pub admin: bool,
 }
 
 impl Default for Options {
@@ -50,6 +53,7 @@ impl Default for Options {
             faults: None,
             token_delay: Duration::ZERO,
             shutdown_grace: Duration::from_secs(2),
+            admin: false,
         }
     }
 }

@@ -263,8 +263,147 @@ fn operation(method: &str, path: &str) -> Option<&'static str> {
         .map(|op| op.id)
 }
 
+/// Where the admin API lives (see [`ADMIN_RULES`] and [`ADMIN_REQUESTS`]).
+pub const ADMIN_PREFIX: &str = "/__mock/";
+/// `POST` a rule (JSON, see [`AdminRule`]), `DELETE` them all.
+pub const ADMIN_RULES: &str = "/__mock/rules";
+/// `GET` the journal (a JSON array of [`Received`]), `DELETE` it.
+pub const ADMIN_REQUESTS: &str = "/__mock/requests";
+
+/// A rule as the admin API takes it:
+///
+/// ```json
+/// {"operation": "createChatCompletion", "text_contains": "weather", "times": 1,
+///  "reply": {"tool_call": {"name": "get_weather", "arguments": {"city": "Lyon"}}}}
+/// ```
+///
+/// `operation` (an operationId), `text_contains` (see [`Received::text`]), `model` and
+/// `header` (`{"name": ..., "value": ...}`) narrow it; `reply` is one of `{"text": "..."}`,
+/// `{"tool_call": {"name", "arguments"}}`, `{"json": {"status", "body"}}`,
+/// `{"error": {"status", "message"}}`.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminRule {
+    /// The operationId the rule is for (any, if absent).
+    #[serde(default)]
+    pub operation: Option<String>,
+    /// Only requests whose text contains this.
+    #[serde(default)]
+    pub text_contains: Option<String>,
+    /// Only requests for this model.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Only requests with this header value.
+    #[serde(default)]
+    pub header: Option<AdminHeader>,
+    /// At most this many times.
+    #[serde(default)]
+    pub times: Option<usize>,
+    /// The answer.
+    pub reply: AdminReply,
+}
+
+/// A header condition of an [`AdminRule`].
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminHeader {
+    /// The name (case-insensitive).
+    pub name: String,
+    /// The value.
+    pub value: String,
+}
+
+/// The answer of an [`AdminRule`]: one of its fields.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum AdminReply {
+    /// [`Reply::Text`].
+    Text(String),
+    /// [`Reply::ToolCall`].
+    ToolCall {
+        /// The function's name.
+        name: String,
+        /// Its arguments.
+        #[serde(default)]
+        arguments: Value,
+    },
+    /// [`Reply::Json`].
+    Json {
+        /// The status (default 200).
+        #[serde(default = "ok")]
+        status: u16,
+        /// The body.
+        body: Value,
+    },
+    /// [`Reply::Error`].
+    Error {
+        /// The status.
+        status: u16,
+        /// The message.
+        message: String,
+    },
+}
+
+fn ok() -> u16 {
+    200
+}
+
+impl AdminRule {
+    fn into_rule(self) -> Result<Rule, String> {
+        let operation = match &self.operation {
+            None => None,
+            Some(id) => Some(operations::by_id(id).ok_or_else(|| format!("no operation {id:?}"))?.id),
+        };
+        let reply = match self.reply {
+            AdminReply::Text(t) => Reply::Text(t),
+            AdminReply::ToolCall { name, arguments } => Reply::ToolCall { name, arguments },
+            AdminReply::Json { status, body } => Reply::Json { status, body },
+            AdminReply::Error { status, message } => Reply::Error { status, message },
+        };
+        let (text, model, header) = (self.text_contains, self.model, self.header);
+        let predicate: Predicate = Arc::new(move |r: &Received| {
+            text.as_ref().is_none_or(|t| r.text().contains(t.as_str()))
+                && model.as_ref().is_none_or(|m| r.model() == Some(m.as_str()))
+                && header.as_ref().is_none_or(|h| r.header(&h.name) == Some(h.value.as_str()))
+        });
+        Ok(Rule { operation, predicate: Some(predicate), reply, times: self.times, used: 0 })
+    }
+}
+
+/// `POST /__mock/rules`: adds a rule; 400 with why when it is not one.
+pub(crate) async fn admin_add_rule(State(app): State<Arc<App>>, body: axum::body::Bytes) -> Response {
+    let rule = serde_json::from_slice::<AdminRule>(&body).map_err(|e| e.to_string()).and_then(AdminRule::into_rule);
+    match rule {
+        Ok(rule) => {
+            app.script.add(rule);
+            StatusCode::CREATED.into_response()
+        }
+        Err(why) => ApiError::bad_request(format!("not a rule: {why}")).into_response(),
+    }
+}
+
+/// `DELETE /__mock/rules`.
+pub(crate) async fn admin_clear_rules(State(app): State<Arc<App>>) -> StatusCode {
+    app.script.rules.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    StatusCode::NO_CONTENT
+}
+
+/// `GET /__mock/requests`.
+pub(crate) async fn admin_requests(State(app): State<Arc<App>>) -> axum::Json<Vec<Received>> {
+    axum::Json(app.script.received())
+}
+
+/// `DELETE /__mock/requests`.
+pub(crate) async fn admin_clear_requests(State(app): State<Arc<App>>) -> StatusCode {
+    app.script.journal.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    StatusCode::NO_CONTENT
+}
+
 /// Records every request, then answers it by the first rule that takes it, if any.
 pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    if request.uri().path().starts_with(ADMIN_PREFIX) {
+        return next.run(request).await;
+    }
     let (parts, body) = request.into_parts();
     let limit = app.options.upload_limit.max(app.options.body_limit);
     let Ok(bytes) = axum::body::to_bytes(body, limit).await else {

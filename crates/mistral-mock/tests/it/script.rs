@@ -138,3 +138,44 @@ async fn the_journal_records_what_the_application_sent_without_the_key() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_admin_api_scripts_and_reads_the_journal_over_http() {
+    within(20, async {
+        let mut options = mistral_mock::Options::default();
+        options.admin = true;
+        let server = MockServer::builder().options(options).start().await.unwrap();
+        let http = reqwest::Client::new();
+        let admin = |path: &str| format!("{}{path}", server.base_url());
+        let rule = json!({"operation": "createChatCompletion", "text_contains": "weather", "times": 1,
+                          "reply": {"tool_call": {"name": "get_weather", "arguments": {"city": "Lyon"}}}});
+        let added = http.post(admin("/__mock/rules")).json(&rule).send().await.unwrap();
+        assert_eq!(added.status().as_u16(), 201);
+        let bad = http
+            .post(admin("/__mock/rules"))
+            .json(&json!({"operation": "nope", "reply": {"text": "x"}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status().as_u16(), 400);
+        assert!(bad.text().await.unwrap().contains("no operation \\\"nope\\\""));
+
+        let (_, body, _) = chat(&server, ask("What is the weather?")).await;
+        assert_eq!(body["choices"][0]["message"]["tool_calls"][0]["function"]["name"], "get_weather");
+        let journal: Value = http.get(admin("/__mock/requests")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(journal.as_array().map(Vec::len), Some(1), "admin calls are not journaled: {journal}");
+        assert_eq!(journal[0]["operation"], "createChatCompletion");
+        assert_eq!(journal[0]["body"]["messages"][0]["content"], "What is the weather?");
+        assert!(!journal.to_string().contains("secret-test-key"));
+
+        assert_eq!(http.delete(admin("/__mock/requests")).send().await.unwrap().status().as_u16(), 204);
+        assert_eq!(http.delete(admin("/__mock/rules")).send().await.unwrap().status().as_u16(), 204);
+        assert!(server.received().is_empty());
+
+        // Off by default.
+        let plain = MockServer::start().await.unwrap();
+        let off = http.get(format!("{}/__mock/requests", plain.base_url())).send().await.unwrap();
+        assert_eq!(off.status().as_u16(), 404);
+    })
+    .await;
+}
