@@ -1510,6 +1510,9 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub frequency_penalty: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guardrails: ::std::option::Option<::std::vec::Vec<GuardrailConfig>>,
+        ///Ask for token log-probabilities. The server knows the field and refuses it (400) for the models that do not offer them.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub logprobs: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_tokens: ::std::option::Option<u64>,
         pub messages: ::std::vec::Vec<Messages>,
@@ -1550,6 +1553,9 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub tool_choice: ::std::option::Option<ToolChoice>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tools: ::std::option::Option<::std::vec::Vec<Tool>>,
+        ///How many alternatives per token, with `logprobs`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub top_logprobs: ::std::option::Option<u64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub top_p: ::std::option::Option<f64>,
     }
@@ -16993,6 +16999,10 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                 ::std::option::Option<::std::vec::Vec<super::GuardrailConfig>>,
                 ::std::string::String,
             >,
+            logprobs: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             max_tokens: ::std::result::Result<
                 ::std::option::Option<u64>,
                 ::std::string::String,
@@ -17072,6 +17082,10 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                 ::std::option::Option<::std::vec::Vec<super::Tool>>,
                 ::std::string::String,
             >,
+            top_logprobs: ::std::result::Result<
+                ::std::option::Option<u64>,
+                ::std::string::String,
+            >,
             top_p: ::std::result::Result<
                 ::std::option::Option<f64>,
                 ::std::string::String,
@@ -17082,6 +17096,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                 Self {
                     frequency_penalty: Ok(Default::default()),
                     guardrails: Ok(Default::default()),
+                    logprobs: Ok(Default::default()),
                     max_tokens: Ok(Default::default()),
                     messages: Err("no value supplied for messages".to_string()),
                     metadata: Ok(Default::default()),
@@ -17102,6 +17117,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                     temperature: Ok(Default::default()),
                     tool_choice: Ok(Default::default()),
                     tools: Ok(Default::default()),
+                    top_logprobs: Ok(Default::default()),
                     top_p: Ok(Default::default()),
                 }
             }
@@ -17132,6 +17148,18 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for guardrails: {e}")
+                    });
+                self
+            }
+            pub fn logprobs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.logprobs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for logprobs: {e}")
                     });
                 self
             }
@@ -17397,6 +17425,18 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                     });
                 self
             }
+            pub fn top_logprobs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.top_logprobs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for top_logprobs: {e}")
+                    });
+                self
+            }
             pub fn top_p<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -17419,6 +17459,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                 Ok(Self {
                     frequency_penalty: value.frequency_penalty?,
                     guardrails: value.guardrails?,
+                    logprobs: value.logprobs?,
                     max_tokens: value.max_tokens?,
                     messages: value.messages?,
                     metadata: value.metadata?,
@@ -17439,6 +17480,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                     temperature: value.temperature?,
                     tool_choice: value.tool_choice?,
                     tools: value.tools?,
+                    top_logprobs: value.top_logprobs?,
                     top_p: value.top_p?,
                 })
             }
@@ -17449,6 +17491,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                 Self {
                     frequency_penalty: Ok(value.frequency_penalty),
                     guardrails: Ok(value.guardrails),
+                    logprobs: Ok(value.logprobs),
                     max_tokens: Ok(value.max_tokens),
                     messages: Ok(value.messages),
                     metadata: Ok(value.metadata),
@@ -17469,6 +17512,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                     temperature: Ok(value.temperature),
                     tool_choice: Ok(value.tool_choice),
                     tools: Ok(value.tools),
+                    top_logprobs: Ok(value.top_logprobs),
                     top_p: Ok(value.top_p),
                 }
             }

@@ -243,3 +243,42 @@ fn keys_missing(ours: &Value, theirs: &Value, at: &str, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+#[tokio::test]
+async fn the_mock_refuses_what_the_live_api_refused_with_its_status_and_body() {
+    if !recorded_dir().exists() {
+        eprintln!("skipped: {} is not here", recorded_dir().display());
+        return;
+    }
+    let mock = mistral_mock::MockServer::builder().api_key("recorded-key").start().await.unwrap();
+    let http = reqwest::Client::new();
+    let mut departures = Vec::new();
+    let mut checked = 0;
+    for x in exchanges().iter().filter(|x| x.status != 200) {
+        // The 401s were sent with a key the server did not know.
+        let key = if x.status == 401 { "a-key-it-does-not-know" } else { "recorded-key" };
+        let mut request = http
+            .request(
+                reqwest::Method::from_bytes(x.method.as_bytes()).unwrap(),
+                format!("{}{}", mock.base_url(), x.path),
+            )
+            .bearer_auth(key);
+        if let Some(body) = &x.request {
+            request = request.header("content-type", "application/json").body(body.clone());
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let ours: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap_or(Value::Null);
+        let theirs: Value = serde_json::from_str(&x.response).unwrap();
+        let mut missing = Vec::new();
+        keys_missing(&ours, &theirs, "", &mut missing);
+        keys_missing(&theirs, &ours, "", &mut missing);
+        let same_kind = ours.get("type") == theirs.get("type") && ours.get("code") == theirs.get("code");
+        if status != x.status || !missing.is_empty() || !same_kind {
+            departures.push(format!("{}: {status} {ours} (live: {} {theirs})", x.what, x.status));
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 10);
+    assert!(departures.is_empty(), "{}", departures.join("\n"));
+}

@@ -58,18 +58,28 @@ pub(crate) fn loc(root: &str, rest: &[Value]) -> Vec<Value> {
 }
 
 impl ApiError {
-    /// A plain error object: `{"object":"error","message":..,"type":..,"param":null,"code":..}`.
+    /// A plain error object: `{"object":"error","message":..,"type":..,"param":null,"code":..}`,
+    /// with `raw_status_code` on a 400 as the live server sends it.
     pub(crate) fn object(status: StatusCode, message: impl Into<String>, kind: &str, code: Option<&str>) -> ApiError {
+        let mut body = json!({
+            "object": "error",
+            "message": message.into(),
+            "type": kind,
+            "param": null,
+            "code": code,
+        });
+        if status == StatusCode::BAD_REQUEST {
+            body["raw_status_code"] = json!(400);
+        }
+        ApiError { status, body, headers: Vec::new() }
+    }
+
+    /// 401 for a key the server does not know, as the live server answers it.
+    pub(crate) fn invalid_key() -> ApiError {
         ApiError {
-            status,
-            body: json!({
-                "object": "error",
-                "message": message.into(),
-                "type": kind,
-                "param": null,
-                "code": code,
-            }),
-            headers: Vec::new(),
+            status: StatusCode::UNAUTHORIZED,
+            body: json!({"detail": "Invalid API Key"}),
+            headers: vec![(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))],
         }
     }
 
@@ -94,7 +104,7 @@ impl ApiError {
         ApiError::validation(vec![detail])
     }
 
-    /// 401 as the gateway sends it.
+    /// 401 without a key, as the gateway sends it.
     pub(crate) fn unauthorized() -> ApiError {
         ApiError {
             status: StatusCode::UNAUTHORIZED,

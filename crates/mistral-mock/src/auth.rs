@@ -31,13 +31,14 @@ fn bearer(request: &Request) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !key.is_empty()).then_some(key)
 }
 
-/// The auth middleware: 401 for a missing or unknown key.
+/// The auth middleware: 401 for a missing key, another 401 body for an unknown one.
 pub(crate) async fn layer(State(app): State<Arc<App>>, mut request: Request, next: Next) -> Response {
     let caller = match bearer(&request) {
         Some(key) if app.options.api_keys.is_empty() || app.options.api_keys.iter().any(|k| k == key) => {
             Caller { owner: owner_of(key) }
         }
-        _ => return ApiError::unauthorized().into_response(),
+        Some(_) => return ApiError::invalid_key().into_response(),
+        None => return ApiError::unauthorized().into_response(),
     };
     request.extensions_mut().insert(caller);
     next.run(request).await

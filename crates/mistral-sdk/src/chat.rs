@@ -133,6 +133,8 @@ impl ChatRequest {
             frequency_penalty: None,
             guardrails: None,
             max_tokens: None,
+            logprobs: None,
+            top_logprobs: None,
             metadata: None,
             n: None,
             parallel_tool_calls: None,

@@ -30,6 +30,15 @@ pub(crate) async fn create(State(app): State<Arc<App>>, headers: HeaderMap, body
     let bytes = read_body(body, &headers, app.options.body_limit).await?;
     let request: ChatCompletionRequest = app.validators.parse(OPERATION, parse_json(&bytes)?)?;
     models::check(&app, &request.model, Capability::Chat)?;
+    if request.logprobs == Some(true) {
+        // What the live server answers for its models.
+        return Err(ApiError::object(
+            axum::http::StatusCode::BAD_REQUEST,
+            "Logprobs are not enabled for this model",
+            "invalid_request_invalid_args",
+            Some("3051"),
+        ));
+    }
     let generated = answer(&request)?;
     let stream = request.stream.unwrap_or(false);
     Ok(completion::respond(&generated, &request.model, Kind::Chat, stream, app.options.token_delay))

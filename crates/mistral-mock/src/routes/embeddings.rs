@@ -23,7 +23,7 @@ use crate::validate::{parse_json, read_body};
 pub(crate) const OPERATION: &Operation = &operations::CREATE_EMBEDDING;
 
 /// The most texts one request may embed.
-pub(crate) const MAX_INPUTS: usize = 512;
+pub(crate) const MAX_INPUTS: usize = 256;
 
 /// Dimensions of every vector.
 pub(crate) const DIMENSIONS: usize = 1024;
@@ -73,10 +73,13 @@ pub(crate) async fn create(
         EmbeddingInput::Array(a) => a,
     };
     if inputs.len() > MAX_INPUTS {
-        return Err(ApiError::bad_request(format!(
-            "Too many inputs: {} (at most {MAX_INPUTS} per request)",
-            inputs.len()
-        )));
+        // As the live server: 257 inputs are refused.
+        return Err(ApiError::object(
+            axum::http::StatusCode::BAD_REQUEST,
+            "Too many inputs in request, split into more batches.",
+            "invalid_request_prompt",
+            Some("3210"),
+        ));
     }
     if inputs.is_empty() {
         return Err(ApiError::invalid(Detail::new(
