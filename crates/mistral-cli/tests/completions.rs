@@ -143,7 +143,7 @@ async fn a_bad_key_is_one_line_with_401_and_exit_1() {
         assert_eq!(run.code, 1);
         assert_eq!(run.stdout, "");
         assert_eq!(run.stderr.lines().count(), 1, "{run:?}");
-        assert!(run.stderr.starts_with("error: API error 401: Unauthorized (request id "), "{run:?}");
+        assert_eq!(run.stderr, "error: API error 401: Invalid API Key\n", "{run:?}");
         assert!(!run.stderr.contains("wrong-key"), "the key is never echoed");
 
         // Without any key, the error says how to give one.

@@ -96,7 +96,7 @@ async fn the_third_request_gets_a_429_and_errors_have_the_api_shape() {
             .unwrap();
         assert_eq!(embed.status().as_u16(), 400);
         let body: Value = embed.json().await.unwrap();
-        assert_eq!(body, json!({"object": "error", "message": "Invalid model: nope", "type": "invalid_request_error", "param": null, "code": null}));
+        assert_eq!(body, json!({"object": "error", "message": "Invalid model: nope", "type": "invalid_request_error", "param": null, "code": null, "raw_status_code": 400}));
     })
     .await;
 }
