@@ -271,9 +271,13 @@ pub struct MockArgs {
     /// Milliseconds between streamed chunks.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub token_delay_ms: u64,
-    /// Serve the admin API: `POST/DELETE /__mock/rules`, `GET/DELETE /__mock/requests`.
+    /// Serve the admin API: `POST/DELETE /__mock/rules`, `GET/DELETE /__mock/requests`,
+    /// `POST /__mock/clock`.
     #[arg(long)]
     pub admin: bool,
+    /// Append every request received to DIR/requests.jsonl.
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<std::path::PathBuf>,
 }
 
 /// `mistral conformance`.

@@ -15,6 +15,7 @@ pub(crate) async fn run(args: &MockArgs, out: &mut Out<'_>, stderr: &mut dyn Wri
     options.data_dir = args.data_dir.clone();
     options.token_delay = Duration::from_millis(args.token_delay_ms);
     options.admin = args.admin;
+    options.record = args.record.clone();
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|e| Failure::Message(format!("cannot listen on {}: {e}", args.addr)))?;

@@ -144,8 +144,9 @@ pub(crate) fn router(app: Arc<App>) -> Router {
     }
     let mut router = router.route_layer(from_fn_with_state(app.clone(), auth::layer));
     if app.options.admin {
-        use crate::script::{self, ADMIN_REQUESTS, ADMIN_RULES};
+        use crate::script::{self, ADMIN_CLOCK, ADMIN_REQUESTS, ADMIN_RULES};
         router = router
+            .route(ADMIN_CLOCK, axum::routing::post(script::admin_clock))
             .route(ADMIN_RULES, axum::routing::post(script::admin_add_rule).delete(script::admin_clear_rules))
             .route(ADMIN_REQUESTS, axum::routing::get(script::admin_requests).delete(script::admin_clear_requests));
     }

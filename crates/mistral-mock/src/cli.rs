@@ -51,6 +51,9 @@ pub struct MockArgs {
     /// Serve the admin API: `POST/DELETE /__mock/rules`, `GET/DELETE /__mock/requests`.
     #[arg(long)]
     pub admin: bool,
+    /// Append every request received to DIR/requests.jsonl.
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
 }
 
 impl MockArgs {
@@ -66,6 +69,7 @@ impl MockArgs {
             body_limit: self.body_limit.unwrap_or(defaults.body_limit),
             token_delay: Duration::from_millis(self.token_delay_ms),
             admin: self.admin,
+            record: self.record.clone(),
             ..defaults
         };
         options.check()?;

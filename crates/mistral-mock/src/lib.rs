@@ -84,6 +84,11 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Time can be moved on instead of waited for: [`MockServer::advance`] (or `POST
+//! /__mock/clock` with `{"advance_seconds": N}`) makes fine-tuning jobs as far along as if N
+//! simulated seconds had passed. `--record DIR` ([`Options::record`]) appends every request to
+//! `DIR/requests.jsonl`.
+//!
 //! From other languages, run `mistral-mock --addr 127.0.0.1:8080 --admin` and use the admin
 //! API ([`AdminRule`]); with pytest and the official client:
 //!

@@ -39,6 +39,9 @@ pub struct Options {
     /// Serve the admin API (`/__mock/rules`, `/__mock/requests`): scripted answers and the
     /// journal over HTTP, for tests in other languages (default off).
     pub admin: bool,
+    /// Append every request received (as the journal has it) to `requests.jsonl` in this
+    /// directory, for debugging (default none).
+    pub record: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -54,6 +57,7 @@ impl Default for Options {
             token_delay: Duration::ZERO,
             shutdown_grace: Duration::from_secs(2),
             admin: false,
+            record: None,
         }
     }
 }

@@ -269,6 +269,8 @@ pub const ADMIN_PREFIX: &str = "/__mock/";
 pub const ADMIN_RULES: &str = "/__mock/rules";
 /// `GET` the journal (a JSON array of [`Received`]), `DELETE` it.
 pub const ADMIN_REQUESTS: &str = "/__mock/requests";
+/// `POST {"advance_seconds": N}`: simulated time of the fine-tuning jobs moves on by N seconds.
+pub const ADMIN_CLOCK: &str = "/__mock/clock";
 
 /// A rule as the admin API takes it:
 ///
@@ -432,11 +434,57 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
         at_ms: now_ms(),
     };
     let reply = app.script.take(&received);
+    if let Some(dir) = &app.options.record {
+        record(dir, &received);
+    }
     app.script.journal.lock().unwrap_or_else(PoisonError::into_inner).push(received.clone());
     match reply {
         Some(reply) => answer(&app, &received, reply),
         None => next.run(Request::from_parts(parts, Body::from(bytes))).await,
     }
+}
+
+/// Appends `received` as one JSON line to `dir/requests.jsonl`; a failure to write is logged
+/// on stderr, never an answer's failure.
+fn record(dir: &std::path::Path, received: &Received) {
+    use std::io::Write;
+    let line = serde_json::to_string(received).unwrap_or_default();
+    let written = std::fs::create_dir_all(dir).and_then(|()| {
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("requests.jsonl"))?;
+        writeln!(file, "{line}")
+    });
+    if let Err(e) = written {
+        eprintln!("mistral-mock: cannot record to {}: {e}", dir.display());
+    }
+}
+
+/// `POST /__mock/clock` with `{"advance_seconds": N}`: moves simulated time on by N seconds.
+pub(crate) async fn admin_clock(State(app): State<Arc<App>>, body: axum::body::Bytes) -> Response {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Clock {
+        advance_seconds: f64,
+    }
+    match serde_json::from_slice::<Clock>(&body) {
+        Ok(c) if c.advance_seconds.is_finite() && c.advance_seconds >= 0.0 => {
+            advance(&app, std::time::Duration::from_secs_f64(c.advance_seconds.min(1e9)));
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Ok(_) => ApiError::bad_request("advance_seconds must be a number of seconds, 0 or more").into_response(),
+        Err(e) => ApiError::bad_request(format!("not a clock change: {e}")).into_response(),
+    }
+}
+
+/// Moves the simulated time of every fine-tuning job on by `simulated` (as if that much
+/// simulated time had passed).
+pub(crate) fn advance(app: &App, simulated: std::time::Duration) {
+    app.with_store(|s| {
+        for job in &mut s.jobs {
+            let shift = (simulated.as_secs_f64() / job.speed.max(f64::MIN_POSITIVE) * 1000.0).min(1e15) as i64;
+            job.created_ms = job.created_ms.saturating_sub(shift);
+            job.cancel_ms = job.cancel_ms.map(|c| c.saturating_sub(shift));
+        }
+    });
 }
 
 fn answer(app: &App, request: &Received, reply: Reply) -> Response {

@@ -107,6 +107,21 @@ impl MockServer {
         self.received().into_iter().filter(|r| r.operation == Some(operation.id)).collect()
     }
 
+    /// Moves simulated time on by `simulated` for the fine-tuning jobs: a test can make a job
+    /// finish (or get further) without waiting.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), mistral_mock::Error> {
+    /// let server = mistral_mock::MockServer::builder().speed(1.0).start().await?;
+    /// // ... create a job; then, instead of waiting minutes:
+    /// server.advance(std::time::Duration::from_secs(3600));
+    /// # Ok(()) }
+    /// ```
+    pub fn advance(&self, simulated: Duration) {
+        crate::script::advance(&self.app, simulated);
+    }
+
     /// Forgets the requests received and the scripted answers (the state stays).
     pub fn reset(&self) {
         self.app.script.clear();

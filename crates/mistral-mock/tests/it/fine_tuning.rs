@@ -282,3 +282,39 @@ async fn a_data_dir_keeps_files_jobs_and_deletions_across_restarts() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_clock_moves_on_when_told_in_rust_and_over_http() {
+    within(20, async {
+        // One simulated second per real second: the job would take minutes.
+        let mut options = mistral_mock::Options::default();
+        options.speed = 1.0;
+        options.admin = true;
+        let dir = tempfile::tempdir().unwrap();
+        options.record = Some(dir.path().to_path_buf());
+        let m = Mock::with(mistral_mock::MockServer::builder().options(options)).await;
+        let file = m.upload_training(3).await;
+        let id =
+            m.post(CREATE, "/v1/fine_tuning/jobs", job_in(&file, 2)).await.body["id"].as_str().unwrap().to_string();
+        let status = |r: &crate::Reply| r.body["status"].as_str().unwrap_or_default().to_string();
+        assert_eq!(status(&m.get(GET, &format!("/v1/fine_tuning/jobs/{id}")).await), "QUEUED");
+        // Queued 10 s, then 10 s per step: 15 s in, it runs; 40 s in, it is done.
+        m.server.advance(Duration::from_secs(15));
+        assert_eq!(status(&m.get(GET, &format!("/v1/fine_tuning/jobs/{id}")).await), "RUNNING");
+        let moved = m.http.post(m.url("/__mock/clock")).json(&json!({"advance_seconds": 25})).send().await.unwrap();
+        assert_eq!(moved.status().as_u16(), 204);
+        let done = m.get(GET, &format!("/v1/fine_tuning/jobs/{id}")).await;
+        assert_eq!(status(&done), "SUCCESS");
+        assert!(done.body["fine_tuned_model"].as_str().is_some_and(|f| f.starts_with("ft:open-mistral-7b:")));
+        let bad = m.http.post(m.url("/__mock/clock")).json(&json!({"advance_seconds": -1})).send().await.unwrap();
+        assert_eq!(bad.status().as_u16(), 400);
+
+        // Every API request was recorded, one JSON line each (admin calls are not).
+        let recorded = std::fs::read_to_string(dir.path().join("requests.jsonl")).unwrap();
+        let lines: Vec<Value> = recorded.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let ops: Vec<&str> = lines.iter().filter_map(|l| l["operation"].as_str()).collect();
+        assert_eq!(ops, ["files_api_routes_upload_file", CREATE, GET, GET, GET], "{recorded}");
+        assert!(!recorded.contains(&m.key), "the key is never recorded");
+    })
+    .await;
+}
