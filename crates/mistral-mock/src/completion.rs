@@ -6,21 +6,12 @@ use axum::Json;
 use axum::response::{IntoResponse, Response};
 use mistral_openapi::types::{
     AssistantMessage, ChatCompletionChoice, ChatCompletionResponse, CompletionChunk, CompletionResponseStreamChoice,
-    DeltaMessage, FimCompletionResponse, FinishReason, KnownFinishReason, MessageContent, ToolCall, UsageInfo,
+    DeltaMessage, FinishReason, KnownFinishReason, MessageContent, ToolCall, UsageInfo,
 };
 
 use serde_json::{Value, json};
 
 use crate::text::{count_tokens, tokenize};
-
-/// Which endpoint answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    /// `/v1/chat/completions`
-    Chat,
-    /// `/v1/fim/completions`
-    Fim,
-}
 
 /// A generated answer, before framing.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,7 +116,7 @@ fn now_seconds() -> i64 {
 
 /// The whole answer as one JSON response, keyed as the live server keys it (`tool_calls:
 /// null` when there are none, the usage details).
-pub(crate) fn json(answer: &Generated, model: &str, kind: Kind) -> Response {
+pub(crate) fn json(answer: &Generated, model: &str) -> Response {
     let choice = ChatCompletionChoice {
         finish_reason: FinishReason::Known(answer.finish),
         index: 0,
@@ -137,26 +128,15 @@ pub(crate) fn json(answer: &Generated, model: &str, kind: Kind) -> Response {
         },
         messages: Vec::new(),
     };
-    let (id, created, usage) = (completion_id(), now_seconds(), answer.usage());
-    let object = "chat.completion".to_string();
-    let body = match kind {
-        Kind::Chat => serde_json::to_value(ChatCompletionResponse {
-            choices: vec![choice],
-            created,
-            id,
-            model: model.into(),
-            object,
-            usage,
-        }),
-        Kind::Fim => serde_json::to_value(FimCompletionResponse {
-            choices: vec![choice],
-            created,
-            id,
-            model: model.into(),
-            object,
-            usage,
-        }),
-    };
+    // Chat and FIM answers have one wire shape (`FimCompletionResponse` is the same object).
+    let body = serde_json::to_value(ChatCompletionResponse {
+        choices: vec![choice],
+        created: now_seconds(),
+        id: completion_id(),
+        model: model.into(),
+        object: "chat.completion".to_string(),
+        usage: answer.usage(),
+    });
     let mut body = body.unwrap_or(Value::Null);
     if let Some(message) = body.pointer_mut("/choices/0/message").and_then(Value::as_object_mut) {
         message.entry("tool_calls").or_insert(Value::Null);
@@ -232,8 +212,8 @@ pub(crate) fn events(answer: &Generated, model: &str) -> Vec<Value> {
 }
 
 /// Either framing, as the request asked.
-pub(crate) fn respond(answer: &Generated, model: &str, kind: Kind, stream: bool, delay: Duration) -> Response {
-    if stream { crate::sse::response(&events(answer, model), delay) } else { json(answer, model, kind) }
+pub(crate) fn respond(answer: &Generated, model: &str, stream: bool, delay: Duration) -> Response {
+    if stream { crate::sse::response(&events(answer, model), delay) } else { json(answer, model) }
 }
 
 #[cfg(test)]

@@ -45,7 +45,7 @@ use serde_json::Value;
 
 use crate::api_error::ApiError;
 use crate::app::{App, now_ms};
-use crate::completion::{self, Generated, Kind};
+use crate::completion::{self, Generated};
 
 /// One request the mock received, as a test asserts on it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -490,7 +490,6 @@ pub(crate) fn advance(app: &App, simulated: std::time::Duration) {
 fn answer(app: &App, request: &Received, reply: Reply) -> Response {
     let model = request.model().unwrap_or("mistral-small-latest").to_string();
     let stream = request.body.as_ref().and_then(|b| b.get("stream")).and_then(Value::as_bool).unwrap_or(false);
-    let kind = if request.operation == Some(operations::CREATE_FIM_COMPLETION.id) { Kind::Fim } else { Kind::Chat };
     let prompt_tokens = crate::text::count_tokens(&request.text());
     match reply {
         Reply::Json { status, body } => {
@@ -511,7 +510,7 @@ fn answer(app: &App, request: &Received, reply: Reply) -> Response {
                 prompt_tokens,
                 audio_seconds: None,
             };
-            completion::respond(&generated, &model, kind, stream, app.options.token_delay)
+            completion::respond(&generated, &model, stream, app.options.token_delay)
         }
         Reply::ToolCall { name, arguments } => {
             let call = ToolCall {
@@ -527,7 +526,7 @@ fn answer(app: &App, request: &Received, reply: Reply) -> Response {
                 prompt_tokens,
                 audio_seconds: None,
             };
-            completion::respond(&generated, &model, Kind::Chat, stream, app.options.token_delay)
+            completion::respond(&generated, &model, stream, app.options.token_delay)
         }
     }
 }

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use crate::api_error::ApiError;
 use crate::app::App;
 use crate::arguments::{self, Context};
-use crate::completion::{self, Generated, Kind};
+use crate::completion::{self, Generated};
 use crate::routes::models::{self, Capability};
 use crate::text::{self, Rng, count_tokens, hash64, truncate_tokens};
 use crate::validate::{parse_json, read_body};
@@ -41,7 +41,7 @@ pub(crate) async fn create(State(app): State<Arc<App>>, headers: HeaderMap, body
     }
     let generated = answer(&request)?;
     let stream = request.stream.unwrap_or(false);
-    Ok(completion::respond(&generated, &request.model, Kind::Chat, stream, app.options.token_delay))
+    Ok(completion::respond(&generated, &request.model, stream, app.options.token_delay))
 }
 
 /// A message's text: the string, or its chunks as text (non-text chunks as a placeholder;

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::api_error::ApiError;
 use crate::app::App;
-use crate::completion::{self, Generated, Kind};
+use crate::completion::{self, Generated};
 use crate::routes::models::{self, Capability};
 use crate::text::{Rng, count_tokens, hash64, truncate_tokens};
 use crate::validate::{parse_json, read_body};
@@ -30,7 +30,7 @@ pub(crate) async fn create(State(app): State<Arc<App>>, headers: HeaderMap, body
     models::check(&app, &request.model, Capability::Fim)?;
     let generated = answer(&request);
     let stream = request.stream.unwrap_or(false);
-    Ok(completion::respond(&generated, &request.model, Kind::Fim, stream, app.options.token_delay))
+    Ok(completion::respond(&generated, &request.model, stream, app.options.token_delay))
 }
 
 /// Leading whitespace of `line`.

@@ -6,27 +6,13 @@ Prints one line per step (`ok NAME` or `FAIL NAME: why`) and exits 1 if any step
 
 import io
 import os
-import sys
-import traceback
 
 from mistralai.client import Mistral
 
+from steps import finish, step
+
 BASE = os.environ["MISTRAL_BASE_URL"]
 client = Mistral(api_key="official-client-key", server_url=BASE)
-failures = []
-
-
-def step(name):
-    def run(fn):
-        try:
-            fn()
-            print(f"ok {name}")
-        except Exception as e:  # a step's failure is reported, the others still run
-            failures.append(name)
-            detail = "".join(traceback.format_exception_only(type(e), e)).strip().splitlines()
-            print(f"FAIL {name}: {' | '.join(detail)[:400]}")
-        return fn
-    return run
 
 
 USER = [{"role": "user", "content": "What is the best French cheese?"}]
@@ -140,5 +126,4 @@ def _():
     client.beta.conversations.list()
 
 
-print(f"{len(failures)} failed" if failures else "all passed")
-sys.exit(1 if failures else 0)
+finish()

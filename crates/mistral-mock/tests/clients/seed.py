@@ -6,30 +6,16 @@ Prints one line per step (`ok NAME` or `FAIL NAME: why`) and exits 1 if any step
 """
 
 import os
-import sys
 import time
-import traceback
 
 from mistralai.client import MistralClient
 from mistralai.models.chat_completion import ChatMessage
 from mistralai.models.jobs import TrainingParameters
 
+from steps import finish, step
+
 client = MistralClient(api_key="official-client-key", endpoint=os.environ["MISTRAL_BASE_URL"])
-failures = []
 state = {}
-
-
-def step(name):
-    def run(fn):
-        try:
-            fn()
-            print(f"ok {name}")
-        except Exception as e:  # a step's failure is reported, the others still run
-            failures.append(name)
-            detail = "".join(traceback.format_exception_only(type(e), e)).strip().splitlines()
-            print(f"FAIL {name}: {' | '.join(detail)[:400]}")
-        return fn
-    return run
 
 
 USER = [ChatMessage(role="user", content="What is the best French cheese?")]
@@ -150,5 +136,4 @@ def _():
     assert client.files.delete(state["file"]).deleted
 
 
-print(f"{len(failures)} failed" if failures else "all passed")
-sys.exit(1 if failures else 0)
+finish()
