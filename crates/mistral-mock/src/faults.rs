@@ -141,6 +141,12 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
         },
         None => app.options.faults.clone().unwrap_or_default(),
     };
+    apply(&faults, request, next).await
+}
+
+/// Serves `request` with `faults` applied: a delay first, then a reset, an error status, or
+/// the normal answer (cut after N frames with `drop_stream_after`).
+pub(crate) async fn apply(faults: &Faults, request: Request, next: Next) -> Response {
     if let Some(delay) = faults.delay {
         tokio::time::sleep(delay).await;
     }
@@ -150,7 +156,7 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
         return response;
     }
     if let Some(status) = faults.status {
-        return injected(&faults, status);
+        return injected(faults, status);
     }
     let response = next.run(request).await;
     match faults.drop_stream_after {

@@ -133,6 +133,9 @@ pub enum Reply {
         /// The message.
         message: String,
     },
+    /// The mock's own answer with these faults (the `x-mock-fault` syntax, e.g.
+    /// `"503;retry-after=1".parse()?`, `"delay=2s"`, `"drop-stream-after=3"`, `"reset"`).
+    Fault(crate::Faults),
 }
 
 impl Reply {
@@ -154,6 +157,11 @@ impl Reply {
     /// [`Reply::Error`].
     pub fn error(status: u16, message: impl Into<String>) -> Reply {
         Reply::Error { status, message: message.into() }
+    }
+
+    /// [`Reply::Fault`].
+    pub fn fault(faults: crate::Faults) -> Reply {
+        Reply::Fault(faults)
     }
 }
 
@@ -282,7 +290,7 @@ pub const ADMIN_CLOCK: &str = "/__mock/clock";
 /// `operation` (an operationId), `text_contains` (see [`Received::text`]), `model` and
 /// `header` (`{"name": ..., "value": ...}`) narrow it; `reply` is one of `{"text": "..."}`,
 /// `{"tool_call": {"name", "arguments"}}`, `{"json": {"status", "body"}}`,
-/// `{"error": {"status", "message"}}`.
+/// `{"error": {"status", "message"}}`, `{"fault": "503;retry-after=1"}`.
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AdminRule {
@@ -344,6 +352,8 @@ pub enum AdminReply {
         /// The message.
         message: String,
     },
+    /// [`Reply::Fault`], in the `x-mock-fault` syntax.
+    Fault(String),
 }
 
 fn ok() -> u16 {
@@ -361,6 +371,7 @@ impl AdminRule {
             AdminReply::ToolCall { name, arguments } => Reply::ToolCall { name, arguments },
             AdminReply::Json { status, body } => Reply::Json { status, body },
             AdminReply::Error { status, message } => Reply::Error { status, message },
+            AdminReply::Fault(spec) => Reply::Fault(spec.parse().map_err(|e| format!("fault {spec:?}: {e}"))?),
         };
         let (text, model, header) = (self.text_contains, self.model, self.header);
         let predicate: Predicate = Arc::new(move |r: &Received| {
@@ -438,9 +449,11 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
         record(dir, &received);
     }
     app.script.journal.lock().unwrap_or_else(PoisonError::into_inner).push(received.clone());
+    let request = Request::from_parts(parts, Body::from(bytes));
     match reply {
+        Some(Reply::Fault(faults)) => crate::faults::apply(&faults, request, next).await,
         Some(reply) => answer(&app, &received, reply),
-        None => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        None => next.run(request).await,
     }
 }
 
@@ -492,6 +505,8 @@ fn answer(app: &App, request: &Received, reply: Reply) -> Response {
     let stream = request.body.as_ref().and_then(|b| b.get("stream")).and_then(Value::as_bool).unwrap_or(false);
     let prompt_tokens = crate::text::count_tokens(&request.text());
     match reply {
+        // Served by the layer, around the mock's own answer.
+        Reply::Fault(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         Reply::Json { status, body } => {
             (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), axum::Json(body)).into_response()
         }

@@ -168,6 +168,14 @@ async fn the_admin_api_scripts_and_reads_the_journal_over_http() {
         assert_eq!(journal[0]["body"]["messages"][0]["content"], "What is the weather?");
         assert!(!journal.to_string().contains("secret-test-key"));
 
+        // A fault over HTTP too, in the x-mock-fault syntax.
+        let fault = json!({"operation": "listModels", "times": 1, "reply": {"fault": "429;retry-after=1"}});
+        assert_eq!(http.post(admin("/__mock/rules")).json(&fault).send().await.unwrap().status().as_u16(), 201);
+        let limited = http.get(admin("/v1/models")).bearer_auth("k").send().await.unwrap();
+        assert_eq!((limited.status().as_u16(), limited.headers()["retry-after"].to_str().unwrap()), (429, "1"));
+        let bad = json!({"reply": {"fault": "teapot"}});
+        assert_eq!(http.post(admin("/__mock/rules")).json(&bad).send().await.unwrap().status().as_u16(), 400);
+
         assert_eq!(http.delete(admin("/__mock/requests")).send().await.unwrap().status().as_u16(), 204);
         assert_eq!(http.delete(admin("/__mock/rules")).send().await.unwrap().status().as_u16(), 204);
         assert!(server.received().is_empty());
@@ -176,6 +184,40 @@ async fn the_admin_api_scripts_and_reads_the_journal_over_http() {
         let plain = MockServer::start().await.unwrap();
         let off = http.get(format!("{}/__mock/requests", plain.base_url())).send().await.unwrap();
         assert_eq!(off.status().as_u16(), 404);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_rule_can_answer_with_a_fault() {
+    within(20, async {
+        let server = MockServer::start().await.unwrap();
+        server.on(&ops::LIST_MODELS).times(1).respond(Reply::fault("503;retry-after=2".parse().unwrap()));
+        server.on(&ops::CREATE_CHAT_COMPLETION).times(1).respond(Reply::fault("drop-stream-after=2".parse().unwrap()));
+        let http = reqwest::Client::new();
+        let models = |http: reqwest::Client| {
+            let url = format!("{}/v1/models", server.base_url());
+            async move { http.get(url).bearer_auth("k").send().await.unwrap() }
+        };
+        let first = models(http.clone()).await;
+        assert_eq!(first.status().as_u16(), 503);
+        assert_eq!(first.headers()["retry-after"], "2");
+        assert_eq!(models(http.clone()).await.status().as_u16(), 200, "once only");
+
+        // The mock's own stream, cut after two events: no [DONE].
+        let mut body = ask("Tell me a story");
+        body["stream"] = json!(true);
+        let response = http
+            .post(format!("{}/v1/chat/completions", server.base_url()))
+            .bearer_auth("k")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let text = response.text().await.unwrap_or_default();
+        assert!(!text.contains("[DONE]"), "{text}");
+        assert!(text.matches("data: ").count() <= 2, "{text}");
     })
     .await;
 }
