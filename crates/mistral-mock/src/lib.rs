@@ -166,5 +166,5 @@ pub use error::Error;
 pub use examples::EXAMPLE_HEADER;
 pub use faults::{FAULT_HEADER, FaultBody, Faults};
 pub use options::Options;
-pub use script::{AdminRule, Received, Reply, RuleBuilder};
+pub use script::{AdminRule, Part, Received, Reply, RuleBuilder};
 pub use server::{MockServer, MockServerBuilder, serve};

@@ -64,6 +64,8 @@ pub struct Received {
     pub body: Option<Value>,
     /// The body's size in bytes (multipart uploads included).
     pub body_bytes: usize,
+    /// The parts of a `multipart/form-data` body, in order.
+    pub parts: Vec<Part>,
     /// When, in milliseconds since the Unix epoch.
     pub at_ms: i64,
 }
@@ -105,6 +107,49 @@ impl Received {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
+}
+
+/// One part of a multipart request.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Part {
+    /// The field name, e.g. `file` or `purpose`.
+    pub name: String,
+    /// The file name, for a file part.
+    pub filename: Option<String>,
+    /// Its `Content-Type`, if it has one.
+    pub content_type: Option<String>,
+    /// Its size in bytes.
+    pub bytes: usize,
+    /// Its text, when it is UTF-8 of at most 64 KiB.
+    pub text: Option<String>,
+}
+
+impl Received {
+    /// The text of the multipart field `name` (e.g. `purpose`).
+    pub fn part_text(&self, name: &str) -> Option<&str> {
+        self.parts.iter().find(|p| p.name == name)?.text.as_deref()
+    }
+}
+
+/// The parts of a multipart body (none when it is not one, or cannot be read).
+async fn parts_of(content_type: Option<&str>, bytes: &bytes::Bytes) -> Vec<Part> {
+    let Some(boundary) = content_type.and_then(|ct| multer::parse_boundary(ct).ok()) else {
+        return Vec::new();
+    };
+    let body = futures::stream::once(std::future::ready(Ok::<_, std::convert::Infallible>(bytes.clone())));
+    let mut form = multer::Multipart::new(body, boundary);
+    let mut out = Vec::new();
+    while let Ok(Some(field)) = form.next_field().await {
+        let name = field.name().unwrap_or_default().to_string();
+        let filename = field.file_name().map(str::to_string);
+        let content_type = field.content_type().map(ToString::to_string);
+        let Ok(data) = field.bytes().await else {
+            break;
+        };
+        let text = (data.len() <= 64 * 1024).then(|| std::str::from_utf8(&data).ok().map(str::to_string)).flatten();
+        out.push(Part { name, filename, content_type, bytes: data.len(), text });
+    }
+    out
 }
 
 /// What a scripted rule answers.
@@ -442,6 +487,7 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
         headers,
         body: serde_json::from_slice(&bytes).ok(),
         body_bytes: bytes.len(),
+        parts: parts_of(parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), &bytes).await,
         at_ms: now_ms(),
     };
     let reply = app.script.take(&received);

@@ -221,3 +221,38 @@ async fn a_rule_can_answer_with_a_fault() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_journal_keeps_the_parts_of_an_upload() {
+    within(20, async {
+        let server = MockServer::start().await.unwrap();
+        let line = "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}, {\"role\": \"assistant\", \"content\": \"Hello\"}]}\n";
+        let form = reqwest::multipart::Form::new().text("purpose", "fine-tune").part(
+            "file",
+            reqwest::multipart::Part::text(line).file_name("train.jsonl").mime_str("application/jsonl").unwrap(),
+        );
+        let r = reqwest::Client::new()
+            .post(format!("{}/v1/files", server.base_url()))
+            .bearer_auth("k")
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{}", r.text().await.unwrap());
+        let sent = server.received_for(&ops::FILES_API_ROUTES_UPLOAD_FILE);
+        assert_eq!(sent.len(), 1);
+        let parts: Vec<(&str, Option<&str>, Option<&str>, usize)> = sent[0]
+            .parts
+            .iter()
+            .map(|p| (p.name.as_str(), p.filename.as_deref(), p.content_type.as_deref(), p.bytes))
+            .collect();
+        assert_eq!(
+            parts,
+            [("purpose", None, None, 9), ("file", Some("train.jsonl"), Some("application/jsonl"), line.len())]
+        );
+        assert_eq!(sent[0].part_text("purpose"), Some("fine-tune"));
+        assert_eq!(sent[0].part_text("file"), Some(line));
+        assert_eq!(sent[0].body, None, "a form is not JSON");
+    })
+    .await;
+}
