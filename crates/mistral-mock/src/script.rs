@@ -221,6 +221,7 @@ pub(crate) struct Rule {
     reply: Reply,
     times: Option<usize>,
     used: usize,
+    pace: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for Rule {
@@ -255,8 +256,8 @@ impl Script {
         self.rules.lock().unwrap_or_else(PoisonError::into_inner).push(rule);
     }
 
-    /// The first rule that takes `request`, used once more.
-    fn take(&self, request: &Received) -> Option<Reply> {
+    /// The first rule that takes `request`, used once more: its answer and pace.
+    fn take(&self, request: &Received) -> Option<(Reply, Option<std::time::Duration>)> {
         let mut rules = self.rules.lock().unwrap_or_else(PoisonError::into_inner);
         let rule = rules.iter_mut().find(|r| {
             r.times.is_none_or(|t| r.used < t)
@@ -264,7 +265,7 @@ impl Script {
                 && r.predicate.as_ref().is_none_or(|p| p(request))
         })?;
         rule.used += 1;
-        Some(rule.reply.clone())
+        Some((rule.reply.clone(), rule.pace))
     }
 }
 
@@ -277,8 +278,14 @@ pub struct RuleBuilder<'a> {
 
 impl<'a> RuleBuilder<'a> {
     pub(crate) fn new(script: &'a Script, operation: Option<&'static Operation>) -> RuleBuilder<'a> {
-        let rule =
-            Rule { operation: operation.map(|o| o.id), predicate: None, reply: Reply::text(""), times: None, used: 0 };
+        let rule = Rule {
+            operation: operation.map(|o| o.id),
+            predicate: None,
+            reply: Reply::text(""),
+            times: None,
+            used: 0,
+            pace: None,
+        };
         RuleBuilder { script, rule }
     }
 
@@ -291,6 +298,13 @@ impl<'a> RuleBuilder<'a> {
     /// At most `n` times, then the rule is spent.
     pub fn times(mut self, n: usize) -> Self {
         self.rule.times = Some(n);
+        self
+    }
+
+    /// Streams a text or tool-call answer with this pause between events (default: the
+    /// server's `token_delay`).
+    pub fn pace(mut self, delay: std::time::Duration) -> Self {
+        self.rule.pace = Some(delay);
         self
     }
 
@@ -424,7 +438,7 @@ impl AdminRule {
                 && model.as_ref().is_none_or(|m| r.model() == Some(m.as_str()))
                 && header.as_ref().is_none_or(|h| r.header(&h.name) == Some(h.value.as_str()))
         });
-        Ok(Rule { operation, predicate: Some(predicate), reply, times: self.times, used: 0 })
+        Ok(Rule { operation, predicate: Some(predicate), reply, times: self.times, used: 0, pace: None })
     }
 }
 
@@ -497,8 +511,8 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
     app.script.journal.lock().unwrap_or_else(PoisonError::into_inner).push(received.clone());
     let request = Request::from_parts(parts, Body::from(bytes));
     match reply {
-        Some(Reply::Fault(faults)) => crate::faults::apply(&faults, request, next).await,
-        Some(reply) => answer(&app, &received, reply),
+        Some((Reply::Fault(faults), _)) => crate::faults::apply(&faults, request, next).await,
+        Some((reply, pace)) => answer(&received, reply, pace.unwrap_or(app.options.token_delay)),
         None => next.run(request).await,
     }
 }
@@ -546,7 +560,7 @@ pub(crate) fn advance(app: &App, simulated: std::time::Duration) {
     });
 }
 
-fn answer(app: &App, request: &Received, reply: Reply) -> Response {
+fn answer(request: &Received, reply: Reply, pace: std::time::Duration) -> Response {
     let model = request.model().unwrap_or("mistral-small-latest").to_string();
     let stream = request.body.as_ref().and_then(|b| b.get("stream")).and_then(Value::as_bool).unwrap_or(false);
     let prompt_tokens = crate::text::count_tokens(&request.text());
@@ -571,7 +585,7 @@ fn answer(app: &App, request: &Received, reply: Reply) -> Response {
                 prompt_tokens,
                 audio_seconds: None,
             };
-            completion::respond(&generated, &model, stream, app.options.token_delay)
+            completion::respond(&generated, &model, stream, pace)
         }
         Reply::ToolCall { name, arguments } => {
             let call = ToolCall {
@@ -587,7 +601,7 @@ fn answer(app: &App, request: &Received, reply: Reply) -> Response {
                 prompt_tokens,
                 audio_seconds: None,
             };
-            completion::respond(&generated, &model, stream, app.options.token_delay)
+            completion::respond(&generated, &model, stream, pace)
         }
     }
 }

@@ -256,3 +256,23 @@ async fn the_journal_keeps_the_parts_of_an_upload() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_scripted_stream_keeps_its_pace() {
+    within(20, async {
+        let server = MockServer::start().await.unwrap();
+        server
+            .on(&ops::CREATE_CHAT_COMPLETION)
+            .pace(std::time::Duration::from_millis(40))
+            .respond(Reply::text("one two three four"));
+        let mut body = ask("count");
+        body["stream"] = json!(true);
+        let started = std::time::Instant::now();
+        let (status, _, text) = chat(&server, body).await;
+        assert_eq!(status, 200);
+        // A role event, four words and the end: at least five pauses of 40 ms.
+        assert!(started.elapsed() >= std::time::Duration::from_millis(200), "{:?}", started.elapsed());
+        assert!(text.ends_with("data: [DONE]\n\n"));
+    })
+    .await;
+}
