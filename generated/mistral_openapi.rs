@@ -13374,6 +13374,9 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trimmed_seconds: ::std::option::Option<f64>,
+        ///`preset` (a voice of the service) or `custom` (one made from a sample); newer servers send it.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<AudioType>,
         pub user_id: ::std::option::Option<::std::string::String>,
     }
     impl VoiceResponse {
@@ -38611,6 +38614,10 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                 ::std::option::Option<f64>,
                 ::std::string::String,
             >,
+            type_: ::std::result::Result<
+                ::std::option::Option<super::AudioType>,
+                ::std::string::String,
+            >,
             user_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -38631,6 +38638,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                     slug: Ok(Default::default()),
                     tags: Ok(Default::default()),
                     trimmed_seconds: Ok(Default::default()),
+                    type_: Ok(Default::default()),
                     user_id: Err("no value supplied for user_id".to_string()),
                 }
             }
@@ -38786,6 +38794,18 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                     });
                 self
             }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AudioType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
             pub fn user_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -38817,6 +38837,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                     slug: value.slug?,
                     tags: value.tags?,
                     trimmed_seconds: value.trimmed_seconds?,
+                    type_: value.type_?,
                     user_id: value.user_id?,
                 })
             }
@@ -38836,6 +38857,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                     slug: Ok(value.slug),
                     tags: Ok(value.tags),
                     trimmed_seconds: Ok(value.trimmed_seconds),
+                    type_: Ok(value.type_),
                     user_id: Ok(value.user_id),
                 }
             }

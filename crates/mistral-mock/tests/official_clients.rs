@@ -1,6 +1,6 @@
 //! The official Python clients drive the mock, step by step (`tests/clients/*.py`): the newest
-//! `mistralai` (3.x) through every group it shares with this workspace, and the seed-era
-//! `mistralai==0.4.2` through the seed's operations, fine-tuning flow included.
+//! `mistralai` (3.x) through 49 steps over every group it shares with this workspace, and the
+//! seed-era `mistralai==0.4.2` through the seed's operations, fine-tuning flow included.
 //!
 //! `.ci/run` installs both into virtualenvs and names their interpreters in
 //! `MISTRAL_PYTHON_NEWEST` and `MISTRAL_PYTHON_SEED`; without them the tests say so and pass.
@@ -42,7 +42,7 @@ async fn drive(python_var: &str, script: &str, steps: usize) {
 
 #[tokio::test]
 async fn the_newest_official_python_client_passes_every_step() {
-    drive("MISTRAL_PYTHON_NEWEST", "newest.py", 18).await;
+    drive("MISTRAL_PYTHON_NEWEST", "newest.py", 49).await;
 }
 
 #[tokio::test]

@@ -126,4 +126,163 @@ def _():
     client.beta.conversations.list()
 
 
+# The other groups: the mock answers these from the spec's examples, which the client must read.
+U = "497f6eca-6276-4993-bfeb-53cbbbba6f09"
+
+
+@step("models.update")
+def _():
+    client.models.update(model_id="ft:open-mistral-7b:587a6b29:20240514:7e773925", name="renamed")
+
+
+@step("models.archive")
+def _():
+    client.models.archive(model_id="ft:open-mistral-7b:587a6b29:20240514:7e773925")
+
+
+@step("models.unarchive")
+def _():
+    client.models.unarchive(model_id="ft:open-mistral-7b:587a6b29:20240514:7e773925")
+
+
+@step("files.get_signed_url")
+def _():
+    client.files.get_signed_url(file_id=U)
+
+
+@step("files.download")
+def _():
+    client.files.download(file_id=U)
+
+
+@step("batch.jobs.create")
+def _():
+    client.batch.jobs.create(input_files=[U], endpoint="/v1/chat/completions", model="mistral-small-latest")
+
+
+@step("batch.jobs.get")
+def _():
+    client.batch.jobs.get(job_id=U)
+
+
+@step("batch.jobs.cancel")
+def _():
+    client.batch.jobs.cancel(job_id=U)
+
+
+@step("classifiers.moderate_chat")
+def _():
+    client.classifiers.moderate_chat(model="mistral-moderation-latest", inputs=USER)
+
+
+@step("classifiers.classify")
+def _():
+    client.classifiers.classify(model="mistral-moderation-latest", inputs=["Hello"])
+
+
+@step("classifiers.classify_chat")
+def _():
+    client.classifiers.classify_chat(model="mistral-moderation-latest", input=[{"messages": USER}])
+
+
+@step("audio.transcriptions.complete")
+def _():
+    client.audio.transcriptions.complete(model="voxtral-mini-latest", file={"file_name": "a.mp3", "content": b"ID3"})
+
+
+@step("audio.voices.list")
+def _():
+    client.audio.voices.list()
+
+
+@step("agents.complete")
+def _():
+    client.agents.complete(agent_id="ag_0123", messages=USER)
+
+
+@step("beta.agents.create")
+def _():
+    client.beta.agents.create(model="mistral-small-latest", name="helper")
+
+
+@step("beta.agents.get")
+def _():
+    client.beta.agents.get(agent_id="ag_0123")
+
+
+@step("beta.agents.update")
+def _():
+    client.beta.agents.update(agent_id="ag_0123", name="renamed")
+
+
+@step("beta.agents.list_versions")
+def _():
+    client.beta.agents.list_versions(agent_id="ag_0123")
+
+
+@step("beta.agents.delete")
+def _():
+    client.beta.agents.delete(agent_id="ag_0123")
+
+
+@step("beta.conversations.start")
+def _():
+    client.beta.conversations.start(inputs="Hello", model="mistral-small-latest")
+
+
+@step("beta.conversations.append")
+def _():
+    client.beta.conversations.append(conversation_id="conv_0123", inputs="And then?")
+
+
+@step("beta.conversations.get_history")
+def _():
+    client.beta.conversations.get_history(conversation_id="conv_0123")
+
+
+@step("beta.conversations.get_messages")
+def _():
+    client.beta.conversations.get_messages(conversation_id="conv_0123")
+
+
+@step("beta.libraries.create")
+def _():
+    client.beta.libraries.create(name="docs")
+
+
+@step("beta.libraries.get")
+def _():
+    client.beta.libraries.get(library_id=U)
+
+
+@step("beta.libraries.documents.list")
+def _():
+    client.beta.libraries.documents.list(library_id=U)
+
+
+@step("beta.libraries.documents.upload")
+def _():
+    client.beta.libraries.documents.upload(library_id=U, file={"file_name": "a.txt", "content": b"Comte."})
+
+
+@step("beta.libraries.documents.status")
+def _():
+    client.beta.libraries.documents.status(library_id=U, document_id=U)
+
+
+@step("beta.libraries.documents.text_content")
+def _():
+    client.beta.libraries.documents.text_content(library_id=U, document_id=U)
+
+
+@step("beta.libraries.accesses.list")
+def _():
+    client.beta.libraries.accesses.list(library_id=U)
+
+
+@step("beta.libraries.delete")
+def _():
+    client.beta.libraries.delete(library_id=U)
+
+
 finish()
