@@ -11436,7 +11436,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub index: ::std::option::Option<i64>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<ToolTypes>,
+        pub type_: ::std::option::Option<ToolCallType>,
     }
     impl ToolCall {
         pub fn builder() -> builder::ToolCall {
@@ -11472,6 +11472,18 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     impl ::std::convert::From<KnownToolCallConfirmationConfirmation>
     for ToolCallConfirmationConfirmation {
         fn from(value: KnownToolCallConfirmationConfirmation) -> Self {
+            Self::Known(value)
+        }
+    }
+    ///The kind of a tool call: `function` today; a kind a newer server adds reads as Other.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum ToolCallType {
+        Known(ToolTypes),
+        Other(::std::string::String),
+    }
+    impl ::std::convert::From<ToolTypes> for ToolCallType {
+        fn from(value: ToolTypes) -> Self {
             Self::Known(value)
         }
     }
@@ -34856,7 +34868,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
-                ::std::option::Option<super::ToolTypes>,
+                ::std::option::Option<super::ToolCallType>,
                 ::std::string::String,
             >,
         }
@@ -34907,7 +34919,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ToolTypes>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::ToolCallType>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value

@@ -240,7 +240,7 @@ async fn create_chat_completion_decodes_a_tool_call() {
     let calls = completion.choices[0].message.tool_calls.as_ref().unwrap();
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].id.as_deref(), Some("D681PevKs"));
-    assert_eq!(calls[0].type_, Some(types::ToolTypes::Function));
+    assert_eq!(calls[0].type_, Some(types::ToolTypes::Function.into()));
     assert_eq!(calls[0].function.name, "get_weather");
     assert_eq!(calls[0].function.arguments, types::FunctionArguments::String(r#"{"city": "Paris"}"#.into()));
 }

@@ -592,7 +592,7 @@ fn answer(request: &Received, reply: Reply, pace: std::time::Duration) -> Respon
                 function: FunctionCall { arguments: FunctionArguments::String(arguments.to_string()), name },
                 id: Some(format!("call{:05}", request.at_ms.rem_euclid(100_000))),
                 index: Some(0),
-                type_: Some(ToolTypes::Function),
+                type_: Some(ToolTypes::Function.into()),
             };
             let generated = Generated {
                 content: String::new(),

@@ -101,3 +101,31 @@ async fn thinking_deltas_stream_apart_from_the_answer() {
     let texts: Vec<String> = stream.text().map(|t| t.unwrap()).collect().await;
     assert_eq!(texts.concat(), "Comté.");
 }
+
+#[tokio::test]
+async fn a_tool_call_of_a_new_kind_decodes() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v1/chat/completions");
+            let mut body = completion(json!(""));
+            body["choices"][0]["message"]["tool_calls"] = json!([
+                {"id": "D681PevKs", "type": "function", "index": 0, "function": {"name": "get_weather", "arguments": {"city": "Lyon"}}},
+                {"id": "X1", "type": "mcp_call", "index": 1, "function": {"name": "lookup", "arguments": "{}"}}
+            ]);
+            body["choices"][0]["finish_reason"] = json!("tool_calls");
+            then.status(200).json_body(body);
+        })
+        .await;
+    let response = client(&server.base_url()).chat().create(ChatRequest::new("m").user("Weather?")).await.unwrap();
+    let calls = response.tool_calls();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0].type_, Some(mistral_sdk::types::ToolTypes::Function.into()));
+    assert_eq!(calls[1].type_, Some(mistral_sdk::types::ToolCallType::Other("mcp_call".into())));
+    #[derive(serde::Deserialize)]
+    struct Weather {
+        city: String,
+    }
+    // Arguments sent as an object read like a string's.
+    assert_eq!(mistral_sdk::ToolCallExt::arguments::<Weather>(&calls[0]).unwrap().city, "Lyon");
+}

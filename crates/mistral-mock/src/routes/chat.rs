@@ -212,7 +212,7 @@ pub(crate) fn answer(request: &ChatCompletionRequest) -> Result<Generated, ApiEr
             function: FunctionCall { arguments: FunctionArguments::String(args.to_string()), name: tool.name.clone() },
             id: Some(tool_call_id(&mut rng)),
             index: Some(0),
-            type_: Some(ToolTypes::Function),
+            type_: Some(ToolTypes::Function.into()),
         };
         return Ok(Generated {
             content: String::new(),
