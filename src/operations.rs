@@ -130,7 +130,18 @@ impl Operation {
     }
 }
 
-/// Percent-encodes one path segment (RFC 3986 pchar kept).
+/// `s` percent-encoded as one path segment: RFC 3986 `pchar`s (`:` and `@` among them) kept,
+/// everything else (`/`, `?`, `#`, spaces, non-ASCII) encoded.
+///
+/// ```
+/// assert_eq!(mistral_openapi::operations::encode_segment("ft:a/b c"), "ft:a%2Fb%20c");
+/// ```
+pub fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    push_segment(&mut out, s);
+    out
+}
+
 fn push_segment(out: &mut String, s: &str) {
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~:@!$&'()*+,;=".contains(&b) {

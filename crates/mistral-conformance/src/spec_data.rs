@@ -168,22 +168,9 @@ pub(crate) fn rejects(spec: &Spec, id: &str, body: &Value) -> Result<bool, Fail>
 pub(crate) fn fill(template: &str, params: &[(&str, &str)]) -> String {
     let mut path = template.to_string();
     for (name, value) in params {
-        path = path.replace(&format!("{{{name}}}"), &encode_segment(value));
+        path = path.replace(&format!("{{{name}}}"), &operations::encode_segment(value));
     }
     path
-}
-
-/// Percent-encodes what a path segment may not hold as is.
-fn encode_segment(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// `JSON mode` -> `json_mode`.
