@@ -1,6 +1,5 @@
 //! The command line, as `clap` derive definitions.
 
-use std::net::SocketAddr;
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
@@ -76,6 +75,8 @@ pub enum Command {
     #[command(subcommand, alias = "jobs")]
     FineTuning(FineTuningCommand),
     /// Run a mock of the API in the foreground (until Ctrl-C).
+    // The mock's `--api-key` is `--accept-key` here: `--api-key` is the key this CLI sends.
+    #[command(mut_arg("api_keys", |a| a.long("accept-key").visible_alias(None)))]
     Mock(MockArgs),
     /// Check, operation by operation, where a server departs from the API spec (exit code 1
     /// unless every check passes). It uploads a small file and starts and cancels a
@@ -253,32 +254,9 @@ pub struct JobListArgs {
     pub suffix: Option<String>,
 }
 
-/// `mistral mock`.
-#[derive(Debug, Args)]
-pub struct MockArgs {
-    /// Address to listen on (port 0 picks a free one).
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    pub addr: SocketAddr,
-    /// Accept only this bearer key (repeatable); without it any non-empty key works.
-    #[arg(long = "accept-key", value_name = "KEY")]
-    pub accept_keys: Vec<String>,
-    /// Simulated seconds per real second for fine-tuning jobs.
-    #[arg(long, default_value_t = 50.0)]
-    pub speed: f64,
-    /// Keep uploaded files and jobs in this directory across restarts.
-    #[arg(long, value_name = "DIR")]
-    pub data_dir: Option<std::path::PathBuf>,
-    /// Milliseconds between streamed chunks.
-    #[arg(long, value_name = "MS", default_value_t = 0)]
-    pub token_delay_ms: u64,
-    /// Serve the admin API: `POST/DELETE /__mock/rules`, `GET/DELETE /__mock/requests`,
-    /// `POST /__mock/clock`.
-    #[arg(long)]
-    pub admin: bool,
-    /// Append every request received to DIR/requests.jsonl.
-    #[arg(long, value_name = "DIR")]
-    pub record: Option<std::path::PathBuf>,
-}
+/// `mistral mock`: the mock's own flags (`mistral-mock --help`), `--accept-key` an alias of
+/// `--api-key`.
+pub type MockArgs = mistral_mock::cli::MockArgs;
 
 /// `mistral conformance`.
 #[derive(Debug, Args)]

@@ -1,7 +1,6 @@
 //! `mistral mock`: the mock API server (`mistral-mock`) in the foreground.
 
 use std::io::Write;
-use std::time::Duration;
 
 use crate::Failure;
 use crate::cli::MockArgs;
@@ -9,14 +8,8 @@ use crate::output::Out;
 
 /// Binds, prints the base URL on stdout (one line) and serves until interrupted.
 pub(crate) async fn run(args: &MockArgs, out: &mut Out<'_>, stderr: &mut dyn Write) -> Result<(), Failure> {
-    let mut options = mistral_mock::Options::default();
-    options.api_keys = args.accept_keys.clone();
-    options.speed = args.speed;
-    options.data_dir = args.data_dir.clone();
-    options.token_delay = Duration::from_millis(args.token_delay_ms);
-    options.admin = args.admin;
-    options.record = args.record.clone();
-    let listener = tokio::net::TcpListener::bind(args.addr)
+    let options = args.options().map_err(|e| Failure::Message(format!("mock server: {e}")))?;
+    let listener = tokio::net::TcpListener::bind(&args.addr)
         .await
         .map_err(|e| Failure::Message(format!("cannot listen on {}: {e}", args.addr)))?;
     let addr = listener.local_addr().map_err(|e| Failure::Message(format!("cannot listen on {}: {e}", args.addr)))?;

@@ -124,6 +124,11 @@ impl ApiError {
     }
 
     /// 400 for a request that is well-formed but cannot be served.
+    /// 410: a route the API retired (the fine-tuning jobs).
+    pub(crate) fn gone() -> ApiError {
+        ApiError::object(StatusCode::GONE, "This endpoint has been retired.", "invalid_request_error", Some("410"))
+    }
+
     pub(crate) fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::object(StatusCode::BAD_REQUEST, message, "invalid_request_error", None)
     }

@@ -11,7 +11,7 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 use mistral_openapi::operations::{self as ops, Operation};
 
 use crate::api_error::ApiError;
-use crate::options::Options;
+use crate::options::{FineTuningMode, Options};
 use crate::persist::Persist;
 use crate::routes::{chat, embeddings, files, fim, fine_tuning, models};
 use crate::store::Store;
@@ -129,7 +129,9 @@ pub(crate) fn router(app: Arc<App>) -> Router {
     let mut paths: Vec<(&'static str, MethodRouter<Arc<App>>)> = Vec::new();
     for op in ops::ALL {
         let method = filter(op.method);
+        let retired = op.group == ops::Group::FineTuning && app.options.fine_tuning == FineTuningMode::Retired;
         let route = match SERVED.iter().find(|(served, _)| served.id == op.id) {
+            _ if retired => on(method, || async { ApiError::gone() }),
             Some((_, route)) => route(method),
             None => on(method, move |state, headers, body| examples::answer(op, state, headers, body)),
         };

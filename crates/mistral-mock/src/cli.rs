@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 
-use crate::{Error, Options};
+use crate::{Error, FineTuningMode, Options};
 
 /// Flags of `mistral-mock`.
 ///
@@ -28,7 +28,7 @@ pub struct MockArgs {
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: String,
     /// Accepted API key (repeatable). Without any, every non-empty bearer key is accepted.
-    #[arg(long = "api-key", value_name = "KEY")]
+    #[arg(long = "api-key", visible_alias = "accept-key", value_name = "KEY")]
     pub api_keys: Vec<String>,
     /// Persist uploaded files and jobs in this directory across restarts.
     #[arg(long, value_name = "DIR")]
@@ -54,6 +54,10 @@ pub struct MockArgs {
     /// Append every request received to DIR/requests.jsonl.
     #[arg(long, value_name = "DIR")]
     pub record: Option<PathBuf>,
+    /// `simulated`: fine-tuning jobs train on the simulated clock; `retired`: their routes
+    /// answer 410 Gone, as the live API does.
+    #[arg(long, value_enum, default_value_t = FineTuningMode::Simulated)]
+    pub fine_tuning: FineTuningMode,
 }
 
 impl MockArgs {
@@ -70,6 +74,7 @@ impl MockArgs {
             token_delay: Duration::from_millis(self.token_delay_ms),
             admin: self.admin,
             record: self.record.clone(),
+            fine_tuning: self.fine_tuning,
             ..defaults
         };
         options.check()?;

@@ -84,6 +84,12 @@
 //! # Ok(()) }
 //! ```
 //!
+//! A rule answers with a chat text ([`Reply::text`]), a structured-output JSON value
+//! ([`Reply::structured`]), a stream cut into given pieces ([`Reply::chunks`]), a tool call
+//! ([`Reply::tool_call`]), any event stream, named events included ([`Reply::events`]), any
+//! status and body ([`Reply::json`], [`Reply::error`]) or faults ([`Reply::fault`]); `.times(n)`
+//! wears it out, `.pace(d)` spaces its stream's events, and rules are tried in the order added.
+//!
 //! Time can be moved on instead of waited for: [`MockServer::advance`] (or `POST
 //! /__mock/clock` with `{"advance_seconds": N}`) makes fine-tuning jobs as far along as if N
 //! simulated seconds had passed. `--record DIR` ([`Options::record`]) appends every request to
@@ -157,6 +163,7 @@ pub mod script;
 mod server;
 mod sse;
 mod store;
+mod structured;
 mod text;
 mod validate;
 mod wire;
@@ -165,6 +172,6 @@ pub use app::serves;
 pub use error::Error;
 pub use examples::EXAMPLE_HEADER;
 pub use faults::{FAULT_HEADER, FaultBody, Faults};
-pub use options::Options;
+pub use options::{FineTuningMode, Options};
 pub use script::{AdminRule, Part, Received, Reply, RuleBuilder};
 pub use server::{MockServer, MockServerBuilder, serve};

@@ -42,6 +42,24 @@ pub struct Options {
     /// Append every request received (as the journal has it) to `requests.jsonl` in this
     /// directory, for debugging (default none).
     pub record: Option<PathBuf>,
+    /// Whether the fine-tuning job routes train simulated jobs (the default, as clients of the
+    /// seed era expect) or answer 410 Gone, as the live API has since it retired them.
+    pub fine_tuning: FineTuningMode,
+}
+
+/// How the mock serves the fine-tuning job routes (see [`Options::fine_tuning`]).
+///
+/// ```
+/// let mut options = mistral_mock::Options::default();
+/// options.fine_tuning = mistral_mock::FineTuningMode::Retired; // 410 Gone, as today
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum FineTuningMode {
+    /// Jobs are created, train on the simulated clock and yield models.
+    #[default]
+    Simulated,
+    /// Every fine-tuning job route answers 410 with the API's error body.
+    Retired,
 }
 
 impl Default for Options {
@@ -58,6 +76,7 @@ impl Default for Options {
             shutdown_grace: Duration::from_secs(2),
             admin: false,
             record: None,
+            fine_tuning: FineTuningMode::Simulated,
         }
     }
 }

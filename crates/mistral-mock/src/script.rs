@@ -164,6 +164,16 @@ pub enum Reply {
     },
     /// A chat (or FIM) completion with this text, streamed when the request asks for a stream.
     Text(String),
+    /// A chat completion whose content is this JSON value as text: what a structured-output
+    /// (`json_schema`) or JSON-mode request gets.
+    Structured(Value),
+    /// A chat (or FIM) completion streamed in exactly these pieces, one event each (their
+    /// concatenation when the request does not ask for a stream).
+    Chunks(Vec<String>),
+    /// A stream of these events, whatever the operation: each object with a string `type` goes
+    /// out named (`event: <type>`, as conversation and audio streams are), the others as plain
+    /// `data:` events followed by `[DONE]`.
+    Events(Vec<Value>),
     /// A chat completion calling this function with these arguments (streamed when asked).
     ToolCall {
         /// The function's name.
@@ -192,6 +202,21 @@ impl Reply {
     /// [`Reply::Text`].
     pub fn text(text: impl Into<String>) -> Reply {
         Reply::Text(text.into())
+    }
+
+    /// [`Reply::Structured`].
+    pub fn structured(value: Value) -> Reply {
+        Reply::Structured(value)
+    }
+
+    /// [`Reply::Chunks`].
+    pub fn chunks(pieces: impl IntoIterator<Item = impl Into<String>>) -> Reply {
+        Reply::Chunks(pieces.into_iter().map(Into::into).collect())
+    }
+
+    /// [`Reply::Events`].
+    pub fn events(events: impl IntoIterator<Item = Value>) -> Reply {
+        Reply::Events(events.into_iter().collect())
     }
 
     /// [`Reply::ToolCall`].
@@ -301,7 +326,7 @@ impl<'a> RuleBuilder<'a> {
         self
     }
 
-    /// Streams a text or tool-call answer with this pause between events (default: the
+    /// Streams a text, chunks, tool-call or events answer with this pause between events (default: the
     /// server's `token_delay`).
     pub fn pace(mut self, delay: std::time::Duration) -> Self {
         self.rule.pace = Some(delay);
@@ -348,6 +373,7 @@ pub const ADMIN_CLOCK: &str = "/__mock/clock";
 ///
 /// `operation` (an operationId), `text_contains` (see [`Received::text`]), `model` and
 /// `header` (`{"name": ..., "value": ...}`) narrow it; `reply` is one of `{"text": "..."}`,
+/// `{"structured": {...}}`, `{"chunks": ["Hel", "lo"]}`, `{"events": [{...}, ...]}`,
 /// `{"tool_call": {"name", "arguments"}}`, `{"json": {"status", "body"}}`,
 /// `{"error": {"status", "message"}}`, `{"fault": "503;retry-after=1"}`.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -368,6 +394,9 @@ pub struct AdminRule {
     /// At most this many times.
     #[serde(default)]
     pub times: Option<usize>,
+    /// Milliseconds between the events of a streamed answer (see [`RuleBuilder::pace`]).
+    #[serde(default)]
+    pub pace_ms: Option<u64>,
     /// The answer.
     pub reply: AdminReply,
 }
@@ -388,6 +417,12 @@ pub struct AdminHeader {
 pub enum AdminReply {
     /// [`Reply::Text`].
     Text(String),
+    /// [`Reply::Structured`].
+    Structured(Value),
+    /// [`Reply::Chunks`].
+    Chunks(Vec<String>),
+    /// [`Reply::Events`].
+    Events(Vec<Value>),
     /// [`Reply::ToolCall`].
     ToolCall {
         /// The function's name.
@@ -427,6 +462,9 @@ impl AdminRule {
         };
         let reply = match self.reply {
             AdminReply::Text(t) => Reply::Text(t),
+            AdminReply::Structured(v) => Reply::Structured(v),
+            AdminReply::Chunks(c) => Reply::Chunks(c),
+            AdminReply::Events(e) => Reply::Events(e),
             AdminReply::ToolCall { name, arguments } => Reply::ToolCall { name, arguments },
             AdminReply::Json { status, body } => Reply::Json { status, body },
             AdminReply::Error { status, message } => Reply::Error { status, message },
@@ -438,7 +476,8 @@ impl AdminRule {
                 && model.as_ref().is_none_or(|m| r.model() == Some(m.as_str()))
                 && header.as_ref().is_none_or(|h| r.header(&h.name) == Some(h.value.as_str()))
         });
-        Ok(Rule { operation, predicate: Some(predicate), reply, times: self.times, used: 0, pace: None })
+        let pace = self.pace_ms.map(std::time::Duration::from_millis);
+        Ok(Rule { operation, predicate: Some(predicate), reply, times: self.times, used: 0, pace })
     }
 }
 
@@ -564,6 +603,13 @@ fn answer(request: &Received, reply: Reply, pace: std::time::Duration) -> Respon
     let model = request.model().unwrap_or("mistral-small-latest").to_string();
     let stream = request.body.as_ref().and_then(|b| b.get("stream")).and_then(Value::as_bool).unwrap_or(false);
     let prompt_tokens = crate::text::count_tokens(&request.text());
+    let said = |content: String| Generated {
+        content,
+        tool_calls: None,
+        finish: KnownFinishReason::Stop,
+        prompt_tokens,
+        audio_seconds: None,
+    };
     match reply {
         // Served by the layer, around the mock's own answer.
         Reply::Fault(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
@@ -577,16 +623,10 @@ fn answer(request: &Received, reply: Reply, pace: std::time::Duration) -> Respon
             None,
         )
         .into_response(),
-        Reply::Text(text) => {
-            let generated = Generated {
-                content: text,
-                tool_calls: None,
-                finish: KnownFinishReason::Stop,
-                prompt_tokens,
-                audio_seconds: None,
-            };
-            completion::respond(&generated, &model, stream, pace)
-        }
+        Reply::Text(text) => completion::respond(&said(text), &model, stream, pace),
+        Reply::Structured(value) => completion::respond(&said(value.to_string()), &model, stream, pace),
+        Reply::Chunks(pieces) => completion::respond_in(&said(pieces.concat()), &pieces, &model, stream, pace),
+        Reply::Events(events) => crate::sse::events_response(&events, pace),
         Reply::ToolCall { name, arguments } => {
             let call = ToolCall {
                 function: FunctionCall { arguments: FunctionArguments::String(arguments.to_string()), name },

@@ -2,7 +2,7 @@
 
 use mistral_openapi::operations as ops;
 
-use crate::client::Client;
+use crate::pending::{Pending, group};
 use crate::error::{Error, Result};
 use crate::meta::WithMeta;
 use crate::stream::CompletionStream;
@@ -14,20 +14,13 @@ use crate::types::{
     SystemMessageContent, ToolChoice, ToolChoiceEnum,
 };
 
-/// Chat completions. Get it from [`Client::chat`].
-#[derive(Debug, Clone, Copy)]
-pub struct Chat<'c> {
-    client: &'c Client,
-}
+group!(
+    /// Chat completions: plain, multimodal, structured, with tools, streamed.
+    Chat,
+    chat
+);
 
-impl Client {
-    /// Chat completions: plain, JSON mode, function calling, streamed.
-    pub fn chat(&self) -> Chat<'_> {
-        Chat { client: self }
-    }
-}
-
-impl Chat<'_> {
+impl<'c> Chat<'c> {
     /// Creates a completion (`createChatCompletion`).
     ///
     /// ```no_run
@@ -43,13 +36,13 @@ impl Chat<'_> {
     /// println!("{}", response.text());
     /// # Ok(()) }
     /// ```
-    pub async fn create(&self, request: impl Into<ChatRequest>) -> Result<ChatCompletionResponse> {
-        self.client.json(call(request.into(), false)?).await
+    pub fn create(&self, request: impl Into<ChatRequest>) -> Pending<'c, ChatCompletionResponse> {
+        self.pending(call(request.into(), false))
     }
 
-    /// [`Chat::create`], with the response's status and headers.
+    /// [`Chat::create`], with the response's status, headers and raw body.
     pub async fn create_with_meta(&self, request: impl Into<ChatRequest>) -> Result<WithMeta<ChatCompletionResponse>> {
-        self.client.json_with_meta(call(request.into(), false)?).await
+        self.create(request).with_meta().await
     }
 
     /// Streams a completion as server-sent events. An error status is returned here, before

@@ -6,6 +6,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::{Error, Result};
+use crate::options::RequestOptions;
 use crate::retry::RetryPolicy;
 
 /// The default base URL.
@@ -31,18 +32,22 @@ pub struct Client {
     pub(crate) inner: Arc<Inner>,
 }
 
+/// Cheap to clone too (a handle with options is a new `Inner` sharing everything else).
+#[derive(Clone)]
 pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
-    pub(crate) base_url: String,
+    pub(crate) base_url: Arc<str>,
     pub(crate) auth: Option<HeaderValue>,
     pub(crate) retry: RetryPolicy,
     pub(crate) request_timeout: Option<Duration>,
     pub(crate) stream_idle_timeout: Option<Duration>,
     /// Headers sent per request: only when the caller gave its own reqwest client.
-    pub(crate) extra_headers: HeaderMap,
+    pub(crate) extra_headers: Arc<HeaderMap>,
     /// The URLs of the fixed-path endpoints, parsed once (parsing a URL per request costs
     /// more than the rest of the request building).
-    pub(crate) endpoints: Vec<(&'static str, reqwest::Url)>,
+    pub(crate) endpoints: Arc<[(&'static str, reqwest::Url)]>,
+    /// Overrides for the requests of this handle (see [`Client::with_options`]).
+    pub(crate) options: Option<RequestOptions>,
 }
 
 /// The paths without a parameter (each once).
@@ -62,6 +67,7 @@ impl std::fmt::Debug for Client {
             .field("retry", &self.inner.retry)
             .field("request_timeout", &self.inner.request_timeout)
             .field("stream_idle_timeout", &self.inner.stream_idle_timeout)
+            .field("options", &self.inner.options)
             .finish()
     }
 }
@@ -89,6 +95,30 @@ impl Client {
     /// A builder for every setting.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
+    }
+
+    /// This client (same connection pool) with these settings for every request it makes, over
+    /// the ones it already has, field by field.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mistral_sdk::{Client, RequestOptions};
+    ///
+    /// let client = Client::new("my-key").unwrap();
+    /// let patient = client.with_options(RequestOptions::new().timeout(Duration::from_secs(900)));
+    /// assert_eq!(patient.base_url(), client.base_url());
+    /// ```
+    pub fn with_options(&self, options: RequestOptions) -> Client {
+        let options = match &self.inner.options {
+            Some(current) => current.merged(&options),
+            None => options,
+        };
+        Client { inner: Arc::new(Inner { options: Some(options), ..(*self.inner).clone() }) }
+    }
+
+    /// The effective time limit of a request.
+    pub(crate) fn request_timeout(&self) -> Option<Duration> {
+        self.inner.options.as_ref().and_then(|o| o.timeout).or(self.inner.request_timeout)
     }
 
     /// The base URL requests go to (without a trailing `/`).
@@ -246,17 +276,18 @@ impl ClientBuilder {
                     .map(|url| (path, url))
                     .map_err(|e| Error::Config(format!("invalid base URL {base_url:?}: {e}")))
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Result<Arc<[_]>>>()?;
         Ok(Client {
             inner: Arc::new(Inner {
+                options: None,
                 endpoints,
                 http,
-                base_url,
+                base_url: base_url.into(),
                 auth,
                 retry: self.retry.unwrap_or_default(),
                 request_timeout: self.request_timeout.unwrap_or(Some(Duration::from_secs(600))),
                 stream_idle_timeout: self.stream_idle_timeout.unwrap_or(Some(Duration::from_secs(120))),
-                extra_headers: headers,
+                extra_headers: Arc::new(headers),
             }),
         })
     }

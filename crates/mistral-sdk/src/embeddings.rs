@@ -2,26 +2,19 @@
 
 use mistral_openapi::operations as ops;
 
-use crate::client::Client;
+use crate::pending::{Pending, group};
 use crate::error::{Error, Result};
 use crate::meta::WithMeta;
 use crate::transport::Call;
 use crate::types::{EmbeddingInput, EmbeddingRequest, EmbeddingResponse};
 
-/// Embeddings. Get it from [`Client::embeddings`].
-#[derive(Debug, Clone, Copy)]
-pub struct Embeddings<'c> {
-    client: &'c Client,
-}
-
-impl Client {
+group!(
     /// Vector embeddings of text.
-    pub fn embeddings(&self) -> Embeddings<'_> {
-        Embeddings { client: self }
-    }
-}
+    Embeddings,
+    embeddings
+);
 
-impl Embeddings<'_> {
+impl<'c> Embeddings<'c> {
     /// Embeds each input (`createEmbedding`); the vectors come back in input order.
     ///
     /// ```no_run
@@ -30,22 +23,22 @@ impl Embeddings<'_> {
     /// assert_eq!(response.data.len(), 2);
     /// # Ok(()) }
     /// ```
-    pub async fn create(
+    pub fn create(
         &self,
         model: impl Into<String>,
         inputs: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Result<EmbeddingResponse> {
-        self.create_request(&request(model, inputs)).await
+    ) -> Pending<'c, EmbeddingResponse> {
+        self.create_request(&request(model, inputs))
     }
 
     /// Sends a full [`EmbeddingRequest`].
-    pub async fn create_request(&self, request: &EmbeddingRequest) -> Result<EmbeddingResponse> {
-        self.client.json(call(request)?).await
+    pub fn create_request(&self, request: &EmbeddingRequest) -> Pending<'c, EmbeddingResponse> {
+        self.pending(call(request))
     }
 
-    /// [`Embeddings::create_request`], with the response's status and headers.
+    /// [`Embeddings::create_request`], with the response's status, headers and raw body.
     pub async fn create_with_meta(&self, request: &EmbeddingRequest) -> Result<WithMeta<EmbeddingResponse>> {
-        self.client.json_with_meta(call(request)?).await
+        self.create_request(request).with_meta().await
     }
 }
 

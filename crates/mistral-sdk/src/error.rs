@@ -111,6 +111,8 @@ pub enum ApiErrorKind {
     Validation(Vec<FieldError>),
     /// 404.
     NotFound,
+    /// 410: the API retired the endpoint (the fine-tuning job routes, since 2026).
+    Gone,
     /// 5xx.
     Server,
     /// Any other status.
@@ -171,16 +173,20 @@ impl ApiError {
                 fields.extend(items.iter().map(field_error));
             }
         }
-        let message = string(field("message"))
+        let mut message = string(field("message"))
             .or_else(|| string(field("detail")))
             .or_else(|| string(field("msg")))
             .or_else(|| (!fields.is_empty()).then(|| "the request does not fit the schema".to_string()))
             .unwrap_or_else(|| describe_status(status, &text));
+        if status == 410 && !message.to_lowercase().contains("retired") {
+            message.push_str(" (the API retired this endpoint)");
+        }
 
         let kind = match status {
             401 | 403 => ApiErrorKind::Unauthorized,
             429 => ApiErrorKind::RateLimited,
             404 => ApiErrorKind::NotFound,
+            410 => ApiErrorKind::Gone,
             422 => ApiErrorKind::Validation(fields),
             400 if !fields.is_empty() => ApiErrorKind::Validation(fields),
             500..=599 => ApiErrorKind::Server,

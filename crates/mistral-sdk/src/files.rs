@@ -3,32 +3,33 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use bytes::Bytes;
-use futures::{StreamExt, TryStreamExt};
+use futures::{Stream, StreamExt, TryStreamExt};
+use reqwest::header::HeaderValue;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 use reqwest::multipart::{Form, Part};
 use tokio::io::AsyncRead;
 
 use mistral_openapi::operations as ops;
 
-use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::meta::ResponseMeta;
+use crate::pending::{Pending, group};
 use crate::transport::{Body, Call};
-use crate::types::{DeleteFileOut, ListFilesOut, RetrieveFileOut, UploadFileOut};
+use crate::types::{DeleteFileOut, GetSignedUrlResponse, ListFilesOut, RetrieveFileOut, UploadFileOut};
 
-/// Files. Get it from [`Client::files`].
-#[derive(Debug, Clone, Copy)]
-pub struct Files<'c> {
-    client: &'c Client,
-}
+group!(
+    /// Files: uploads (training data, batch input, OCR documents...), listing with filters and
+    /// pages, metadata, download and signed URLs.
+    Files,
+    files
+);
 
-impl Client {
-    /// Training data files.
-    pub fn files(&self) -> Files<'_> {
-        Files { client: self }
-    }
-}
-
-impl Files<'_> {
+impl<'c> Files<'c> {
     /// Uploads a file as `multipart/form-data` (`files_api_routes_upload_file`), streamed:
     /// a file from a path is read as it is sent, never whole into memory, and read again
     /// from the start if the upload is retried.
@@ -38,33 +39,302 @@ impl Files<'_> {
     /// use mistral_sdk::FileUpload;
     ///
     /// let upload = FileUpload::from_path("training.jsonl")
+    ///     .purpose("batch")
+    ///     .expiry_hours(48)
     ///     .on_progress(|sent, total| eprintln!("{sent}/{total:?} bytes"));
     /// let file = client.files().upload(upload).await?;
     /// println!("uploaded {} ({} bytes)", file.id, file.bytes);
     /// # Ok(()) }
     /// ```
-    pub async fn upload(&self, upload: FileUpload) -> Result<UploadFileOut> {
-        let body = upload.into_body().await?;
-        let mut call = Call::new(&ops::FILES_API_ROUTES_UPLOAD_FILE);
-        call.body = body;
-        self.client.json(call).await
+    pub fn upload(&self, upload: FileUpload) -> Pending<'c, UploadFileOut> {
+        Pending::later(&self.client, async move {
+            let mut call = Call::new(&ops::FILES_API_ROUTES_UPLOAD_FILE);
+            call.body = upload.into_body().await?;
+            Ok(call)
+        })
     }
 
-    /// Lists the files (`files_api_routes_list_files`).
-    pub async fn list(&self) -> Result<ListFilesOut> {
-        self.client.json(Call::new(&ops::FILES_API_ROUTES_LIST_FILES)).await
+    /// The first page of files (`files_api_routes_list_files`), as the server pages by default.
+    pub fn list(&self) -> Pending<'c, ListFilesOut> {
+        self.list_with(FileFilter::new())
+    }
+
+    /// One page of the files that `filter` selects.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// use mistral_sdk::FileFilter;
+    ///
+    /// let page = client.files().list_with(FileFilter::new().purpose("batch").page_size(20).include_total()).await?;
+    /// println!("{} of {:?}", page.data.len(), page.total);
+    /// # Ok(()) }
+    /// ```
+    pub fn list_with(&self, filter: FileFilter) -> Pending<'c, ListFilesOut> {
+        self.pending(Ok(filter.apply(Call::new(&ops::FILES_API_ROUTES_LIST_FILES))))
+    }
+
+    /// Every page of the files that `filter` selects, from its `page` (default 0) on, until a
+    /// page comes back short. Pages are fetched as the stream is polled.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// use futures::TryStreamExt;
+    /// use mistral_sdk::FileFilter;
+    ///
+    /// let pages: Vec<_> = client.files().pages(FileFilter::new().page_size(100)).try_collect().await?;
+    /// let count: usize = pages.iter().map(|p| p.data.len()).sum();
+    /// # let _ = count;
+    /// # Ok(()) }
+    /// ```
+    pub fn pages(&self, filter: FileFilter) -> impl Stream<Item = Result<ListFilesOut>> + Send + 'c {
+        let client = self.client.clone();
+        let size = filter.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
+        let first = filter.page.unwrap_or(0);
+        futures::stream::try_unfold(Some(first), move |page| {
+            let (client, filter) = (client.clone(), filter.clone());
+            async move {
+                let Some(page) = page else { return Ok(None) };
+                let filter = filter.page(page).page_size(size);
+                let call = filter.apply(Call::new(&ops::FILES_API_ROUTES_LIST_FILES));
+                let out: ListFilesOut = client.json(call).await?;
+                let more = out.data.len() as u64 >= size && size > 0;
+                Ok(Some((out, more.then(|| page + 1))))
+            }
+        })
     }
 
     /// One file's metadata (`files_api_routes_retrieve_file`).
-    pub async fn retrieve(&self, file_id: impl std::fmt::Display) -> Result<RetrieveFileOut> {
+    pub fn retrieve(&self, file_id: impl std::fmt::Display) -> Pending<'c, RetrieveFileOut> {
         let id = file_id.to_string();
-        self.client.json(Call::with_path(&ops::FILES_API_ROUTES_RETRIEVE_FILE, &[&id])).await
+        self.pending(Ok(Call::with_path(&ops::FILES_API_ROUTES_RETRIEVE_FILE, &[&id])))
     }
 
     /// Deletes a file (`files_api_routes_delete_file`).
-    pub async fn delete(&self, file_id: impl std::fmt::Display) -> Result<DeleteFileOut> {
+    pub fn delete(&self, file_id: impl std::fmt::Display) -> Pending<'c, DeleteFileOut> {
         let id = file_id.to_string();
-        self.client.json(Call::with_path(&ops::FILES_API_ROUTES_DELETE_FILE, &[&id])).await
+        self.pending(Ok(Call::with_path(&ops::FILES_API_ROUTES_DELETE_FILE, &[&id])))
+    }
+
+    /// A temporary URL anyone can download the file from (`files_api_routes_get_signed_url`),
+    /// valid for `expiry_hours` when given (the server's default otherwise).
+    pub fn signed_url(
+        &self,
+        file_id: impl std::fmt::Display,
+        expiry_hours: Option<u64>,
+    ) -> Pending<'c, GetSignedUrlResponse> {
+        let id = file_id.to_string();
+        self.pending(Ok(Call::with_path(&ops::FILES_API_ROUTES_GET_SIGNED_URL, &[&id]).query("expiry", expiry_hours)))
+    }
+
+    /// The file's bytes (`files_api_routes_download_file`) as a stream of chunks, read as it is
+    /// polled: memory stays bounded whatever the file's size. The stream ends with an error if
+    /// the connection breaks or stalls longer than the client's stream idle timeout.
+    pub async fn download(&self, file_id: impl std::fmt::Display) -> Result<Download> {
+        let id = file_id.to_string();
+        let mut call = Call::with_path(&ops::FILES_API_ROUTES_DOWNLOAD_FILE, &[&id]);
+        call.accept = Some(OCTET_STREAM);
+        call.stream = true;
+        let response = self.client.send(call).await?;
+        Ok(Download::new(response, self.client.inner.stream_idle_timeout))
+    }
+
+    /// Downloads the file into `writer` (a file, a socket, a `Vec<u8>`...), chunk by chunk, and
+    /// gives the number of bytes written.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let mut out = tokio::fs::File::create("results.jsonl").await.map_err(|e| mistral_sdk::Error::Io {
+    ///     path: "results.jsonl".into(),
+    ///     source: e,
+    /// })?;
+    /// let bytes = client.files().download_to("497f6eca-6276-4993-bfeb-53cbbbba6f09", &mut out).await?;
+    /// println!("{bytes} bytes");
+    /// # Ok(()) }
+    /// ```
+    pub async fn download_to<W: AsyncWrite + Unpin + ?Sized>(
+        &self,
+        file_id: impl std::fmt::Display,
+        writer: &mut W,
+    ) -> Result<u64> {
+        let mut download = self.download(file_id).await?;
+        let mut written = 0u64;
+        while let Some(chunk) = download.next().await {
+            let chunk = chunk?;
+            writer.write_all(&chunk).await.map_err(write_error)?;
+            written += chunk.len() as u64;
+        }
+        writer.flush().await.map_err(write_error)?;
+        Ok(written)
+    }
+}
+
+fn write_error(source: std::io::Error) -> Error {
+    Error::Io { path: "the download's destination".into(), source }
+}
+
+const OCTET_STREAM: HeaderValue = HeaderValue::from_static("application/octet-stream");
+const DEFAULT_PAGE_SIZE: u64 = 100;
+
+/// A file's bytes as they arrive: a `Stream` of chunks (see [`Files::download`]).
+pub struct Download {
+    body: futures::stream::BoxStream<'static, reqwest::Result<Bytes>>,
+    idle: Option<(std::time::Duration, Pin<Box<tokio::time::Sleep>>)>,
+    meta: ResponseMeta,
+    done: bool,
+}
+
+impl std::fmt::Debug for Download {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Download").field("meta", &self.meta).field("done", &self.done).finish_non_exhaustive()
+    }
+}
+
+impl Download {
+    fn new(response: reqwest::Response, idle: Option<std::time::Duration>) -> Download {
+        let meta = ResponseMeta::from_response(&response);
+        Download {
+            body: response.bytes_stream().boxed(),
+            idle: idle.map(|d| (d, Box::pin(tokio::time::sleep(d)))),
+            meta,
+            done: false,
+        }
+    }
+
+    /// Status and headers (`content-length`, `content-type`...).
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+
+    /// The size the server announced, if it did.
+    pub fn content_length(&self) -> Option<u64> {
+        self.meta.headers.get(reqwest::header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
+    }
+}
+
+impl Stream for Download {
+    type Item = Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if this.done {
+            return Poll::Ready(None);
+        }
+        match this.body.poll_next_unpin(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                if let Some((limit, sleep)) = &mut this.idle {
+                    sleep.as_mut().reset(tokio::time::Instant::now() + *limit);
+                }
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Poll::Ready(Some(Err(e))) => {
+                this.done = true;
+                Poll::Ready(Some(Err(Error::transport(e))))
+            }
+            Poll::Ready(None) => {
+                this.done = true;
+                Poll::Ready(None)
+            }
+            Poll::Pending => {
+                if let Some((limit, sleep)) = &mut this.idle
+                    && sleep.as_mut().poll(cx).is_ready()
+                {
+                    this.done = true;
+                    let what = format!("no data for {limit:?}");
+                    return Poll::Ready(Some(Err(Error::Stream { message: what, source: None })));
+                }
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// Which files [`Files::list_with`] and [`Files::pages`] select. Only what is set is sent.
+///
+/// ```
+/// use mistral_sdk::FileFilter;
+///
+/// let filter = FileFilter::new().purpose("fine-tune").source("upload").search("train").page_size(50);
+/// # let _ = filter;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FileFilter {
+    page: Option<u64>,
+    page_size: Option<u64>,
+    include_total: Option<bool>,
+    purpose: Option<String>,
+    sample_types: Vec<String>,
+    sources: Vec<String>,
+    mimetypes: Vec<String>,
+    search: Option<String>,
+}
+
+impl FileFilter {
+    /// Every file, the server's first page.
+    pub fn new() -> FileFilter {
+        FileFilter::default()
+    }
+
+    /// This page (from 0).
+    pub fn page(mut self, page: u64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// This many files per page.
+    pub fn page_size(mut self, size: u64) -> Self {
+        self.page_size = Some(size);
+        self
+    }
+
+    /// Ask for the `total` count of matching files.
+    pub fn include_total(mut self) -> Self {
+        self.include_total = Some(true);
+        self
+    }
+
+    /// Only files with this purpose (`fine-tune`, `batch`, `ocr`...).
+    pub fn purpose(mut self, purpose: impl Into<String>) -> Self {
+        self.purpose = Some(purpose.into());
+        self
+    }
+
+    /// Only files of this sample type (repeatable: any of them).
+    pub fn sample_type(mut self, sample_type: impl Into<String>) -> Self {
+        self.sample_types.push(sample_type.into());
+        self
+    }
+
+    /// Only files from this source (`upload`, `repository`, `mistral`; repeatable).
+    pub fn source(mut self, source: impl Into<String>) -> Self {
+        self.sources.push(source.into());
+        self
+    }
+
+    /// Only files of this MIME type (repeatable).
+    pub fn mimetype(mut self, mimetype: impl Into<String>) -> Self {
+        self.mimetypes.push(mimetype.into());
+        self
+    }
+
+    /// Only files whose name contains this.
+    pub fn search(mut self, text: impl Into<String>) -> Self {
+        self.search = Some(text.into());
+        self
+    }
+
+    fn apply(&self, mut call: Call) -> Call {
+        call = call
+            .query("page", self.page)
+            .query("page_size", self.page_size)
+            .query("include_total", self.include_total)
+            .query("purpose", self.purpose.as_ref())
+            .query("search", self.search.as_ref());
+        for (name, values) in [("sample_type", &self.sample_types), ("source", &self.sources), ("mimetypes", &self.mimetypes)] {
+            for value in values {
+                call = call.query(name, Some(value));
+            }
+        }
+        call
     }
 }
 
@@ -89,6 +359,8 @@ pub struct FileUpload {
     source: Source,
     file_name: Option<String>,
     purpose: Option<String>,
+    visibility: Option<String>,
+    expiry: Option<u64>,
     progress: Option<Progress>,
 }
 
@@ -103,6 +375,8 @@ impl std::fmt::Debug for FileUpload {
             .field("source", &source)
             .field("file_name", &self.file_name)
             .field("purpose", &self.purpose)
+            .field("visibility", &self.visibility)
+            .field("expiry", &self.expiry)
             .finish()
     }
 }
@@ -112,27 +386,21 @@ impl FileUpload {
     pub fn from_path(path: impl Into<PathBuf>) -> FileUpload {
         let path = path.into();
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        FileUpload { source: Source::Path(path), file_name: name, purpose: None, progress: None }
+        FileUpload::from_source(Source::Path(path), name)
     }
 
     /// Bytes already in memory, under `file_name`.
     pub fn from_bytes(file_name: impl Into<String>, bytes: impl Into<Bytes>) -> FileUpload {
-        FileUpload {
-            source: Source::Bytes(bytes.into()),
-            file_name: Some(file_name.into()),
-            purpose: None,
-            progress: None,
-        }
+        FileUpload::from_source(Source::Bytes(bytes.into()), Some(file_name.into()))
     }
 
     /// A reader, under `file_name`. It can be read once: such an upload is not retried.
     pub fn from_reader(file_name: impl Into<String>, reader: impl AsyncRead + Send + Unpin + 'static) -> FileUpload {
-        FileUpload {
-            source: Source::Reader(Arc::new(Mutex::new(Some(Box::new(reader))))),
-            file_name: Some(file_name.into()),
-            purpose: None,
-            progress: None,
-        }
+        FileUpload::from_source(Source::Reader(Arc::new(Mutex::new(Some(Box::new(reader))))), Some(file_name.into()))
+    }
+
+    fn from_source(source: Source, file_name: Option<String>) -> FileUpload {
+        FileUpload { source, file_name, purpose: None, visibility: None, expiry: None, progress: None }
     }
 
     /// The name sent for the file (default: the path's file name).
@@ -146,9 +414,21 @@ impl FileUpload {
         self.file_name.as_deref()
     }
 
-    /// The `purpose` part (not sent unless set; the server takes `fine-tune`).
+    /// The `purpose` part (`fine-tune`, `batch`, `ocr`, `audio`...; not sent unless set).
     pub fn purpose(mut self, purpose: impl Into<String>) -> Self {
         self.purpose = Some(purpose.into());
+        self
+    }
+
+    /// The `visibility` part (`workspace` or `user`; not sent unless set).
+    pub fn visibility(mut self, visibility: impl Into<String>) -> Self {
+        self.visibility = Some(visibility.into());
+        self
+    }
+
+    /// The `expiry` part: the server deletes the file after this many hours.
+    pub fn expiry_hours(mut self, hours: u64) -> Self {
+        self.expiry = Some(hours);
         self
     }
 
@@ -159,7 +439,7 @@ impl FileUpload {
     }
 
     pub(crate) async fn into_body(self) -> Result<Body> {
-        let FileUpload { source, file_name, purpose, progress } = self;
+        let FileUpload { source, file_name, purpose, visibility, expiry, progress } = self;
         let name = file_name.unwrap_or_else(|| "file.jsonl".into());
         let total = match &source {
             Source::Path(p) => Some(
@@ -211,6 +491,12 @@ impl FileUpload {
             let mut form = Form::new();
             if let Some(p) = &purpose {
                 form = form.text("purpose", p.clone());
+            }
+            if let Some(v) = &visibility {
+                form = form.text("visibility", v.clone());
+            }
+            if let Some(hours) = expiry {
+                form = form.text("expiry", hours.to_string());
             }
             Ok(form.part("file", part))
         };

@@ -2,27 +2,20 @@
 
 use mistral_openapi::operations as ops;
 
-use crate::client::Client;
+use crate::pending::{Pending, group};
 use crate::error::{Error, Result};
 use crate::meta::WithMeta;
 use crate::stream::CompletionStream;
 use crate::transport::{Call, check_sampling};
 use crate::types::{FimCompletionRequest, FimCompletionResponse, Stop};
 
-/// Fill-in-the-middle completions. Get it from [`Client::fim`].
-#[derive(Debug, Clone, Copy)]
-pub struct Fim<'c> {
-    client: &'c Client,
-}
-
-impl Client {
+group!(
     /// Fill-in-the-middle code completions (Codestral).
-    pub fn fim(&self) -> Fim<'_> {
-        Fim { client: self }
-    }
-}
+    Fim,
+    fim
+);
 
-impl Fim<'_> {
+impl<'c> Fim<'c> {
     /// Creates a completion (`createFIMCompletion`).
     ///
     /// ```no_run
@@ -34,13 +27,13 @@ impl Fim<'_> {
     /// println!("{}", response.text());
     /// # Ok(()) }
     /// ```
-    pub async fn create(&self, request: impl Into<FimRequest>) -> Result<FimCompletionResponse> {
-        self.client.json(call(request.into(), false)?).await
+    pub fn create(&self, request: impl Into<FimRequest>) -> Pending<'c, FimCompletionResponse> {
+        self.pending(call(request.into(), false))
     }
 
-    /// [`Fim::create`], with the response's status and headers.
+    /// [`Fim::create`], with the response's status, headers and raw body.
     pub async fn create_with_meta(&self, request: impl Into<FimRequest>) -> Result<WithMeta<FimCompletionResponse>> {
-        self.client.json_with_meta(call(request.into(), false)?).await
+        self.create(request).with_meta().await
     }
 
     /// Streams a completion; see [`CompletionStream`].

@@ -9,8 +9,11 @@ use futures::Stream;
 
 use mistral_openapi::operations as ops;
 
+use std::borrow::Cow;
+
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::pending::{Pending, group};
 use crate::ext::JobStatusExt;
 use crate::transport::Call;
 use crate::types::{
@@ -18,33 +21,28 @@ use crate::types::{
     KnownFineTuneableModel, KnownJobStatus, TrainingParameters,
 };
 
-/// Fine-tuning. Get it from [`Client::fine_tuning`].
-#[derive(Debug, Clone, Copy)]
-pub struct FineTuning<'c> {
-    client: &'c Client,
-}
+group!(
+    /// Fine-tuning: the job routes of the seed era, which the API has since retired (they
+    /// answer 410 Gone, [`ApiErrorKind::Gone`](crate::ApiErrorKind::Gone)). Fine-tuned models
+    /// are managed through [`Client::models`].
+    FineTuning,
+    fine_tuning
+);
 
 /// Fine-tuning jobs. Get it from [`FineTuning::jobs`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Jobs<'c> {
-    client: &'c Client,
-}
-
-impl Client {
-    /// Fine-tuning.
-    pub fn fine_tuning(&self) -> FineTuning<'_> {
-        FineTuning { client: self }
-    }
+    client: Cow<'c, Client>,
 }
 
 impl<'c> FineTuning<'c> {
     /// Fine-tuning jobs.
     pub fn jobs(&self) -> Jobs<'c> {
-        Jobs { client: self.client }
+        Jobs { client: self.client.clone() }
     }
 }
 
-impl Jobs<'_> {
+impl<'c> Jobs<'c> {
     /// Lists jobs (`jobs_api_routes_fine_tuning_get_fine_tuning_jobs`); only the filters you
     /// set are sent.
     ///
@@ -58,7 +56,8 @@ impl Jobs<'_> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn list(&self, filter: JobFilter) -> Result<JobsOut> {
+    #[deprecated(note = "the API retired the fine-tuning job routes (they answer 410 Gone); kept for servers of the seed era")]
+    pub fn list(&self, filter: JobFilter) -> Pending<'c, JobsOut> {
         let call = Call::new(&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOBS)
             .query("page", filter.page)
             .query("page_size", filter.page_size)
@@ -69,7 +68,7 @@ impl Jobs<'_> {
             .query("wandb_project", filter.wandb_project)
             .query("wandb_name", filter.wandb_name)
             .query("suffix", filter.suffix);
-        self.client.json(call).await
+        Pending::new(&self.client, Ok(call))
     }
 
     /// Creates and starts a job (`jobs_api_routes_fine_tuning_create_fine_tuning_job`).
@@ -85,25 +84,29 @@ impl Jobs<'_> {
     /// println!("started {}", job.id);
     /// # Ok(()) }
     /// ```
-    pub async fn create(&self, job: impl Into<JobRequest>) -> Result<JobOut> {
-        self.client.json(create_call(job.into(), false)?).await
+    #[deprecated(note = "the API retired the fine-tuning job routes (they answer 410 Gone); kept for servers of the seed era")]
+    pub fn create(&self, job: impl Into<JobRequest>) -> Pending<'c, JobOut> {
+        Pending::new(&self.client, create_call(job.into(), false))
     }
 
     /// Estimates a job without starting it (`dry_run=true`).
-    pub async fn dry_run(&self, job: impl Into<JobRequest>) -> Result<JobMetadata> {
-        self.client.json(create_call(job.into(), true)?).await
+    #[deprecated(note = "the API retired the fine-tuning job routes (they answer 410 Gone); kept for servers of the seed era")]
+    pub fn dry_run(&self, job: impl Into<JobRequest>) -> Pending<'c, JobMetadata> {
+        Pending::new(&self.client, create_call(job.into(), true))
     }
 
     /// A job with its events and checkpoints (`jobs_api_routes_fine_tuning_get_fine_tuning_job`).
-    pub async fn get(&self, job_id: impl std::fmt::Display) -> Result<DetailedJobOut> {
+    #[deprecated(note = "the API retired the fine-tuning job routes (they answer 410 Gone); kept for servers of the seed era")]
+    pub fn get(&self, job_id: impl std::fmt::Display) -> Pending<'c, DetailedJobOut> {
         let id = job_id.to_string();
-        self.client.json(Call::with_path(&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOB, &[&id])).await
+        Pending::new(&self.client, Ok(Call::with_path(&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOB, &[&id])))
     }
 
     /// Asks a job to stop (`jobs_api_routes_fine_tuning_cancel_fine_tuning_job`).
-    pub async fn cancel(&self, job_id: impl std::fmt::Display) -> Result<DetailedJobOut> {
+    #[deprecated(note = "the API retired the fine-tuning job routes (they answer 410 Gone); kept for servers of the seed era")]
+    pub fn cancel(&self, job_id: impl std::fmt::Display) -> Pending<'c, DetailedJobOut> {
         let id = job_id.to_string();
-        self.client.json(Call::with_path(&ops::JOBS_API_ROUTES_FINE_TUNING_CANCEL_FINE_TUNING_JOB, &[&id])).await
+        Pending::new(&self.client, Ok(Call::with_path(&ops::JOBS_API_ROUTES_FINE_TUNING_CANCEL_FINE_TUNING_JOB, &[&id])))
     }
 
     /// Polls a job until it ends, yielding a snapshot each time it changes (status, events,
@@ -123,12 +126,13 @@ impl Jobs<'_> {
     /// }
     /// # Ok(()) }
     /// ```
+    #[deprecated(note = "the API retired the fine-tuning job routes (they answer 410 Gone); kept for servers of the seed era")]
     pub fn watch(
         &self,
         job_id: impl std::fmt::Display,
         options: WatchOptions,
     ) -> impl Stream<Item = Result<DetailedJobOut>> + Send + 'static {
-        let client = self.client.clone();
+        let client = self.client.clone().into_owned();
         let id = job_id.to_string();
         let state = Some((None::<(String, i64, usize, usize)>, options.initial_interval, true));
         futures::stream::unfold(state, move |state| {
@@ -140,6 +144,7 @@ impl Jobs<'_> {
                     tokio::time::sleep(interval).await;
                 }
                 loop {
+                    #[allow(deprecated)]
                     let job = match client.fine_tuning().jobs().get(&id).await {
                         Ok(job) => job,
                         Err(e) => return Some((Err(e), None)),

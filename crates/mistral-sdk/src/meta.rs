@@ -2,13 +2,17 @@
 
 use reqwest::header::HeaderMap;
 
-/// A decoded body with its response's [`ResponseMeta`].
+/// A decoded body with its response's [`ResponseMeta`] and the bytes it was decoded from
+/// (the server's JSON as received, fields the spec does not have yet included).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct WithMeta<T> {
     /// The decoded body.
     pub data: T,
     /// Status and headers.
     pub meta: ResponseMeta,
+    /// The body as received.
+    pub raw: bytes::Bytes,
 }
 
 /// Status, request id and headers of a response (rate limits, deprecation).

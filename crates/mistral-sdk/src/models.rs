@@ -2,26 +2,21 @@
 
 use mistral_openapi::operations as ops;
 
-use crate::client::Client;
+use crate::pending::{Pending, group};
 use crate::error::Result;
 use crate::meta::WithMeta;
 use crate::transport::Call;
-use crate::types::{DeleteModelOut, ModelList};
+use crate::types::{
+    ArchiveModelResponse, DeleteModelOut, FineTunedModel, Model, ModelList, UnarchiveModelResponse, UpdateModelRequest,
+};
 
-/// Models. Get it from [`Client::models`].
-#[derive(Debug, Clone, Copy)]
-pub struct Models<'c> {
-    client: &'c Client,
-}
+group!(
+    /// The models the key can use: list, retrieve, update, archive, delete.
+    Models,
+    models
+);
 
-impl Client {
-    /// The models the key can use, and deletion of fine-tuned ones.
-    pub fn models(&self) -> Models<'_> {
-        Models { client: self }
-    }
-}
-
-impl Models<'_> {
+impl<'c> Models<'c> {
     /// Lists the models (`listModels`).
     ///
     /// ```no_run
@@ -33,13 +28,13 @@ impl Models<'_> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn list(&self) -> Result<ModelList> {
-        self.client.json(Call::new(&ops::LIST_MODELS)).await
+    pub fn list(&self) -> Pending<'c, ModelList> {
+        self.pending(Ok(Call::new(&ops::LIST_MODELS)))
     }
 
-    /// [`Models::list`], with the response's status and headers.
+    /// [`Models::list`], with the response's status, headers and raw body.
     pub async fn list_with_meta(&self) -> Result<WithMeta<ModelList>> {
-        self.client.json_with_meta(Call::new(&ops::LIST_MODELS)).await
+        self.list().with_meta().await
     }
 
     /// Deletes a fine-tuned model (`delete_model_v1_models__model_id__delete`).
@@ -50,7 +45,47 @@ impl Models<'_> {
     /// assert_eq!(out.deleted, Some(true));
     /// # Ok(()) }
     /// ```
-    pub async fn delete(&self, model_id: &str) -> Result<DeleteModelOut> {
-        self.client.json(Call::with_path(&ops::DELETE_MODEL_V1_MODELS_MODEL_ID_DELETE, &[model_id])).await
+    pub fn delete(&self, model_id: &str) -> Pending<'c, DeleteModelOut> {
+        self.pending(Ok(Call::with_path(&ops::DELETE_MODEL_V1_MODELS_MODEL_ID_DELETE, &[model_id])))
+    }
+
+    /// One model's card (`retrieve_model_v1_models__model_id__get`): a base model or a
+    /// fine-tuned one, with its capabilities.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// use mistral_sdk::ModelExt;
+    ///
+    /// let card = client.models().retrieve("mistral-small-latest").await?;
+    /// println!("{} is a {} model", card.id(), card.kind());
+    /// # Ok(()) }
+    /// ```
+    pub fn retrieve(&self, model_id: &str) -> Pending<'c, Model> {
+        self.pending(Ok(Call::with_path(&ops::RETRIEVE_MODEL_V1_MODELS_MODEL_ID_GET, &[model_id])))
+    }
+
+    /// Renames or re-describes a fine-tuned model
+    /// (`jobs_api_routes_fine_tuning_update_fine_tuned_model`); only what is `Some` is sent.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let model = client.models().update("ft:open-mistral-7b:587a6b29:20240514:7e773925", Some("support bot"), None).await?;
+    /// # let _ = model;
+    /// # Ok(()) }
+    /// ```
+    pub fn update(&self, model_id: &str, name: Option<&str>, description: Option<&str>) -> Pending<'c, FineTunedModel> {
+        let body = UpdateModelRequest { name: name.map(str::to_string), description: description.map(str::to_string) };
+        self.pending(Call::with_path(&ops::JOBS_API_ROUTES_FINE_TUNING_UPDATE_FINE_TUNED_MODEL, &[model_id]).json(&body))
+    }
+
+    /// Archives a fine-tuned model (`jobs_api_routes_fine_tuning_archive_fine_tuned_model`).
+    pub fn archive(&self, model_id: &str) -> Pending<'c, ArchiveModelResponse> {
+        self.pending(Ok(Call::with_path(&ops::JOBS_API_ROUTES_FINE_TUNING_ARCHIVE_FINE_TUNED_MODEL, &[model_id])))
+    }
+
+    /// Brings an archived fine-tuned model back
+    /// (`jobs_api_routes_fine_tuning_unarchive_fine_tuned_model`).
+    pub fn unarchive(&self, model_id: &str) -> Pending<'c, UnarchiveModelResponse> {
+        self.pending(Ok(Call::with_path(&ops::JOBS_API_ROUTES_FINE_TUNING_UNARCHIVE_FINE_TUNED_MODEL, &[model_id])))
     }
 }

@@ -36,6 +36,8 @@ pub(crate) struct Call {
     pub query: Vec<(&'static str, String)>,
     pub body: Body,
     pub stream: bool,
+    /// The `Accept` header when not JSON or an event stream (downloads).
+    pub accept: Option<HeaderValue>,
 }
 
 impl Call {
@@ -50,7 +52,7 @@ impl Call {
     }
 
     fn at(op: &'static Operation, path: Cow<'static, str>) -> Call {
-        Call { op, method: op.method.to_http(), path, query: Vec::new(), body: Body::None, stream: false }
+        Call { op, method: op.method.to_http(), path, query: Vec::new(), body: Body::None, stream: false, accept: None }
     }
 
     pub(crate) fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Result<Call> {
@@ -99,17 +101,27 @@ impl Client {
             None => inner.http.request(call.method.clone(), format!("{}{}", inner.base_url, call.path)),
         };
         if !inner.extra_headers.is_empty() {
-            rb = rb.headers(inner.extra_headers.clone());
+            rb = rb.headers((*inner.extra_headers).clone());
+        }
+        if let Some(options) = &inner.options {
+            options.check()?;
+            if !options.headers.is_empty() {
+                rb = rb.headers(options.headers.clone());
+            }
         }
         if let Some(auth) = &inner.auth {
             rb = rb.header(reqwest::header::AUTHORIZATION, auth.clone());
         }
-        rb = rb.header(ACCEPT, if call.stream { EVENT_STREAM } else { JSON });
+        rb = rb.header(ACCEPT, match &call.accept {
+            Some(accept) => accept.clone(),
+            None if call.stream => EVENT_STREAM,
+            None => JSON,
+        });
         if !call.query.is_empty() {
             rb = rb.query(&call.query);
         }
         if !call.stream
-            && let Some(t) = inner.request_timeout
+            && let Some(t) = self.request_timeout()
         {
             rb = rb.timeout(t);
         }
@@ -136,6 +148,7 @@ impl Client {
 
     async fn send_with_retries(&self, call: &mut Call) -> Result<Response> {
         let policy = &self.inner.retry;
+        let max_retries = self.inner.options.as_ref().and_then(|o| o.max_retries).unwrap_or(policy.get_max_retries());
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
@@ -153,7 +166,7 @@ impl Client {
                 }
                 Err(e) => e,
             };
-            let retries_left = attempt <= policy.get_max_retries();
+            let retries_left = attempt <= max_retries;
             let replayable = !matches!(call.body, Body::Multipart { replayable: false, .. });
             if !(retry_allowed(call.op, &error) && retries_left && replayable) {
                 return Err(with_attempts(error, attempt));
@@ -167,7 +180,7 @@ impl Client {
 
     async fn attempt(&self, rb: reqwest::RequestBuilder, stream: bool) -> Result<Response> {
         let send = rb.send();
-        let response = match (stream, self.inner.request_timeout) {
+        let response = match (stream, self.request_timeout()) {
             (true, Some(limit)) => match tokio::time::timeout(limit, send).await {
                 Ok(r) => r,
                 Err(_) => return Err(Error::Timeout { what: "request", source: None }),
@@ -191,17 +204,24 @@ impl Client {
         decode(response).await
     }
 
-    /// Like [`Client::json`], keeping the response's status and headers.
+    /// Like [`Client::json`], keeping the response's status, headers and raw body.
     pub(crate) async fn json_with_meta<T: DeserializeOwned>(&self, call: Call) -> Result<WithMeta<T>> {
         let response = self.send(call).await?;
         let meta = ResponseMeta::from_response(&response);
-        Ok(WithMeta { data: decode(response).await?, meta })
+        let raw = response.bytes().await.map_err(Error::transport)?;
+        Ok(WithMeta { data: parse(&raw)?, meta, raw })
     }
 }
 
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T> {
     let body = response.bytes().await.map_err(Error::transport)?;
-    serde_json::from_slice(&body).map_err(|e| Error::decode(&body, e))
+    parse(&body)
+}
+
+/// An empty body reads as `null` (what `()` and `Option` take: 204 answers).
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    let json = if body.is_empty() { b"null".as_slice() } else { body };
+    serde_json::from_slice(json).map_err(|e| Error::decode(body, e))
 }
 
 /// Reads at most 64 KiB of an error body, and never fails: a broken body is an empty one.

@@ -22,7 +22,7 @@ fn models_body() -> Vec<u8> {
 }
 
 /// Every test is bounded: a hang is a failure, not a stuck CI.
-async fn bounded<T>(f: impl std::future::Future<Output = T>) -> T {
+async fn bounded<T>(f: impl std::future::IntoFuture<Output = T>) -> T {
     tokio::time::timeout(Duration::from_secs(10), f).await.expect("no hang")
 }
 

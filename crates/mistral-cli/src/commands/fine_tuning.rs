@@ -1,4 +1,5 @@
 //! `mistral jobs create|list|get|cancel|watch`.
+#![allow(deprecated)] // the retired fine-tuning job routes, still served by seed-era servers and the mock
 
 use std::io::Write;
 use std::time::Duration;

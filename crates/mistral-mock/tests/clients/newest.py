@@ -4,8 +4,12 @@ Run: MISTRAL_BASE_URL=http://127.0.0.1:8080 python newest.py
 Prints one line per step (`ok NAME` or `FAIL NAME: why`) and exits 1 if any step failed.
 """
 
+import base64
 import io
+import json
 import os
+import time
+import urllib.request
 
 from mistralai.client import Mistral
 
@@ -16,6 +20,28 @@ client = Mistral(api_key="official-client-key", server_url=BASE)
 
 
 USER = [{"role": "user", "content": "What is the best French cheese?"}]
+TRAINING = b'{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}\n'
+
+
+def events(stream):
+    """Every event of a stream, each decoded to a type the client knows."""
+    got = list(stream)
+    assert got, "no event streamed"
+    unknown = [e for e in got if getattr(e.data, "is_unknown", False)]
+    assert not unknown, unknown
+    # A named event (`event: <type>`) carries data of that same type.
+    mismatched = [e for e in got if hasattr(e, "event") and e.event != getattr(e.data, "type", e.event)]
+    assert not mismatched, mismatched
+    return got
+
+
+def raw(method, path, body=None):
+    """A request the client has no method for (the retired fine-tuning jobs)."""
+    req = urllib.request.Request(BASE + path, method=method, data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Authorization": "Bearer official-client-key",
+                                          "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.load(r)
 
 
 @step("models.list")
@@ -91,6 +117,14 @@ def _():
     client.files.retrieve(file_id=state["file"])
 
 
+@step("files.list.filters")
+def _():
+    hit = client.files.list(purpose="fine-tune", search="train", page=0, page_size=10)
+    assert any(f.id == state["file"] for f in hit.data), hit
+    miss = client.files.list(purpose="batch")
+    assert all(f.id != state["file"] for f in miss.data), miss
+
+
 @step("files.delete")
 def _():
     client.files.delete(file_id=state["file"])
@@ -145,6 +179,25 @@ def _():
     client.models.unarchive(model_id="ft:open-mistral-7b:587a6b29:20240514:7e773925")
 
 
+@step("models.delete")
+def _():
+    # The client has no fine-tuning jobs any more: train a model over plain HTTP, delete it with the client.
+    f = client.files.upload(file={"file_name": "tune.jsonl", "content": TRAINING}, purpose="fine-tune")
+    job = raw("POST", "/v1/fine_tuning/jobs", {"model": "open-mistral-7b", "training_files": [f.id],
+                                               "hyperparameters": {"training_steps": 2, "learning_rate": 1e-4}})
+    deadline = time.time() + 30
+    while job["status"] != "SUCCESS":
+        assert job["status"] not in ("FAILED", "CANCELLED") and time.time() < deadline, job["status"]
+        time.sleep(0.2)
+        job = raw("GET", f"/v1/fine_tuning/jobs/{job['id']}")
+    model = job["fine_tuned_model"]
+    assert any(m.id == model for m in client.models.list().data)
+    r = client.models.delete(model_id=model)
+    assert r.id == model and r.deleted, r
+    assert all(m.id != model for m in client.models.list().data)
+    client.files.delete(file_id=f.id)
+
+
 @step("files.get_signed_url")
 def _():
     client.files.get_signed_url(file_id=U)
@@ -170,6 +223,12 @@ def _():
     client.batch.jobs.cancel(job_id=U)
 
 
+@step("batch.jobs.delete")
+def _():
+    r = client.batch.jobs.delete(job_id=U)
+    assert r.id, r
+
+
 @step("classifiers.moderate_chat")
 def _():
     client.classifiers.moderate_chat(model="mistral-moderation-latest", inputs=USER)
@@ -190,14 +249,74 @@ def _():
     client.audio.transcriptions.complete(model="voxtral-mini-latest", file={"file_name": "a.mp3", "content": b"ID3"})
 
 
+@step("audio.transcriptions.stream")
+def _():
+    got = events(client.audio.transcriptions.stream(model="voxtral-mini-latest",
+                                                     file={"file_name": "a.mp3", "content": b"ID3"}, language="fr"))
+    assert all(e.event.startswith("transcription.") for e in got), got
+
+
+@step("audio.speech.complete")
+def _():
+    r = client.audio.speech.complete(input="Bonjour et bienvenue.", model="voxtral-mini-tts-latest", response_format="mp3")
+    assert r.audio_data, r
+
+
+@step("audio.speech.stream")
+def _():
+    got = events(client.audio.speech.complete(input="Bonjour et bienvenue.", model="voxtral-mini-tts-latest",
+                                              response_format="pcm", stream=True))
+    assert any(getattr(e.data, "audio_data", None) for e in got), got
+
+
 @step("audio.voices.list")
 def _():
     client.audio.voices.list()
 
 
+@step("audio.voices.create")
+def _():
+    sample = base64.b64encode(b"RIFF\x24\x00\x00\x00WAVEfmt ").decode()
+    v = client.audio.voices.create(name="narrator", languages=["fr", "en"], gender="female", age=40,
+                                   tags=["calm"], description="A calm narrator", sample_audio=sample,
+                                   sample_filename="narrator.wav")
+    assert v.id and v.name and v.type, v
+    state["voice"] = v.id
+
+
+@step("audio.voices.get")
+def _():
+    v = client.audio.voices.get(voice_id=state["voice"])
+    assert v.id and v.name, v
+
+
+@step("audio.voices.update")
+def _():
+    v = client.audio.voices.update(voice_id=state["voice"], name="storyteller", tags=["calm", "warm"])
+    assert v.id and v.name, v
+
+
+@step("audio.voices.get_sample_audio")
+def _():
+    r = client.audio.voices.get_sample_audio(voice_id=state["voice"])
+    assert r.status_code == 200 and r.read(), r
+
+
+@step("audio.voices.delete")
+def _():
+    v = client.audio.voices.delete(voice_id=state["voice"])
+    assert v.id, v
+
+
 @step("agents.complete")
 def _():
     client.agents.complete(agent_id="ag_0123", messages=USER)
+
+
+@step("agents.stream")
+def _():
+    got = events(client.agents.stream(agent_id="ag_0123", messages=USER, max_tokens=16))
+    assert any(e.data.choices for e in got), got
 
 
 @step("beta.agents.create")
@@ -218,6 +337,41 @@ def _():
 @step("beta.agents.list_versions")
 def _():
     client.beta.agents.list_versions(agent_id="ag_0123")
+
+
+@step("beta.agents.list_pages")
+def _():
+    page = client.beta.agents.list_pages(page_size=10, name="helper")
+    assert page is not None and page.result.data and all(a.id and a.model for a in page.result.data), page
+
+
+@step("beta.agents.get_version")
+def _():
+    a = client.beta.agents.get_version(agent_id="ag_0123", version="0")
+    assert a.id and isinstance(a.version, int), a
+
+
+@step("beta.agents.update_version")
+def _():
+    a = client.beta.agents.update_version(agent_id="ag_0123", version=0)
+    assert a.id and a.version == 0, a
+
+
+@step("beta.agents.create_version_alias")
+def _():
+    r = client.beta.agents.create_version_alias(agent_id="ag_0123", alias="production", version=0)
+    assert r.alias and isinstance(r.version, int), r
+
+
+@step("beta.agents.list_version_aliases")
+def _():
+    r = client.beta.agents.list_version_aliases(agent_id="ag_0123")
+    assert isinstance(r, list) and all(a.alias for a in r), r
+
+
+@step("beta.agents.delete_version_alias")
+def _():
+    assert client.beta.agents.delete_version_alias(agent_id="ag_0123", alias="production") is None
 
 
 @step("beta.agents.delete")
@@ -245,6 +399,42 @@ def _():
     client.beta.conversations.get_messages(conversation_id="conv_0123")
 
 
+@step("beta.conversations.get")
+def _():
+    c = client.beta.conversations.get(conversation_id="conv_0123")
+    assert c.id and c.created_at, c
+
+
+@step("beta.conversations.restart")
+def _():
+    r = client.beta.conversations.restart(conversation_id="conv_0123", from_entry_id="msg_0123", inputs="Try again")
+    assert r.conversation_id and r.outputs, r
+
+
+@step("beta.conversations.start_stream")
+def _():
+    got = events(client.beta.conversations.start_stream(inputs="Hello", model="mistral-small-latest"))
+    assert got[0].event == "conversation.response.started" and got[0].data.conversation_id, got
+
+
+@step("beta.conversations.append_stream")
+def _():
+    got = events(client.beta.conversations.append_stream(conversation_id="conv_0123", inputs="And then?"))
+    assert got[0].event == "conversation.response.started" and got[0].data.conversation_id, got
+
+
+@step("beta.conversations.restart_stream")
+def _():
+    got = events(client.beta.conversations.restart_stream(conversation_id="conv_0123", from_entry_id="msg_0123",
+                                                          inputs="Try again"))
+    assert got[0].event == "conversation.response.started" and got[0].data.conversation_id, got
+
+
+@step("beta.conversations.delete")
+def _():
+    assert client.beta.conversations.delete(conversation_id="conv_0123") is None
+
+
 @step("beta.libraries.create")
 def _():
     client.beta.libraries.create(name="docs")
@@ -253,6 +443,18 @@ def _():
 @step("beta.libraries.get")
 def _():
     client.beta.libraries.get(library_id=U)
+
+
+@step("beta.libraries.update")
+def _():
+    lib = client.beta.libraries.update(library_id=U, name="handbook", description="The team handbook")
+    assert lib.id and lib.name, lib
+
+
+@step("beta.libraries.libraries_update_v1")
+def _():
+    lib = client.beta.libraries.libraries_update_v1(library_id=U, name="handbook")
+    assert lib.id and lib.name, lib
 
 
 @step("beta.libraries.documents.list")
@@ -275,9 +477,66 @@ def _():
     client.beta.libraries.documents.text_content(library_id=U, document_id=U)
 
 
+@step("beta.libraries.documents.get")
+def _():
+    d = client.beta.libraries.documents.get(library_id=U, document_id=U)
+    assert d.id and d.library_id and d.name, d
+
+
+@step("beta.libraries.documents.update")
+def _():
+    d = client.beta.libraries.documents.update(library_id=U, document_id=U, name="cheeses.txt",
+                                               attributes={"region": "Jura", "year": 2026})
+    assert d.id and d.name, d
+
+
+@step("beta.libraries.documents.libraries_documents_update_v1")
+def _():
+    d = client.beta.libraries.documents.libraries_documents_update_v1(library_id=U, document_id=U, name="cheeses.txt")
+    assert d.id and d.name, d
+
+
+@step("beta.libraries.documents.get_signed_url")
+def _():
+    url = client.beta.libraries.documents.get_signed_url(library_id=U, document_id=U)
+    assert isinstance(url, str) and url, url
+
+
+@step("beta.libraries.documents.extracted_text_signed_url")
+def _():
+    url = client.beta.libraries.documents.extracted_text_signed_url(library_id=U, document_id=U)
+    assert isinstance(url, str) and url, url
+
+
+@step("beta.libraries.documents.reprocess")
+def _():
+    assert client.beta.libraries.documents.reprocess(library_id=U, document_id=U) is None
+
+
+@step("beta.libraries.documents.delete")
+def _():
+    assert client.beta.libraries.documents.delete(library_id=U, document_id=U) is None
+
+
 @step("beta.libraries.accesses.list")
 def _():
     client.beta.libraries.accesses.list(library_id=U)
+
+
+MEMBER = "0b8f3d2e-6a1c-4f7e-9d5b-2c4a6e8f0a1b"
+
+
+@step("beta.libraries.accesses.update_or_create")
+def _():
+    s = client.beta.libraries.accesses.update_or_create(library_id=U, level="Viewer", share_with_uuid=MEMBER,
+                                                        share_with_type="User")
+    assert s.library_id and s.role and s.share_with_type, s
+
+
+@step("beta.libraries.accesses.delete")
+def _():
+    s = client.beta.libraries.accesses.delete(library_id=U, share_with_uuid=MEMBER, share_with_type="User")
+    assert s is None or s.library_id, s
 
 
 @step("beta.libraries.delete")

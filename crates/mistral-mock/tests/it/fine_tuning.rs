@@ -318,3 +318,32 @@ async fn the_clock_moves_on_when_told_in_rust_and_over_http() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn retired_mode_answers_410_gone_on_every_job_route_as_the_live_api() {
+    within(20, async {
+        let mut options = mistral_mock::Options::default();
+        options.fine_tuning = mistral_mock::FineTuningMode::Retired;
+        let m = Mock::with(MockServer::builder().options(options)).await;
+        let id = "00000000-0000-0000-0000-000000000000";
+        let answers = [
+            m.get(LIST, "/v1/fine_tuning/jobs").await,
+            m.post(CREATE, "/v1/fine_tuning/jobs", job_in(id, 10)).await,
+            m.get(GET, &format!("/v1/fine_tuning/jobs/{id}")).await,
+            m.call(CANCEL, m.request(Method::POST, &format!("/v1/fine_tuning/jobs/{id}/cancel"))).await,
+        ];
+        for r in answers {
+            assert_eq!(r.status, 410, "{}", r.text);
+            assert_eq!(
+                r.body,
+                json!({"object": "error", "message": "This endpoint has been retired.",
+                       "type": "invalid_request_error", "param": null, "code": "410"})
+            );
+        }
+        // Still behind authentication, and the rest of the API is untouched.
+        let anonymous = m.http.get(m.url("/v1/fine_tuning/jobs")).send().await.unwrap();
+        assert_eq!(anonymous.status(), 401);
+        assert_eq!(m.get("list_models", "/v1/models").await.status, 200);
+    })
+    .await;
+}

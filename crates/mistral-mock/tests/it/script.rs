@@ -276,3 +276,87 @@ async fn a_scripted_stream_keeps_its_pace() {
     })
     .await;
 }
+
+/// The `data:` payloads and `event:` names of an SSE body, in order.
+fn sse(text: &str) -> Vec<(Option<String>, String)> {
+    text.split("\n\n")
+        .filter(|e| !e.is_empty())
+        .map(|e| {
+            let name = e.lines().find_map(|l| l.strip_prefix("event: ")).map(str::to_string);
+            let data = e.lines().filter_map(|l| l.strip_prefix("data: ")).collect::<Vec<_>>().join("\n");
+            (name, data)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn structured_answers_and_streams_cut_where_the_test_says() {
+    within(20, async {
+        let server = MockServer::start().await.unwrap();
+        let city = json!({"city": "Lyon", "population": 522_250});
+        server.on(&ops::CREATE_CHAT_COMPLETION).when(|r| r.text().contains("city")).respond(Reply::structured(city.clone()));
+        server.on(&ops::CREATE_CHAT_COMPLETION).when(|r| r.text().contains("count")).respond(Reply::chunks(["one", " two", "", " three"]));
+
+        let (_, body, _) = chat(&server, ask("Which city?")).await;
+        let content = body["choices"][0]["message"]["content"].as_str().unwrap();
+        assert_eq!(serde_json::from_str::<Value>(content).unwrap(), city);
+
+        // Not streamed: the pieces joined.
+        let (_, body, _) = chat(&server, ask("count")).await;
+        assert_eq!(body["choices"][0]["message"]["content"], "one two three");
+        // Streamed: a role event, then one event per piece, the last with the finish reason.
+        let mut streamed = ask("count");
+        streamed["stream"] = json!(true);
+        let (status, _, text) = chat(&server, streamed).await;
+        assert_eq!(status, 200);
+        let events = sse(&text);
+        assert_eq!(events.last().map(|e| e.1.as_str()), Some("[DONE]"));
+        let chunks: Vec<Value> = events[..events.len() - 1].iter().map(|e| serde_json::from_str(&e.1).unwrap()).collect();
+        let deltas: Vec<&str> = chunks[1..].iter().map(|c| c["choices"][0]["delta"]["content"].as_str().unwrap()).collect();
+        assert_eq!(deltas, ["one", " two", "", " three"]);
+        assert_eq!(chunks[0]["choices"][0]["delta"]["role"], "assistant");
+        assert_eq!(chunks.last().unwrap()["choices"][0]["finish_reason"], "stop");
+        assert!(chunks[..chunks.len() - 1].iter().all(|c| c["choices"][0]["finish_reason"].is_null()));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn scripted_events_are_named_by_their_type_over_the_library_and_http() {
+    within(20, async {
+        let mut options = mistral_mock::Options::default();
+        options.admin = true;
+        let server = MockServer::builder().options(options).start().await.unwrap();
+        let started = json!({"type": "conversation.response.started", "conversation_id": "conv_1", "created_at": "2026-01-01T00:00:00Z"});
+        let delta = json!({"type": "message.output.delta", "id": "m1", "content": "Hi", "created_at": "2026-01-01T00:00:00Z", "model": "mistral-small-latest", "output_index": 0, "content_index": 0, "role": "assistant"});
+        let http = reqwest::Client::new();
+        let rule = json!({"operation": ops::AGENTS_API_V1_CONVERSATIONS_START.id, "pace_ms": 30, "times": 1,
+                          "reply": {"events": [started, delta]}});
+        let added = http.post(format!("{}/__mock/rules", server.base_url())).json(&rule).send().await.unwrap();
+        assert_eq!(added.status().as_u16(), 201, "{}", added.text().await.unwrap());
+        let begun = std::time::Instant::now();
+        let response = http
+            .post(format!("{}{}", server.base_url(), ops::AGENTS_API_V1_CONVERSATIONS_START.path))
+            .bearer_auth("k")
+            .json(&json!({"inputs": "Hello", "model": "mistral-small-latest", "stream": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        let text = response.text().await.unwrap();
+        assert!(begun.elapsed() >= std::time::Duration::from_millis(30), "paced");
+        let events = sse(&text);
+        let names: Vec<Option<&str>> = events.iter().map(|e| e.0.as_deref()).collect();
+        assert_eq!(names, [Some("conversation.response.started"), Some("message.output.delta")], "no [DONE]: {text}");
+        assert_eq!(serde_json::from_str::<Value>(&events[1].1).unwrap(), delta);
+
+        // From Rust, a plain (unnamed) event list ends with [DONE] like chat's.
+        server.on(&ops::CREATE_CHAT_COMPLETION).respond(Reply::events([json!({"id": "x", "choices": []})]));
+        let mut body = ask("anything");
+        body["stream"] = json!(true);
+        let (_, _, text) = chat(&server, body).await;
+        assert_eq!(sse(&text), [(None, r#"{"choices":[],"id":"x"}"#.to_string()), (None, "[DONE]".to_string())]);
+    })
+    .await;
+}
