@@ -39595,6 +39595,11 @@ let response = client.agents_api_v1_agents_create()
     }
     /**Chat completion with a saved agent
 
+A chat completion by a saved agent (its model, instructions and tools). With
+`"stream": true` the answer comes as server-sent events of `CompletionChunk`, ending with
+`data: [DONE]`, as chat's does.
+
+
 Sends a `POST` request to `/v1/agents/completions`
 
 ```ignore

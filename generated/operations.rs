@@ -98,7 +98,7 @@ pub const AGENTS_COMPLETION_V1_AGENTS_COMPLETIONS_POST: Operation = Operation {
     method: Method::Post,
     path: "/v1/agents/completions",
     group: Group::Agents,
-    streaming: false,
+    streaming: true,
     body: Body::Json,
     retry: Retry::Safe,
     deprecated: false,

@@ -307,5 +307,8 @@ components:
             vec![serde_json::json!({"event": "a.b", "data": {"x": 1}})]
         );
         assert!(crate::sse::example_events(&text, true).is_err());
+        let mismatch = Value::String("event: a.b\ndata: {\"type\":\"a.c\"}\n\n".into());
+        let why = crate::sse::example_events(&mismatch, false).unwrap_err();
+        assert_eq!(why, r#"event "a.b" carries data of type "a.c""#);
     }
 }

@@ -47,6 +47,12 @@ pub fn example_events(example: &Value, need_done: bool) -> Result<Vec<Value>, St
             continue;
         }
         let data: Value = serde_json::from_str(&data).map_err(|e| format!("event is not JSON: {e}"))?;
+        // Named streams name each event after its data's `type`; clients dispatch on either.
+        if let (Some(name), Some(kind)) = (&event, data.get("type").and_then(Value::as_str))
+            && name != kind
+        {
+            return Err(format!("event {name:?} carries data of type {kind:?}"));
+        }
         out.push(envelope(event.as_deref(), data));
     }
     if need_done && !done {
