@@ -2,10 +2,12 @@
 //!
 //! Supported: `type` (or a list of types), `properties`/`required`, `items`, `minItems`,
 //! `maxItems`, `enum`, `const`, `default`, `minimum`/`maximum` (and their exclusive forms),
-//! `minLength`/`maxLength`, `format` (date, date-time, email, uri, uuid), `anyOf`/`oneOf`
-//! (first non-null branch), `allOf` (merged) and local `$ref`s. `pattern` is not honoured.
-//! Strings come from the prompt: a `city` gets a capitalised name found in it (`Paris`), a
-//! `query` its keywords, and so on.
+//! `multipleOf`, `minLength`/`maxLength`, `format` (date, date-time, email, uri, uuid),
+//! `anyOf`/`oneOf` (first non-null branch), `allOf` (merged) and local `$ref`s (`#/$defs/..`,
+//! `#/definitions/..`). `pattern` is not honoured.
+//! Values come from the prompt: `key=value` written in it fills `key` (`lane=canary`,
+//! `checks.compile=true`), a `city` gets a capitalised name found in it (`Paris`), a `query`
+//! its keywords, and so on.
 
 use mistral_openapi::types::{Function, Tool};
 use serde_json::{Map, Value, json};
@@ -22,6 +24,11 @@ pub(crate) struct Context {
     names: Vec<String>,
     keywords: Vec<String>,
     numbers: Vec<i64>,
+    /// `key=value` pairs written in the prompt (the key's last dotted segment, lower-cased).
+    assignments: Vec<(String, String)>,
+    /// Objects get every property (structured outputs), not only the required and mentioned
+    /// ones (tool arguments).
+    every_property: bool,
     seed: u64,
 }
 
@@ -33,14 +40,64 @@ impl Context {
             names: text::proper_nouns(text),
             keywords: text::keywords(text),
             numbers: text::numbers(text),
+            assignments: assignments(text),
+            every_property: false,
             seed,
         }
+    }
+
+    /// The same, filling every property of objects.
+    pub(crate) fn with_every_property(mut self) -> Context {
+        self.every_property = true;
+        self
+    }
+
+    /// The value the prompt assigns to `key` (`key=value`), if any.
+    fn assigned(&self, key: &str) -> Option<&str> {
+        let key = key.to_lowercase();
+        self.assignments.iter().find(|(k, _)| !key.is_empty() && *k == key).map(|(_, v)| v.as_str())
     }
 
     fn mentions(&self, word: &str) -> bool {
         let lower = self.text.to_lowercase();
         word.split(['_', '-', ' ']).filter(|w| w.len() >= 3).any(|w| lower.contains(&w.to_lowercase()))
     }
+}
+
+/// `key=value` pairs in `text`: the key's last dotted segment (lower-cased) and the value
+/// (quoted, or up to the next space, comma or semicolon; a final `.` dropped).
+fn assignments(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(eq) = rest.find('=') {
+        let before = &rest[..eq];
+        let key: String = before
+            .chars()
+            .rev()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let after = &rest[eq + 1..];
+        let (value, used) = match after.strip_prefix('"') {
+            Some(quoted) => match quoted.find('"') {
+                Some(end) => (quoted[..end].to_string(), end + 2),
+                None => (quoted.to_string(), after.len()),
+            },
+            None => {
+                let end =
+                    after.find(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ')')).unwrap_or(after.len());
+                (after[..end].trim_end_matches('.').to_string(), end)
+            }
+        };
+        let last = key.rsplit('.').next().unwrap_or_default().to_lowercase();
+        if !last.is_empty() && !value.is_empty() {
+            out.push((last, value));
+        }
+        rest = &after[used.min(after.len())..];
+    }
+    out
 }
 
 /// The function whose name and description share most words with the prompt (the first on
@@ -184,9 +241,14 @@ fn gen_value(schema: &Value, root: &Value, ctx: &Context, hint: &str, depth: usi
     if let Some(c) = schema.get("const") {
         return c.clone();
     }
+    let assigned = ctx.assigned(hint);
     if let Some(Value::Array(options)) = schema.get("enum") {
+        // A written value picks its option (`risk=low`, `level=3`).
+        let given = options
+            .iter()
+            .find(|o| assigned.is_some_and(|a| o.as_str().map_or_else(|| o.to_string(), str::to_string) == a));
         let mentioned = options.iter().find(|o| o.as_str().is_some_and(|s| ctx.mentions(s)));
-        return mentioned.or(options.first()).cloned().unwrap_or(Value::Null);
+        return given.or(mentioned).or(options.first()).cloned().unwrap_or(Value::Null);
     }
     if schema.get("allOf").is_some() {
         return gen_value(&merge_all_of(schema, root), root, ctx, hint, depth + 1, rng);
@@ -200,12 +262,17 @@ fn gen_value(schema: &Value, root: &Value, ctx: &Context, hint: &str, depth: usi
     if let Some(d) = schema.get("default").filter(|d| !d.is_null() && depth > 0 && !ctx.mentions(hint)) {
         return d.clone();
     }
-    match type_of(schema) {
+    let kind = type_of(schema);
+    if let Some(value) = assigned.and_then(|a| from_assignment(a, kind, schema)) {
+        return value;
+    }
+    match kind {
         "object" => gen_object(schema, root, ctx, depth, rng),
         "array" => {
-            let min = schema.get("minItems").and_then(Value::as_u64).unwrap_or(1).max(1);
-            let max = schema.get("maxItems").and_then(Value::as_u64).unwrap_or(min.max(1));
-            let n = min.min(max.max(min)).min(16);
+            let min = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0).min(MAX_ITEMS);
+            let max = schema.get("maxItems").and_then(Value::as_u64).unwrap_or(u64::MAX);
+            // One item unless the schema asks for more (or allows none).
+            let n = 1.max(min).min(max).max(min);
             let items = schema.get("items").cloned().unwrap_or(json!({"type": "string"}));
             let singular = hint.trim_end_matches('s');
             let unique = schema.get("uniqueItems") == Some(&Value::Bool(true));
@@ -227,6 +294,35 @@ fn gen_value(schema: &Value, root: &Value, ctx: &Context, hint: &str, depth: usi
     }
 }
 
+/// Arrays are never made longer than this, whatever `minItems` says.
+const MAX_ITEMS: u64 = 1_000;
+
+/// A scalar of type `kind` from a value written in the prompt, when it parses as one and fits
+/// the schema's bounds.
+fn from_assignment(raw: &str, kind: &str, schema: &Value) -> Option<Value> {
+    let fits = |x: f64| {
+        schema.get("minimum").and_then(Value::as_f64).is_none_or(|m| x >= m)
+            && schema.get("maximum").and_then(Value::as_f64).is_none_or(|m| x <= m)
+    };
+    match kind {
+        "boolean" => match raw.to_lowercase().as_str() {
+            "true" | "yes" => Some(Value::Bool(true)),
+            "false" | "no" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        "integer" => raw.parse::<i64>().ok().filter(|n| fits(*n as f64)).map(Value::from),
+        "number" => raw.parse::<f64>().ok().filter(|n| n.is_finite() && fits(*n)).map(|n| json!(n)),
+        "string" => {
+            let len = raw.chars().count() as u64;
+            let ok = schema.get("minLength").and_then(Value::as_u64).is_none_or(|m| len >= m)
+                && schema.get("maxLength").and_then(Value::as_u64).is_none_or(|m| len <= m)
+                && schema.get("format").is_none();
+            ok.then(|| Value::from(raw))
+        }
+        _ => None,
+    }
+}
+
 fn gen_object(schema: &Value, root: &Value, ctx: &Context, depth: usize, rng: &mut Rng) -> Value {
     let required: Vec<&str> = schema
         .get("required")
@@ -237,7 +333,10 @@ fn gen_object(schema: &Value, root: &Value, ctx: &Context, depth: usize, rng: &m
     if let Some(Value::Object(props)) = schema.get("properties") {
         let none_required = required.is_empty();
         for (name, prop) in props {
-            let include = required.contains(&name.as_str()) || ctx.mentions(name) || (none_required && map.is_empty());
+            let include = ctx.every_property
+                || required.contains(&name.as_str())
+                || ctx.mentions(name)
+                || (none_required && map.is_empty());
             if include {
                 map.insert(name.clone(), gen_value(prop, root, ctx, name, depth + 1, rng));
             }
@@ -269,15 +368,24 @@ fn gen_number(schema: &Value, ctx: &Context, rng: &mut Rng, integer: bool) -> f6
     if schema.get("exclusiveMaximum") == Some(&Value::Bool(true)) {
         hi -= step;
     }
-    let fits = |x: f64| x >= lo && x <= hi;
+    let multiple = schema.get("multipleOf").and_then(Value::as_f64).filter(|m| *m > 0.0);
+    let fits = |x: f64| x >= lo && x <= hi && multiple.is_none_or(|m| (x / m).fract() == 0.0);
     if let Some(n) = ctx.numbers.iter().map(|n| *n as f64).find(|n| fits(*n)) {
         return n;
     }
     let mut x = (1 + rng.below(10)) as f64;
-    if !fits(x) {
+    if !(x >= lo && x <= hi) {
         x = if lo > f64::MIN { lo } else { hi };
     }
-    if integer { x.ceil() } else { x }
+    if integer {
+        x = x.ceil();
+    }
+    if let Some(m) = multiple {
+        // The nearest multiple inside the bounds: up from the lower, else down.
+        let up = (x / m).ceil() * m;
+        x = if up <= hi { up } else { (x / m).floor() * m };
+    }
+    x
 }
 
 fn gen_string(schema: &Value, ctx: &Context, hint: &str, rng: &mut Rng) -> String {

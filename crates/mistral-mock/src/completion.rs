@@ -291,9 +291,8 @@ pub(crate) fn events(answer: &Answer, model: &str) -> Vec<Value> {
             "choices": [{"index": index, "delta": delta, "finish_reason": finish.map(|f| f.to_string())}],
         })
     };
-    let mut out: Vec<Value> = (0..answer.choices.len())
-        .map(|i| event(i, json!({"role": "assistant", "content": ""}), None))
-        .collect();
+    let mut out: Vec<Value> =
+        (0..answer.choices.len()).map(|i| event(i, json!({"role": "assistant", "content": ""}), None)).collect();
     let queues: Vec<Vec<Value>> = answer.choices.iter().map(deltas).collect();
     let longest = queues.iter().map(Vec::len).max().unwrap_or(0);
     for step in 0..longest {
@@ -329,7 +328,13 @@ pub(crate) fn respond(answer: &Generated, model: &str, stream: bool, delay: Dura
 
 /// [`respond`] with the streamed content cut into exactly these pieces (their concatenation
 /// is `answer.content`).
-pub(crate) fn respond_in(answer: &Generated, pieces: &[String], model: &str, stream: bool, delay: Duration) -> Response {
+pub(crate) fn respond_in(
+    answer: &Generated,
+    pieces: &[String],
+    model: &str,
+    stream: bool,
+    delay: Duration,
+) -> Response {
     let mut answer = Answer::from(answer);
     if let Some(first) = answer.choices.first_mut() {
         first.pieces = Some(pieces.to_vec());
@@ -370,7 +375,10 @@ mod tests {
     fn tool_calls_stream_in_fragments_that_concatenate_to_the_arguments() {
         let arguments = r#"{"city": "Paris", "unit": "celsius"}"#;
         let call = ToolCall {
-            function: FunctionCall { arguments: FunctionArguments::String(arguments.into()), name: "get_weather".into() },
+            function: FunctionCall {
+                arguments: FunctionArguments::String(arguments.into()),
+                name: "get_weather".into(),
+            },
             id: Some("abcDEF123".into()),
             index: Some(0),
             type_: Some(ToolTypes::Function.into()),

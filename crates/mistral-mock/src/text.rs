@@ -249,9 +249,50 @@ pub(crate) fn prose(question: &str, seed: u64, terse: bool) -> String {
     sentences.join(" ")
 }
 
+/// What a reasoning model thinks before answering `question`: `sentences` sentences (at least
+/// one), seeded by `seed`, opening with the topic and ending by turning to the answer.
+pub(crate) fn thinking(question: &str, seed: u64, sentences: usize) -> String {
+    // Another stream than the answer's, so the thought does not echo the answer.
+    let mut rng = Rng::new(mix(seed ^ 0x7468_696e_6b69_6e67));
+    let keys = keywords(question);
+    let topic = match keys.len() {
+        0 => "their question".to_string(),
+        1 => keys[0].clone(),
+        _ => format!("{} and {}", keys[0], keys[1]),
+    };
+    let mut out = vec![format!("The user asks about {topic}.")];
+    for _ in 1..sentences.saturating_sub(1) {
+        let k = if keys.is_empty() { "it".to_string() } else { keys[rng.below(keys.len())].clone() };
+        let n1 = rng.pick(NOUNS, "context");
+        let n2 = rng.pick(NOUNS, "detail");
+        out.push(match rng.below(4) {
+            0 => format!("First, consider the {n1} of {k}."),
+            1 => format!("The {n2} matters here, so I should mention it."),
+            2 => format!("Is {k} mostly about {n1}, or about {n2}? Both, probably."),
+            _ => format!("I should keep the answer {} and mention {k}.", rng.pick(ADJECTIVES, "clear")),
+        });
+    }
+    if sentences > 1 {
+        out.push("Now I can write the answer.".to_string());
+    }
+    out.join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thinking_is_deterministic_and_as_long_as_asked() {
+        let t = thinking("Why is the sky blue?", 3, 4);
+        assert_eq!(t, thinking("Why is the sky blue?", 3, 4));
+        assert!(
+            t.starts_with("The user asks about sky and blue.") && t.ends_with("Now I can write the answer."),
+            "{t}"
+        );
+        assert_eq!(t.matches(['.', '?']).count(), 4 + t.matches('?').count());
+        assert_eq!(thinking("hi", 1, 1), "The user asks about their question.");
+    }
 
     #[test]
     fn tokens_round_trip_and_count_words_and_punctuation() {
