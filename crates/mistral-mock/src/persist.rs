@@ -53,6 +53,11 @@ impl Persist {
         tokio::fs::write(self.file_path(id), bytes).await.map_err(internal)
     }
 
+    /// An uploaded file's bytes, if they are there.
+    pub(crate) async fn read_file(&self, id: Uuid) -> Option<bytes::Bytes> {
+        tokio::fs::read(self.file_path(id)).await.ok().map(bytes::Bytes::from)
+    }
+
     /// Removes an uploaded file's bytes (absent is fine).
     pub(crate) async fn remove_file(&self, id: Uuid) {
         let _ = tokio::fs::remove_file(self.file_path(id)).await;

@@ -15,10 +15,8 @@ pub(crate) struct StoredFile {
     pub(crate) tokens: u64,
     /// Examples (lines) in the file.
     pub(crate) lines: u64,
-    /// The bytes, when kept in memory (no data directory). No operation of this API release
-    /// reads a file's content back, so nothing reads this yet.
+    /// The bytes, when kept in memory (no data directory; else they are in its `files/`).
     #[serde(skip)]
-    #[allow(dead_code)]
     pub(crate) content: Option<Bytes>,
 }
 
@@ -34,6 +32,19 @@ pub(crate) struct FineTuned {
     pub(crate) root: String,
 }
 
+/// What was changed on a fine-tuned model's card (update, archive).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ModelEdit {
+    /// The model.
+    pub(crate) id: String,
+    /// The name given (`None`: the model's id).
+    pub(crate) name: Option<String>,
+    /// The description given.
+    pub(crate) description: Option<String>,
+    /// Archived (still listed and usable, flagged).
+    pub(crate) archived: bool,
+}
+
 /// Everything the server remembers; persisted as one JSON document.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Store {
@@ -43,6 +54,9 @@ pub(crate) struct Store {
     pub(crate) jobs: Vec<JobRecord>,
     /// Fine-tuned models that were deleted.
     pub(crate) deleted_models: Vec<String>,
+    /// Changes to fine-tuned models' cards (absent from data directories of older versions).
+    #[serde(default)]
+    pub(crate) model_edits: Vec<ModelEdit>,
 }
 
 impl Store {
@@ -55,6 +69,28 @@ impl Store {
     pub(crate) fn remove_file(&mut self, id: Uuid) -> Option<StoredFile> {
         let i = self.files.iter().position(|f| f.meta.id == id)?;
         Some(self.files.remove(i))
+    }
+
+    /// What was changed on this fine-tuned model (nothing: the defaults).
+    pub(crate) fn model_edit(&self, id: &str) -> ModelEdit {
+        self.model_edits
+            .iter()
+            .find(|e| e.id == id)
+            .cloned()
+            .unwrap_or_else(|| ModelEdit { id: id.into(), ..ModelEdit::default() })
+    }
+
+    /// Records a change to a fine-tuned model's card.
+    pub(crate) fn edit_model(&mut self, id: &str, change: impl FnOnce(&mut ModelEdit)) -> ModelEdit {
+        let i = match self.model_edits.iter().position(|e| e.id == id) {
+            Some(i) => i,
+            None => {
+                self.model_edits.push(ModelEdit { id: id.into(), ..ModelEdit::default() });
+                self.model_edits.len() - 1
+            }
+        };
+        change(&mut self.model_edits[i]);
+        self.model_edits[i].clone()
     }
 
     /// The job with this id.

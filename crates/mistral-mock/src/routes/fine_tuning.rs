@@ -1,6 +1,5 @@
 //! `/v1/fine_tuning/jobs`: create (or dry-run), list with filters, get, cancel.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
@@ -17,6 +16,7 @@ use crate::api_error::{ApiError, Detail, loc};
 use crate::app::{App, now_ms};
 use crate::auth::Caller;
 use crate::lifecycle::{self, JobRecord, status_name};
+use crate::query::{query_bool, query_int, query_map, query_time};
 use crate::routes::files::path_uuid;
 use crate::routes::models::FINE_TUNEABLE;
 use crate::validate::{parse_json, read_body};
@@ -24,69 +24,6 @@ use crate::wire;
 
 /// The operation id of job creation in the spec.
 pub(crate) const OPERATION: &Operation = &operations::JOBS_API_ROUTES_FINE_TUNING_CREATE_FINE_TUNING_JOB;
-
-/// Query parameters, decoded; the last value of a repeated name wins.
-fn query_map(raw: Option<&str>) -> HashMap<String, String> {
-    form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect()
-}
-
-fn query_error(kind: &str, name: &str, msg: &str, input: &str) -> Detail {
-    Detail::new(kind, loc("query", &[Value::from(name)]), msg).with_input(Value::from(input))
-}
-
-fn query_bool(q: &HashMap<String, String>, name: &str, details: &mut Vec<Detail>) -> Option<bool> {
-    let raw = q.get(name)?;
-    match raw.to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "on" | "t" | "y" => Some(true),
-        "false" | "0" | "no" | "off" | "f" | "n" => Some(false),
-        _ => {
-            details.push(query_error(
-                "bool_parsing",
-                name,
-                "Input should be a valid boolean, unable to interpret input",
-                raw,
-            ));
-            None
-        }
-    }
-}
-
-fn query_int(q: &HashMap<String, String>, name: &str, min: i64, details: &mut Vec<Detail>) -> Option<i64> {
-    let raw = q.get(name)?;
-    match raw.trim().parse::<i64>() {
-        Ok(n) if n >= min => Some(n),
-        Ok(_) => {
-            details.push(query_error(
-                "greater_than_equal",
-                name,
-                &format!("Input should be greater than or equal to {min}"),
-                raw,
-            ));
-            None
-        }
-        Err(_) => {
-            details.push(query_error(
-                "int_parsing",
-                name,
-                "Input should be a valid integer, unable to parse string as an integer",
-                raw,
-            ));
-            None
-        }
-    }
-}
-
-fn query_time(q: &HashMap<String, String>, name: &str, details: &mut Vec<Detail>) -> Option<i64> {
-    let raw = q.get(name).filter(|r| !r.is_empty() && r.as_str() != "null")?;
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
-        return Some(t.timestamp());
-    }
-    if let Ok(secs) = raw.parse::<i64>() {
-        return Some(secs);
-    }
-    details.push(query_error("datetime_parsing", name, "Input should be a valid datetime", raw));
-    None
-}
 
 fn no_job(id: &str) -> ApiError {
     ApiError::not_found(format!("No fine-tuning job with id {id}"))

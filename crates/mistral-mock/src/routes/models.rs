@@ -1,14 +1,21 @@
-//! The model catalog: base models, fine-tuned ones, what each can do; list and delete.
+//! The model catalog: base models, fine-tuned ones, what each can do; list, retrieve and
+//! delete, and the fine-tuned models' update, archive and unarchive.
 
 use std::sync::Arc;
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use mistral_openapi::operations as ops;
 use mistral_openapi::types::DeleteModelOut;
 use serde_json::{Value, json};
 
 use crate::api_error::ApiError;
 use crate::app::{App, now_ms};
+use crate::store::{FineTuned, ModelEdit};
+use crate::text::hash64;
+use crate::validate::{parse_json, read_body};
 
 /// What an endpoint needs a model to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +128,7 @@ pub(crate) fn check(app: &App, model: &str, capability: Capability) -> Result<()
 }
 
 /// A model card with every field the server sends (`null` where it has no value).
-fn card(id: &str, model: &BaseModel, owner: &str, tuned: Option<(&str, &str)>) -> Value {
+fn card(id: &str, model: &BaseModel, owner: &str, tuned: Option<(&FineTuned, &ModelEdit)>) -> Value {
     let (created, capabilities) = (model.created, model.capabilities);
     let has = |c: Capability| capabilities.contains(&c);
     let mut card = json!({
@@ -154,24 +161,144 @@ fn card(id: &str, model: &BaseModel, owner: &str, tuned: Option<(&str, &str)>) -
         "default_model_temperature": if has(Capability::Chat) { json!(0.7) } else { Value::Null },
         "type": if tuned.is_some() { "fine-tuned" } else { "base" },
     });
-    if let (Some((job, root)), Some(map)) = (tuned, card.as_object_mut()) {
-        map.insert("job".into(), json!(job));
-        map.insert("root".into(), json!(root));
-        map.insert("archived".into(), json!(false));
+    if let (Some((tuned, edit)), Some(map)) = (tuned, card.as_object_mut()) {
+        map.insert("job".into(), json!(tuned.job));
+        map.insert("root".into(), json!(tuned.root));
+        map.insert("archived".into(), json!(edit.archived));
+        map.insert("name".into(), json!(edit.name.as_deref().unwrap_or(id)));
+        map.insert("description".into(), json!(edit.description));
     }
     card
+}
+
+/// The card of a fine-tuned model.
+fn tuned_card(f: &FineTuned, edit: &ModelEdit) -> Value {
+    let context = find_base(&f.root).map_or(32_768, |b| b.context);
+    let model = BaseModel { id: "", created: f.created, capabilities: CHAT, context };
+    card(&f.id, &model, &f.owner, Some((f, edit)))
 }
 
 /// `GET /v1/models`
 pub(crate) async fn list(State(app): State<Arc<App>>) -> Json<Value> {
     let mut data: Vec<Value> = BASE_MODELS.iter().map(|m| card(m.id, m, "mistralai", None)).collect();
-    let tuned = app.with_store(|s| s.fine_tuned(now_ms()));
-    data.extend(tuned.iter().map(|f| {
-        let context = find_base(&f.root).map_or(32_768, |b| b.context);
-        let model = BaseModel { id: "", created: f.created, capabilities: CHAT, context };
-        card(&f.id, &model, &f.owner, Some((&f.job, &f.root)))
-    }));
+    let tuned =
+        app.with_store(|s| s.fine_tuned(now_ms()).into_iter().map(|f| (s.model_edit(&f.id), f)).collect::<Vec<_>>());
+    data.extend(tuned.iter().map(|(edit, f)| tuned_card(f, edit)));
     Json(json!({"object": "list", "data": data}))
+}
+
+fn no_model(id: &str) -> ApiError {
+    ApiError::not_found(format!("Model {id} not found"))
+}
+
+/// The fine-tuned model with this id and its edits; 400 for a base model (`action` says what
+/// cannot be done to it), 404 for an unknown one.
+fn fine_tuned(app: &App, id: &str, action: &str) -> Result<(FineTuned, ModelEdit), ApiError> {
+    if find_base(id).is_some() {
+        return Err(ApiError::bad_request(format!(
+            "Model {id} is a base model: only fine-tuned models can be {action}"
+        )));
+    }
+    app.with_store(|s| {
+        let found = s.fine_tuned(now_ms()).into_iter().find(|f| f.id == id);
+        found.map(|f| (f.clone(), s.model_edit(&f.id)))
+    })
+    .ok_or_else(|| no_model(id))
+}
+
+/// `GET /v1/models/{model_id}`
+pub(crate) async fn retrieve(
+    State(app): State<Arc<App>>,
+    Path(model_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    if let Some(base) = find_base(&model_id) {
+        return Ok(Json(card(base.id, base, "mistralai", None)));
+    }
+    let (tuned, edit) = fine_tuned(&app, &model_id, "retrieved")?;
+    Ok(Json(tuned_card(&tuned, &edit)))
+}
+
+/// A fine-tuned model as the fine-tuning routes answer it (`CompletionFineTunedModel`).
+fn fine_tuned_json(f: &FineTuned, edit: &ModelEdit) -> Value {
+    let context = find_base(&f.root).map_or(32_768, |b| b.context);
+    // The workspace of the key's organisation, as a UUID.
+    let workspace = uuid::Uuid::from_u64_pair(hash64(f.owner.as_bytes()), hash64(format!("{}/ws", f.owner).as_bytes()));
+    // `codestral-2405` is version 2405 of its root; a `-latest` alias has no number.
+    let version = f.root.rsplit('-').next().filter(|v| v.chars().all(|c| c.is_ascii_digit())).unwrap_or("latest");
+    json!({
+        "id": f.id,
+        "object": "model",
+        "created": f.created,
+        "owned_by": f.owner,
+        "workspace_id": workspace.to_string(),
+        "root": f.root,
+        "root_version": version,
+        "archived": edit.archived,
+        "name": edit.name.as_deref().unwrap_or(&f.id),
+        "description": edit.description,
+        "capabilities": {
+            "completion_chat": true,
+            "completion_fim": false,
+            "function_calling": false,
+            "fine_tuning": false,
+            "classification": false,
+        },
+        "max_context_length": context,
+        "aliases": [],
+        "job": f.job,
+        "model_type": "completion",
+    })
+}
+
+/// `PATCH /v1/fine_tuning/models/{model_id}`: `name` and `description` set when given (a
+/// `null` clears them), left as they were when absent.
+pub(crate) async fn update(
+    State(app): State<Arc<App>>,
+    Path(model_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    let bytes = read_body(body, &headers, app.options.body_limit).await?;
+    let change = parse_json(&bytes)?;
+    app.validators.check(&ops::JOBS_API_ROUTES_FINE_TUNING_UPDATE_FINE_TUNED_MODEL, &change)?;
+    let (tuned, _) = fine_tuned(&app, &model_id, "updated")?;
+    let text = |key: &str| change.get(key).map(|v| v.as_str().map(str::to_string));
+    let (name, description) = (text("name"), text("description"));
+    let edit = app.with_store(|s| {
+        s.edit_model(&model_id, |e| {
+            if let Some(name) = name {
+                e.name = name;
+            }
+            if let Some(description) = description {
+                e.description = description;
+            }
+        })
+    });
+    app.save().await?;
+    Ok(Json(fine_tuned_json(&tuned, &edit)))
+}
+
+async fn set_archived(app: &App, model_id: &str, archived: bool) -> Result<Json<Value>, ApiError> {
+    fine_tuned(app, model_id, if archived { "archived" } else { "unarchived" })?;
+    app.with_store(|s| s.edit_model(model_id, |e| e.archived = archived));
+    app.save().await?;
+    Ok(Json(json!({"id": model_id, "object": "model", "archived": archived})))
+}
+
+/// `POST /v1/fine_tuning/models/{model_id}/archive`
+pub(crate) async fn archive(
+    State(app): State<Arc<App>>,
+    Path(model_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    set_archived(&app, &model_id, true).await
+}
+
+/// `DELETE /v1/fine_tuning/models/{model_id}/archive`
+pub(crate) async fn unarchive(
+    State(app): State<Arc<App>>,
+    Path(model_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    set_archived(&app, &model_id, false).await
 }
 
 /// `DELETE /v1/models/{model_id}`
@@ -186,11 +313,12 @@ pub(crate) async fn delete(
         let exists = s.fine_tuned(now_ms()).iter().any(|f| f.id == model_id);
         if exists {
             s.deleted_models.push(model_id.clone());
+            s.model_edits.retain(|e| e.id != model_id);
         }
         exists
     });
     if !deleted {
-        return Err(ApiError::not_found(format!("Model {model_id} not found")));
+        return Err(no_model(&model_id));
     }
     app.save().await?;
     Ok(Json(DeleteModelOut { deleted: Some(true), id: model_id, object: Some("model".into()) }))

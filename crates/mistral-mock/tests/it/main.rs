@@ -8,8 +8,10 @@ mod chat_2026;
 mod cli;
 mod errors;
 mod faults;
+mod files;
 mod fine_tuning;
 mod load;
+mod models;
 mod script;
 mod server;
 
