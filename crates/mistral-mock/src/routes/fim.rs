@@ -123,7 +123,17 @@ pub(crate) fn answer(request: &FimCompletionRequest) -> Generated {
         Some(Stop::Array(a)) => a.iter().map(String::as_str).collect(),
         None => Vec::new(),
     };
-    if let Some(cut) = stops.iter().filter(|s| !s.is_empty()).filter_map(|s| text.find(s)).min() {
+    // `min_tokens` means at least that many: a stop sequence ends the text only after them.
+    let floor = match request.min_tokens {
+        Some(min) if min > 0 => {
+            let keep = usize::try_from(min.min(MAX_MIN_TOKENS)).unwrap_or(usize::MAX);
+            crate::text::tokenize(&text).iter().take(keep).map(|t| t.len()).sum()
+        }
+        _ => 0,
+    };
+    if let Some(cut) =
+        stops.iter().filter(|s| !s.is_empty()).filter_map(|s| text[floor..].find(s).map(|at| floor + at)).min()
+    {
         text.truncate(cut);
     }
     let (content, cut) = truncate_tokens(&text, request.max_tokens);

@@ -9,6 +9,7 @@ mod cli;
 mod errors;
 mod faults;
 mod files;
+mod fim;
 mod fine_tuning;
 mod load;
 mod models;
