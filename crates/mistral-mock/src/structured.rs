@@ -73,7 +73,8 @@ fn write(out: &mut String, value: &Value, schema: &Value, root: &Value, depth: u
                 out.push_str(&Value::from(key.as_str()).to_string());
                 out.push_str(": ");
                 let property = schema.pointer(&format!("/properties/{}", mistral_spec::escape(key)));
-                write(out, &map[key.as_str()], property.unwrap_or(&Value::Null), root, depth + 1);
+                let value = map.get(key.as_str()).unwrap_or(&Value::Null);
+                write(out, value, property.unwrap_or(&Value::Null), root, depth + 1);
             }
             out.push('}');
         }
