@@ -1,16 +1,20 @@
 //! Folding stream chunks back into one response.
 
 use crate::types::{
-    AssistantMessage, ChatCompletionChoice, ChatCompletionResponse, CompletionChunk, FinishReason, FunctionArguments,
-    FunctionCall, MessageContent, ToolCall, UsageInfo,
+    AssistantMessage, ChatCompletionChoice, ChatCompletionResponse, CompletionChunk, ContentChunk, FinishReason,
+    FunctionArguments, FunctionCall, MessageContent, TextChunk, TextChunkType, ThinkChunk, ThinkingChunk, ToolCall,
+    UsageInfo,
 };
 
-/// Folds [`CompletionChunk`]s into a [`ChatCompletionResponse`]: content appended, tool calls
-/// assembled across chunks (by `index`, else `id`; arguments concatenated), the last
-/// finish reason and usage kept.
+/// Folds [`CompletionChunk`]s into a [`ChatCompletionResponse`]: each choice `index` into its
+/// own choice (several with [`ChatRequest::n`](crate::ChatRequest::n), interleaved or not);
+/// text appended; thinking kept apart from the answer (the content becomes
+/// `[thinking, text]` chunks, as a non-streamed answer has it); tool calls assembled across
+/// chunks (by `index`, else `id`; arguments concatenated; later fragments may carry no `id`
+/// or name); the last finish reason and usage kept.
 ///
 /// ```
-/// use mistral_sdk::StreamAccumulator;
+/// use mistral_sdk::{ChatResponseExt, StreamAccumulator};
 /// use mistral_sdk::types::CompletionChunk;
 ///
 /// let chunks = [
@@ -23,8 +27,28 @@ use crate::types::{
 ///     acc.push(&serde_json::from_str::<CompletionChunk>(c).unwrap());
 /// }
 /// let response = acc.finish();
-/// assert_eq!(mistral_sdk::ChatResponseExt::text(&response), "Hello");
+/// assert_eq!(response.text(), "Hello");
 /// assert_eq!(response.usage.total_tokens, 5);
+/// ```
+///
+/// A reasoning model's stream folds into its thinking and its answer:
+///
+/// ```
+/// use mistral_sdk::{ChatResponseExt, StreamAccumulator};
+/// use mistral_sdk::types::CompletionChunk;
+///
+/// let chunks = [
+///     r#"{"id":"c","model":"m","choices":[{"index":0,"delta":{"content":[{"type":"thinking","thinking":[{"type":"text","text":"Two r in "}]}]}}]}"#,
+///     r#"{"id":"c","model":"m","choices":[{"index":0,"delta":{"content":[{"type":"thinking","thinking":[{"type":"text","text":"straw, one in berry."}]}]}}]}"#,
+///     r#"{"id":"c","model":"m","choices":[{"index":0,"delta":{"content":"Three."},"finish_reason":"stop"}]}"#,
+/// ];
+/// let mut acc = StreamAccumulator::new();
+/// for c in chunks {
+///     acc.push(&serde_json::from_str::<CompletionChunk>(c).unwrap());
+/// }
+/// let response = acc.finish();
+/// assert_eq!(response.thinking(), "Two r in straw, one in berry.");
+/// assert_eq!(response.text(), "Three.");
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct StreamAccumulator {
@@ -38,7 +62,8 @@ pub struct StreamAccumulator {
 #[derive(Debug, Clone, Default)]
 struct Choice {
     index: i64,
-    content: String,
+    /// The content so far; neighbouring text (and thinking) pieces merged.
+    parts: Vec<ContentChunk>,
     has_content: bool,
     tool_calls: Vec<ToolCall>,
     finish_reason: Option<FinishReason>,
@@ -61,7 +86,7 @@ impl StreamAccumulator {
             self.usage = Some(usage.clone());
         }
         for delta in &chunk.choices {
-            let choice = match self.choices.iter_mut().position(|c| c.index == delta.index) {
+            let choice = match self.choices.iter().position(|c| c.index == delta.index) {
                 Some(i) => &mut self.choices[i],
                 None => {
                     self.choices.push(Choice { index: delta.index, ..Choice::default() });
@@ -69,9 +94,10 @@ impl StreamAccumulator {
                     &mut self.choices[last]
                 }
             };
-            if let Some(text) = crate::ext::content_text(delta.delta.content.as_ref()) {
-                choice.content.push_str(&text);
-                choice.has_content = true;
+            match &delta.delta.content {
+                None => {}
+                Some(MessageContent::String(text)) => choice.push_text(text),
+                Some(MessageContent::Array(chunks)) => chunks.iter().for_each(|c| choice.push_chunk(c)),
             }
             for call in delta.delta.tool_calls.iter().flatten() {
                 merge_tool_call(&mut choice.tool_calls, call);
@@ -87,9 +113,11 @@ impl StreamAccumulator {
         self.usage.as_ref()
     }
 
-    /// The folded response. `usage` is zero when no chunk carried it (see
-    /// [`StreamAccumulator::usage`]); a choice with no finish reason gets `Other("")`.
-    /// Tool-call arguments streamed as string pieces come out as one string.
+    /// The folded response, choices in `index` order. `usage` is zero when no chunk carried
+    /// it (see [`StreamAccumulator::usage`]); a choice with no finish reason gets `Other("")`.
+    /// Content that was only text comes out as one string; with thinking (or other chunks)
+    /// it comes out as chunks, text pieces joined. Tool-call arguments streamed as string
+    /// pieces come out as one string.
     pub fn finish(self) -> ChatCompletionResponse {
         let mut choices: Vec<ChatCompletionChoice> = self
             .choices
@@ -99,7 +127,7 @@ impl StreamAccumulator {
                 finish_reason: c.finish_reason.unwrap_or(FinishReason::Other(String::new())),
                 message: AssistantMessage {
                     role: Some("assistant".into()),
-                    content: c.has_content.then_some(MessageContent::String(c.content)),
+                    content: c.has_content.then(|| content(c.parts)),
                     tool_calls: (!c.tool_calls.is_empty()).then_some(c.tool_calls),
                     prefix: None,
                 },
@@ -116,6 +144,67 @@ impl StreamAccumulator {
             usage: self.usage.unwrap_or_else(zero_usage),
         }
     }
+}
+
+impl Choice {
+    fn push_text(&mut self, text: &str) {
+        self.has_content = true;
+        if text.is_empty() {
+            return; // the role-only first delta sends ""
+        }
+        match self.parts.last_mut() {
+            Some(ContentChunk::Text(last)) => last.text.push_str(text),
+            _ => self.parts.push(ContentChunk::Text(TextChunk { text: text.into(), type_: TextChunkType::Text })),
+        }
+    }
+
+    fn push_chunk(&mut self, chunk: &ContentChunk) {
+        match chunk {
+            ContentChunk::Text(t) => self.push_text(&t.text),
+            ContentChunk::Thinking(t) => {
+                self.has_content = true;
+                match self.parts.last_mut() {
+                    Some(ContentChunk::Thinking(last)) => merge_thinking(last, t),
+                    _ => self.parts.push(chunk.clone()),
+                }
+            }
+            other => {
+                self.has_content = true;
+                self.parts.push(other.clone());
+            }
+        }
+    }
+}
+
+/// Appends a thinking delta to the thinking so far: text to text, anything else after it.
+fn merge_thinking(into: &mut ThinkChunk, piece: &ThinkChunk) {
+    for part in &piece.thinking {
+        match (into.thinking.last_mut(), part) {
+            (Some(ThinkingChunk::Text(last)), ThinkingChunk::Text(t)) => last.text.push_str(&t.text),
+            _ => into.thinking.push(part.clone()),
+        }
+    }
+    if piece.signature.is_some() {
+        into.signature.clone_from(&piece.signature);
+    }
+    if piece.closed.is_some() {
+        into.closed = piece.closed;
+    }
+}
+
+/// Only text: one string (what a non-reasoning answer is); else the chunks.
+fn content(parts: Vec<ContentChunk>) -> MessageContent {
+    if parts.iter().all(|p| matches!(p, ContentChunk::Text(_))) {
+        let text = parts
+            .into_iter()
+            .map(|p| match p {
+                ContentChunk::Text(t) => t.text,
+                _ => String::new(),
+            })
+            .collect();
+        return MessageContent::String(text);
+    }
+    MessageContent::Array(parts)
 }
 
 fn zero_usage() -> UsageInfo {
@@ -142,12 +231,23 @@ fn append_arguments(into: &mut FunctionArguments, piece: &FunctionArguments) {
     }
 }
 
-fn merge_tool_call(calls: &mut Vec<ToolCall>, part: &ToolCall) {
-    let existing = calls.iter_mut().find(|c| match (part.index, c.index, &part.id, &c.id) {
-        (Some(a), Some(b), _, _) => a == b,
-        (None, _, Some(a), Some(b)) => a == b,
+/// Whether `part` continues `call`: the same `index` (and no other `id`), else the same `id`.
+fn continues(call: &ToolCall, part: &ToolCall) -> bool {
+    let ids_agree = match (&call.id, &part.id) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    };
+    match (call.index, part.index, &part.id) {
+        (Some(a), Some(b), _) => a == b && ids_agree,
+        (_, None, Some(id)) => call.id.as_ref() == Some(id),
         _ => false,
-    });
+    }
+}
+
+fn merge_tool_call(calls: &mut Vec<ToolCall>, part: &ToolCall) {
+    // A fragment with no index, id or name can only continue the call before it.
+    let anonymous = part.index.is_none() && part.id.is_none() && part.function.name.is_empty();
+    let existing = if anonymous { calls.last_mut() } else { calls.iter_mut().rev().find(|c| continues(c, part)) };
     match existing {
         Some(call) => {
             append_arguments(&mut call.function.arguments, &part.function.arguments);
@@ -156,6 +256,9 @@ fn merge_tool_call(calls: &mut Vec<ToolCall>, part: &ToolCall) {
             }
             if call.id.is_none() {
                 call.id.clone_from(&part.id);
+            }
+            if call.type_.is_none() {
+                call.type_.clone_from(&part.type_);
             }
         }
         None => calls.push(ToolCall {

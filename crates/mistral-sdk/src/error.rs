@@ -45,6 +45,17 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// The model's answer is not the value asked for (see
+    /// [`ChatResponseExt::parsed`](crate::ChatResponseExt::parsed)): not JSON, or JSON of
+    /// another shape. The call itself succeeded.
+    #[error("the answer is not the expected value: {source} (answer: {})", preview(content))]
+    InvalidOutput {
+        /// The answer, whole.
+        content: String,
+        /// Why it does not fit.
+        #[source]
+        source: serde_json::Error,
+    },
     /// A stream broke after it started: cut off, malformed, or an error event inside it.
     #[error("stream failed: {message}")]
     Stream {
@@ -70,6 +81,16 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// At most 512 bytes of `text` (cut on a character boundary), quoted, for messages.
+fn preview(text: &str) -> String {
+    let mut end = text.len().min(512);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let more = if end < text.len() { "..." } else { "" };
+    format!("{:?}{more}", &text[..end])
 }
 
 /// Result alias of this crate.

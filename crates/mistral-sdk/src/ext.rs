@@ -4,11 +4,12 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
 use crate::types::{
-    ChatCompletionResponse, ContentChunk, FimCompletionResponse, FinishReason, FunctionArguments, KnownFinishReason,
-    MessageContent, Model, ToolCall,
+    ChatCompletionChoice, ChatCompletionResponse, ContentChunk, FimCompletionResponse, FinishReason, FunctionArguments,
+    KnownFinishReason, MessageContent, Model, ThinkingChunk, ToolCall,
 };
 
-/// The text of a message's content: the string, or its text chunks joined.
+/// The text of a message's content: the string, or its text chunks joined (thinking left
+/// out: see [`content_thinking`]).
 ///
 /// ```
 /// use mistral_sdk::{content_text, types::MessageContent};
@@ -34,7 +35,40 @@ pub fn content_text(content: Option<&MessageContent>) -> Option<String> {
     }
 }
 
-/// Reading a chat (or FIM) response.
+/// The reasoning of a message's content: the text of its thinking chunks, joined (`None`
+/// without content; `""` when it has no thinking).
+///
+/// ```
+/// use mistral_sdk::{content_thinking, types::MessageContent};
+///
+/// let chunks: MessageContent = serde_json::from_str(
+///     r#"[{"type":"thinking","thinking":[{"type":"text","text":"They said hi. "},{"type":"text","text":"Greet back."}]},
+///         {"type":"text","text":"Hello!"}]"#,
+/// ).unwrap();
+/// assert_eq!(content_thinking(Some(&chunks)).as_deref(), Some("They said hi. Greet back."));
+/// ```
+pub fn content_thinking(content: Option<&MessageContent>) -> Option<String> {
+    match content? {
+        MessageContent::String(_) => Some(String::new()),
+        MessageContent::Array(chunks) => Some(
+            chunks
+                .iter()
+                .filter_map(|c| match c {
+                    ContentChunk::Thinking(t) => Some(&t.thinking),
+                    _ => None,
+                })
+                .flatten()
+                .filter_map(|t| match t {
+                    ThinkingChunk::Text(t) => Some(t.text.as_str()),
+                    _ => None,
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// Reading a chat (or FIM) response: the first choice's answer, reasoning, tool calls, and
+/// the answer parsed from JSON.
 ///
 /// ```
 /// use mistral_sdk::ChatResponseExt;
@@ -48,8 +82,12 @@ pub fn content_text(content: Option<&MessageContent>) -> Option<String> {
 /// assert_eq!(answer.city, "Paris");
 /// ```
 pub trait ChatResponseExt {
-    /// The first choice's text ("" when it has none).
+    /// The first choice's answer ("" when it has none), without its thinking.
     fn text(&self) -> String;
+    /// The first choice's reasoning: the text of its thinking chunks ("" when it has none).
+    fn thinking(&self) -> String;
+    /// Every choice's answer, in `index` order (several with [`ChatRequest::n`](crate::ChatRequest::n)).
+    fn texts(&self) -> Vec<String>;
     /// The first choice's tool calls.
     fn tool_calls(&self) -> &[ToolCall];
     /// The first choice's finish reason.
@@ -59,11 +97,73 @@ pub trait ChatResponseExt {
         let text = self.text();
         serde_json::from_str(&text).map_err(|e| Error::decode(text.as_bytes(), e))
     }
+
+    /// The first choice's answer as a `T` (for [`ChatRequest::json_schema`](crate::ChatRequest::json_schema)
+    /// and JSON mode). An answer that is not a `T` is an [`Error::InvalidOutput`] holding the
+    /// answer; one wrapped in a Markdown code fence is read inside it.
+    ///
+    /// ```
+    /// use mistral_sdk::{ChatResponseExt, Error};
+    /// # let response: mistral_sdk::types::ChatCompletionResponse = serde_json::from_str(r#"{"id":"1","object":"chat.completion","created":1,"model":"m",
+    /// #   "choices":[{"index":0,"message":{"role":"assistant","content":"{\"name\":\"Comté\",\"months\":24}"},"finish_reason":"stop"}],
+    /// #   "usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}"#).unwrap();
+    /// #[derive(serde::Deserialize)]
+    /// struct Cheese { name: String, months: u32 }
+    ///
+    /// let cheese: Cheese = response.parsed()?;
+    /// assert_eq!((cheese.name.as_str(), cheese.months), ("Comté", 24));
+    ///
+    /// #[derive(Debug, serde::Deserialize)]
+    /// struct Wine { grape: String }
+    /// match response.parsed::<Wine>() {
+    ///     Err(Error::InvalidOutput { content, .. }) => assert!(content.contains("Comté")),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// # Ok::<(), mistral_sdk::Error>(())
+    /// ```
+    fn parsed<T: DeserializeOwned>(&self) -> Result<T> {
+        parse_output(&self.text())
+    }
+}
+
+/// `text` as a `T`: as is, else inside a Markdown code fence.
+fn parse_output<T: DeserializeOwned>(text: &str) -> Result<T> {
+    let first = match serde_json::from_str(text) {
+        Ok(value) => return Ok(value),
+        Err(e) => e,
+    };
+    if let Some(inner) = fenced(text)
+        && let Ok(value) = serde_json::from_str(inner)
+    {
+        return Ok(value);
+    }
+    Err(Error::InvalidOutput { content: text.to_string(), source: first })
+}
+
+/// The inside of a text that is one code fence (```` ```json ... ``` ````).
+fn fenced(text: &str) -> Option<&str> {
+    let body = text.trim().strip_prefix("```")?.strip_suffix("```")?;
+    // Skip the info string (`json`) up to the end of the first line.
+    Some(body.split_once('\n').map_or(body, |(_, rest)| rest))
+}
+
+fn choice_texts(choices: &[ChatCompletionChoice]) -> Vec<String> {
+    let mut sorted: Vec<&ChatCompletionChoice> = choices.iter().collect();
+    sorted.sort_by_key(|c| c.index);
+    sorted.into_iter().map(|c| content_text(c.message.content.as_ref()).unwrap_or_default()).collect()
 }
 
 impl ChatResponseExt for ChatCompletionResponse {
     fn text(&self) -> String {
         self.choices.first().and_then(|c| content_text(c.message.content.as_ref())).unwrap_or_default()
+    }
+
+    fn thinking(&self) -> String {
+        self.choices.first().and_then(|c| content_thinking(c.message.content.as_ref())).unwrap_or_default()
+    }
+
+    fn texts(&self) -> Vec<String> {
+        choice_texts(&self.choices)
     }
 
     fn tool_calls(&self) -> &[ToolCall] {
@@ -78,6 +178,14 @@ impl ChatResponseExt for ChatCompletionResponse {
 impl ChatResponseExt for FimCompletionResponse {
     fn text(&self) -> String {
         self.choices.first().and_then(|c| content_text(c.message.content.as_ref())).unwrap_or_default()
+    }
+
+    fn thinking(&self) -> String {
+        self.choices.first().and_then(|c| content_thinking(c.message.content.as_ref())).unwrap_or_default()
+    }
+
+    fn texts(&self) -> Vec<String> {
+        choice_texts(&self.choices)
     }
 
     fn tool_calls(&self) -> &[ToolCall] {

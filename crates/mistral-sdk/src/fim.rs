@@ -2,9 +2,10 @@
 
 use mistral_openapi::operations as ops;
 
-use crate::pending::{Pending, group};
 use crate::error::{Error, Result};
+use crate::extra::Extra;
 use crate::meta::WithMeta;
+use crate::pending::{Pending, group};
 use crate::stream::CompletionStream;
 use crate::transport::{Call, check_sampling};
 use crate::types::{FimCompletionRequest, FimCompletionResponse, Stop};
@@ -45,10 +46,11 @@ impl<'c> Fim<'c> {
 fn call(mut request: FimRequest, stream: bool) -> Result<Call> {
     request.inner.stream = stream.then_some(true);
     request.validate()?;
-    Call::completion(&ops::CREATE_FIM_COMPLETION, &request.inner, stream)
+    Call::completion(&ops::CREATE_FIM_COMPLETION, &request, stream)
 }
 
-/// A FIM request. Only what you set is sent.
+/// A FIM request. Only what you set is sent; a field this release does not name goes in with
+/// [`FimRequest::extra`].
 ///
 /// ```
 /// use mistral_sdk::FimRequest;
@@ -62,39 +64,40 @@ fn call(mut request: FimRequest, stream: bool) -> Result<Call> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FimRequest {
     inner: FimCompletionRequest,
+    extra: Extra,
 }
 
+/// The wire request, with the [`extra`](FimRequest::extra) fields merged in.
 impl serde::Serialize for FimRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        self.inner.serialize(serializer)
+        self.extra.serialize(&self.inner, serializer)
     }
 }
 
 impl From<FimCompletionRequest> for FimRequest {
     fn from(inner: FimCompletionRequest) -> Self {
-        FimRequest { inner }
+        FimRequest { inner, extra: Extra::default() }
     }
 }
 
 impl FimRequest {
     /// A request to `model` completing after `prompt`.
     pub fn new(model: impl Into<String>, prompt: impl Into<String>) -> FimRequest {
-        FimRequest {
-            inner: FimCompletionRequest {
-                model: model.into(),
-                prompt: prompt.into(),
-                suffix: None,
-                max_tokens: None,
-                metadata: None,
-                min_tokens: None,
-                prompt_cache_key: None,
-                random_seed: None,
-                stop: None,
-                stream: None,
-                temperature: None,
-                top_p: None,
-            },
+        FimCompletionRequest {
+            model: model.into(),
+            prompt: prompt.into(),
+            suffix: None,
+            max_tokens: None,
+            metadata: None,
+            min_tokens: None,
+            prompt_cache_key: None,
+            random_seed: None,
+            stop: None,
+            stream: None,
+            temperature: None,
+            top_p: None,
         }
+        .into()
     }
 
     /// The code after the gap.
@@ -103,13 +106,13 @@ impl FimRequest {
         self
     }
 
-    /// Sampling temperature, 0..=1.
+    /// Sampling temperature, 0..=1.5.
     pub fn temperature(mut self, t: f64) -> Self {
         self.inner.temperature = Some(t);
         self
     }
 
-    /// Nucleus sampling, 0..=1.
+    /// Nucleus sampling, in (0, 1].
     pub fn top_p(mut self, p: f64) -> Self {
         self.inner.top_p = Some(p);
         self
@@ -139,7 +142,38 @@ impl FimRequest {
         self
     }
 
-    /// The wire request.
+    /// Adds metadata entries (your own tags for the request).
+    pub fn metadata(
+        mut self,
+        entries: impl IntoIterator<Item = (impl Into<String>, impl Into<serde_json::Value>)>,
+    ) -> Self {
+        let map = self.inner.metadata.get_or_insert_with(serde_json::Map::new);
+        map.extend(entries.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
+    }
+
+    /// A key grouping requests that share a prompt prefix, for the server's prompt cache.
+    pub fn prompt_cache_key(mut self, key: impl Into<String>) -> Self {
+        self.inner.prompt_cache_key = Some(key.into());
+        self
+    }
+
+    /// Sets a body field this release does not name (or overrides one it does), merged into
+    /// the JSON body over a same-named field.
+    ///
+    /// ```
+    /// use mistral_sdk::FimRequest;
+    ///
+    /// let request = FimRequest::new("codestral-latest", "def f(").prompt_cache_key("repo-1").extra("new_knob", true);
+    /// let wire = serde_json::to_value(&request).unwrap();
+    /// assert_eq!((wire["prompt_cache_key"].as_str(), wire["new_knob"].as_bool()), (Some("repo-1"), Some(true)));
+    /// ```
+    pub fn extra(mut self, name: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        self.extra.insert(name, value);
+        self
+    }
+
+    /// The wire request (without the [`extra`](Self::extra) fields).
     pub fn as_wire(&self) -> &FimCompletionRequest {
         &self.inner
     }

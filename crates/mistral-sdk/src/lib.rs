@@ -4,9 +4,15 @@
 //!   [`Client::fim`], [`Client::embeddings`], [`Client::models`], [`Client::files`],
 //!   [`Client::fine_tuning`].
 //! - Request builders that send only what you set ([`ChatRequest`], [`FimRequest`],
-//!   [`JobRequest`]); function calling with parameters derived from Rust types ([`Tool`]).
+//!   [`EmbeddingsRequest`], [`JobRequest`]), with an `extra(name, value)` escape hatch for
+//!   fields this release does not name; images, documents and audio in messages ([`Part`]);
+//!   structured outputs typed by Rust types ([`ChatRequest::json_schema`],
+//!   [`ChatResponseExt::parsed`]); reasoning kept apart from the answer
+//!   ([`ChatResponseExt::thinking`]); function calling with parameters derived from Rust
+//!   types and the API's built-in tools ([`Tool`]).
 //! - Streams as `futures::Stream`s ([`CompletionStream`]), decoded on your task with a
-//!   standards-complete SSE parser ([`sse`]), plus text-only and fold-to-response helpers.
+//!   standards-complete SSE parser ([`sse`]), plus text-only, choice-by-choice
+//!   ([`CompletionStream::deltas`]) and fold-to-response ([`StreamAccumulator`]) helpers.
 //! - One [`Error`] type with typed API errors ([`ApiError`], [`ApiErrorKind`]) whatever
 //!   body shape the server sends; retries with backoff and `Retry-After` ([`RetryPolicy`]);
 //!   timeouts for connect, request and stream idleness; `tracing` spans per request.
@@ -59,6 +65,36 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Structured output
+//!
+//! ```no_run
+//! use mistral_sdk::{ChatRequest, ChatResponseExt, Client};
+//!
+//! #[derive(schemars::JsonSchema, serde::Deserialize)]
+//! struct Cheese {
+//!     name: String,
+//!     region: String,
+//! }
+//!
+//! # async fn demo(client: Client) -> mistral_sdk::Result<()> {
+//! let request = ChatRequest::new("mistral-small-latest").user("The best French cheese?").json_schema::<Cheese>();
+//! let cheese: Cheese = client.chat().create(request).await?.parsed()?;
+//! println!("{} from {}", cheese.name, cheese.region);
+//! # Ok(()) }
+//! ```
+//!
+//! # Images and documents
+//!
+//! ```no_run
+//! use mistral_sdk::{ChatRequest, ChatResponseExt, Client, Part};
+//!
+//! # async fn demo(client: Client) -> mistral_sdk::Result<()> {
+//! let request = ChatRequest::new("mistral-medium-latest")
+//!     .user_parts([Part::text("What is on this receipt?"), Part::image_path("receipt.jpg")?]);
+//! println!("{}", client.chat().create(request).await?.text());
+//! # Ok(()) }
+//! ```
+//!
 //! # Errors and retries
 //!
 //! Failed attempts are retried twice by default on 408, 409, 429, 500, 502, 503, 504,
@@ -73,11 +109,14 @@
 #![warn(missing_docs)]
 
 mod accumulate;
+mod base64;
 mod chat;
 mod client;
+mod delta;
 mod embeddings;
 mod error;
 mod ext;
+mod extra;
 mod files;
 mod fim;
 mod fine_tuning;
@@ -92,11 +131,12 @@ mod tool;
 mod transport;
 
 pub use accumulate::StreamAccumulator;
-pub use chat::{Chat, ChatRequest};
+pub use chat::{Chat, ChatRequest, Part};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
-pub use embeddings::Embeddings;
+pub use delta::{ChoiceDelta, Delta};
+pub use embeddings::{Embedding, EmbeddingVector, Embeddings, EmbeddingsRequest, EmbeddingsResponse};
 pub use error::{ApiError, ApiErrorKind, Error, FieldError, Result};
-pub use ext::{ChatResponseExt, FinishReasonExt, JobStatusExt, ModelExt, ToolCallExt, content_text};
+pub use ext::{ChatResponseExt, FinishReasonExt, JobStatusExt, ModelExt, ToolCallExt, content_text, content_thinking};
 pub use files::{Download, FileFilter, FileUpload, Files};
 pub use fim::{Fim, FimRequest};
 pub use fine_tuning::{FineTuning, JobFilter, JobRequest, Jobs, WatchOptions, is_terminal};

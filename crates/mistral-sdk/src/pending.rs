@@ -32,7 +32,7 @@ use crate::transport::Call;
 ///     .await?;
 /// println!("{} models, request {:?}", with_meta.data.data.len(), with_meta.meta.request_id());
 /// // Fields the spec does not know yet are in the raw body.
-/// let raw: serde_json::Value = serde_json::from_slice(&with_meta.raw)?;
+/// let raw: Option<serde_json::Value> = serde_json::from_slice(&with_meta.raw).ok();
 /// # let _ = (models, raw);
 /// # Ok(()) }
 /// ```

@@ -86,7 +86,8 @@ impl CompletionStream {
         &self.meta
     }
 
-    /// Only the text of the first choice, delta by delta (empty deltas skipped).
+    /// Only the answer text of the first choice, delta by delta (empty deltas and thinking
+    /// skipped; see [`CompletionStream::deltas`] for everything, choice by choice).
     pub fn text(self) -> impl Stream<Item = Result<String>> + Send + 'static {
         use futures::StreamExt;
         self.filter_map(|chunk| async move {
@@ -100,6 +101,39 @@ impl CompletionStream {
                     .filter(|t| !t.is_empty())
                     .map(Ok),
             }
+        })
+    }
+
+    /// Every choice's pieces as they come: answer text, reasoning text, tool-call fragments,
+    /// finish reasons (see [`Delta`]); chunks' `usage` is not among them.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// use futures::StreamExt;
+    /// use mistral_sdk::{ChatRequest, ChoiceDelta, Delta};
+    /// use mistral_sdk::types::MistralPromptMode;
+    ///
+    /// let request = ChatRequest::new("magistral-small-latest").user("17 * 23?").prompt_mode(MistralPromptMode::Reasoning);
+    /// let mut deltas = std::pin::pin!(client.chat().stream(request).await?.deltas());
+    /// while let Some(ChoiceDelta { index, delta }) = deltas.next().await.transpose()? {
+    ///     match delta {
+    ///         Delta::Thinking(t) => eprint!("{t}"),
+    ///         Delta::Text(t) => print!("{t}"),
+    ///         Delta::ToolCall { name, arguments, .. } => println!("[{index}] call {name:?} {arguments}"),
+    ///         _ => {}
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// [`Delta`]: crate::Delta
+    pub fn deltas(self) -> impl Stream<Item = Result<crate::ChoiceDelta>> + Send + 'static {
+        use futures::StreamExt;
+        self.flat_map(|chunk| {
+            futures::stream::iter(match chunk {
+                Ok(chunk) => crate::ChoiceDelta::from_chunk(&chunk).into_iter().map(Ok).collect::<Vec<_>>(),
+                Err(e) => vec![Err(e)],
+            })
         })
     }
 
@@ -132,7 +166,9 @@ impl CompletionStream {
             if event.event != "message" && event.event != "completion" {
                 continue; // a kind of event this API does not define
             }
-            return Some(match serde_json::from_str::<CompletionChunk>(event.data) {
+            let decoded = serde_json::from_str::<CompletionChunk>(event.data)
+                .or_else(|e| fill_tool_call_fragments(event.data).ok_or(e));
+            return Some(match decoded {
                 Ok(chunk) => {
                     self.saw_finish |= chunk.choices.iter().any(|c| c.finish_reason.is_some());
                     Ok(chunk)
@@ -142,6 +178,36 @@ impl CompletionStream {
             });
         }
     }
+}
+
+/// A chunk whose tool-call fragments lack what the spec requires of a whole call (`function`,
+/// its `name`, its `arguments`), as servers streaming OpenAI-style send them: decoded with
+/// those filled in empty, for the accumulator to merge by `index`. Only tried when the chunk
+/// does not decode as is.
+fn fill_tool_call_fragments(data: &str) -> Option<CompletionChunk> {
+    let mut value: serde_json::Value = serde_json::from_str(data).ok()?;
+    let mut filled = false;
+    for choice in value.get_mut("choices")?.as_array_mut()? {
+        let Some(calls) = choice.pointer_mut("/delta/tool_calls").and_then(|c| c.as_array_mut()) else { continue };
+        for call in calls.iter_mut().filter_map(|c| c.as_object_mut()) {
+            let function = call.entry("function").or_insert_with(|| serde_json::json!({}));
+            if function.is_null() {
+                *function = serde_json::json!({});
+            }
+            let Some(function) = function.as_object_mut() else { continue };
+            for field in ["name", "arguments"] {
+                let slot = function.entry(field).or_insert(serde_json::Value::Null);
+                if slot.is_null() {
+                    *slot = serde_json::Value::String(String::new());
+                    filled = true;
+                }
+            }
+        }
+    }
+    if !filled {
+        return None;
+    }
+    serde_json::from_value(value).ok()
 }
 
 fn looks_like_error(data: &str) -> bool {

@@ -1,17 +1,21 @@
-//! `POST /v1/chat/completions`: [`Chat`] and the [`ChatRequest`] builder.
+//! `POST /v1/chat/completions`: [`Chat`] and the [`ChatRequest`] builder (messages here, the
+//! other fields in `settings`, multimodal [`Part`]s in `part`).
+
+mod part;
+mod settings;
+
+pub use part::Part;
 
 use mistral_openapi::operations as ops;
 
-use crate::pending::{Pending, group};
 use crate::error::{Error, Result};
+use crate::extra::Extra;
 use crate::meta::WithMeta;
+use crate::pending::{Pending, group};
 use crate::stream::CompletionStream;
-use crate::tool::Tool;
 use crate::transport::{Call, check_sampling};
 use crate::types::{
-    AssistantMessage, ChatCompletionRequest, ChatCompletionResponse, FunctionName, KnownResponseFormats,
-    KnownToolChoiceEnum, MessageContent, Messages, NamedToolChoice, ResponseFormat, ResponseFormats,
-    SystemMessageContent, ToolChoice, ToolChoiceEnum,
+    AssistantMessage, ChatCompletionRequest, ChatCompletionResponse, MessageContent, Messages, SystemMessageContent,
 };
 
 group!(
@@ -68,12 +72,13 @@ impl<'c> Chat<'c> {
 fn call(mut request: ChatRequest, stream: bool) -> Result<Call> {
     request.inner.stream = stream.then_some(true);
     request.validate()?;
-    Call::completion(&ops::CREATE_CHAT_COMPLETION, &request.inner, stream)
+    Call::completion(&ops::CREATE_CHAT_COMPLETION, &request, stream)
 }
 
 /// A chat request, built field by field. Only what you set is sent: a request with just a
 /// model and messages is exactly `{"model":..,"messages":[..]}`. Mistakes (no messages, a
 /// bad tool name, a value out of range) surface as [`Error::InvalidRequest`] when sent.
+/// A field this release does not name goes in with [`ChatRequest::extra`].
 ///
 /// ```
 /// use mistral_sdk::{ChatRequest, Tool, types::KnownToolChoiceEnum};
@@ -97,17 +102,19 @@ fn call(mut request: ChatRequest, stream: bool) -> Result<Call> {
 pub struct ChatRequest {
     inner: ChatCompletionRequest,
     problems: Vec<String>,
+    extra: Extra,
 }
 
+/// The wire request, with the [`extra`](ChatRequest::extra) fields merged in.
 impl serde::Serialize for ChatRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        self.inner.serialize(serializer)
+        self.extra.serialize(&self.inner, serializer)
     }
 }
 
 impl From<ChatCompletionRequest> for ChatRequest {
     fn from(inner: ChatCompletionRequest) -> Self {
-        ChatRequest { inner, problems: Vec::new() }
+        ChatRequest { inner, problems: Vec::new(), extra: Extra::default() }
     }
 }
 
@@ -172,6 +179,33 @@ impl ChatRequest {
         self.message(Messages::User { content: Some(MessageContent::String(content.into())) })
     }
 
+    /// Appends a user message made of parts: text, images, documents, audio, references (see
+    /// [`Part`]).
+    ///
+    /// ```
+    /// use mistral_sdk::{ChatRequest, Part};
+    ///
+    /// let request = ChatRequest::new("mistral-small-latest")
+    ///     .user_parts([Part::text("Describe this image."), Part::image_url("https://example.com/a.png")]);
+    /// assert_eq!(
+    ///     serde_json::to_value(&request).unwrap()["messages"][0]["content"],
+    ///     serde_json::json!([
+    ///         {"type": "text", "text": "Describe this image."},
+    ///         {"type": "image_url", "image_url": "https://example.com/a.png"}
+    ///     ])
+    /// );
+    /// ```
+    pub fn user_parts(mut self, parts: impl IntoIterator<Item = impl Into<Part>>) -> Self {
+        let mut chunks = Vec::new();
+        for (i, part) in parts.into_iter().enumerate() {
+            match part.into().into_chunk() {
+                Ok(chunk) => chunks.push(chunk),
+                Err(problem) => self.problems.push(format!("part {i}: {problem}")),
+            }
+        }
+        self.message(Messages::User { content: Some(MessageContent::Array(chunks)) })
+    }
+
     /// Appends an assistant message (a previous answer).
     pub fn assistant(self, content: impl Into<String>) -> Self {
         self.message(Messages::Assistant {
@@ -215,85 +249,34 @@ impl ChatRequest {
         })
     }
 
-    /// Sampling temperature, 0..=1.5 (the server's default depends on the model: see its card's
-    /// `default_model_temperature`).
-    pub fn temperature(mut self, t: f64) -> Self {
-        self.inner.temperature = Some(t);
+    /// Sets a body field this release does not name (or overrides one it does): merged into
+    /// the JSON body as is, over a same-named field. Not checked by [`validate`](Self::validate).
+    ///
+    /// ```
+    /// use mistral_sdk::ChatRequest;
+    ///
+    /// let request = ChatRequest::new("mistral-small-latest")
+    ///     .user("Hi")
+    ///     .max_tokens(10)
+    ///     .extra("max_tokens", 20)
+    ///     .extra("new_knob", serde_json::json!({"level": 2}));
+    /// let wire = serde_json::to_value(&request).unwrap();
+    /// assert_eq!(wire["max_tokens"], 20);
+    /// assert_eq!(wire["new_knob"]["level"], 2);
+    /// ```
+    pub fn extra(mut self, name: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        self.extra.insert(name, value);
         self
     }
 
-    /// Nucleus sampling, in (0, 1].
-    pub fn top_p(mut self, p: f64) -> Self {
-        self.inner.top_p = Some(p);
-        self
-    }
-
-    /// The most tokens to generate.
-    pub fn max_tokens(mut self, n: u64) -> Self {
-        self.inner.max_tokens = Some(n);
-        self
-    }
-
-    /// A seed for deterministic sampling.
-    pub fn random_seed(mut self, seed: u64) -> Self {
-        self.inner.random_seed = Some(seed);
-        self
-    }
-
-    /// Prepend Mistral's safety prompt.
-    pub fn safe_prompt(mut self, on: bool) -> Self {
-        self.inner.safe_prompt = Some(on);
-        self
-    }
-
-    /// JSON mode: the answer is one JSON object (`response_format: {type: json_object}`).
-    pub fn json_mode(self) -> Self {
-        self.response_format(ResponseFormats::Known(KnownResponseFormats::JsonObject))
-    }
-
-    /// The answer's format.
-    pub fn response_format(mut self, format: ResponseFormats) -> Self {
-        self.inner.response_format = Some(ResponseFormat { type_: format, json_schema: None });
-        self
-    }
-
-    /// Adds tools the model may call.
-    pub fn tools(mut self, tools: impl IntoIterator<Item = Tool>) -> Self {
-        for tool in tools {
-            match tool.to_wire() {
-                Ok(t) => self.inner.tools.get_or_insert_with(Vec::new).push(t),
-                Err(problem) => self.problems.push(problem),
-            }
-        }
-        self
-    }
-
-    /// Whether the model may (`Auto`), must (`Any`, `Required`) or must not (`None`) call tools.
-    pub fn tool_choice(self, choice: KnownToolChoiceEnum) -> Self {
-        self.tool_choice_raw(ToolChoice::ToolChoiceEnum(ToolChoiceEnum::Known(choice)))
-    }
-
-    /// The model must call the function `name`.
-    pub fn tool_choice_function(self, name: impl Into<String>) -> Self {
-        self.tool_choice_raw(ToolChoice::NamedToolChoice(NamedToolChoice {
-            function: FunctionName { name: name.into() },
-            type_: None,
-        }))
-    }
-
-    /// `tool_choice` as the wire type (for values this release does not name).
-    pub fn tool_choice_raw(mut self, choice: ToolChoice) -> Self {
-        self.inner.tool_choice = Some(choice);
-        self
-    }
-
-    /// The wire request.
+    /// The wire request (without the [`extra`](Self::extra) fields).
     pub fn as_wire(&self) -> &ChatCompletionRequest {
         &self.inner
     }
 
-    /// Checks what the server would refuse: no messages, a bad tool name, temperature out of
-    /// 0..=1.5 or top_p out of 0..=1, `prefix` on anything but a last assistant message.
+    /// Checks what the server would refuse (the spec's ranges): no messages, a bad tool name
+    /// or part, temperature out of 0..=1.5, top_p out of (0, 1], a penalty out of -2..=2,
+    /// `prefix` on anything but a last assistant message.
     pub fn validate(&self) -> Result<()> {
         let mut problems = self.problems.clone();
         if self.inner.model.trim().is_empty() {
@@ -303,6 +286,15 @@ impl ChatRequest {
             problems.push("a chat request needs at least one message".into());
         }
         check_sampling(&mut problems, self.inner.temperature, self.inner.top_p);
+        for (name, value) in
+            [("presence_penalty", self.inner.presence_penalty), ("frequency_penalty", self.inner.frequency_penalty)]
+        {
+            if let Some(v) = value
+                && !(-2.0..=2.0).contains(&v)
+            {
+                problems.push(format!("{name} must be in -2..=2, is {v}"));
+            }
+        }
         let last = self.inner.messages.len().saturating_sub(1);
         for (i, m) in self.inner.messages.iter().enumerate() {
             if let Messages::Assistant { prefix: Some(true), .. } = m
