@@ -1,6 +1,5 @@
 //! The command line, as `clap` derive definitions.
 
-
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 
@@ -65,7 +64,7 @@ pub enum Command {
     /// Embed texts as vectors.
     #[command(alias = "embed")]
     Embeddings(EmbeddingsArgs),
-    /// List or delete models.
+    /// List, show, rename, archive or delete models.
     #[command(subcommand)]
     Models(ModelsCommand),
     /// Upload, list, inspect or delete files.
@@ -82,6 +81,12 @@ pub enum Command {
     /// unless every check passes). It uploads a small file and starts and cancels a
     /// fine-tuning job, then deletes what it made.
     Conformance(ConformanceArgs),
+    /// Print the shell completion script for SHELL (e.g. `mistral completions bash >
+    /// ~/.local/share/bash-completion/completions/mistral`).
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `mistral chat`.
@@ -105,8 +110,8 @@ pub struct ChatArgs {
     /// Wait for the whole answer instead of streaming it.
     #[arg(long)]
     pub no_stream: bool,
-    /// What to say.
-    pub prompt: String,
+    /// What to say (read from stdin when left out).
+    pub prompt: Option<String>,
 }
 
 /// `mistral fim`.
@@ -142,6 +147,32 @@ pub struct EmbeddingsArgs {
 pub enum ModelsCommand {
     /// List the models the key can use.
     List,
+    /// Show one model's card: type, capabilities, context length.
+    Get {
+        /// The model id.
+        id: String,
+    },
+    /// Rename or re-describe a fine-tuned model.
+    Update {
+        /// The fine-tuned model id.
+        id: String,
+        /// Its new name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Its new description.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Archive a fine-tuned model.
+    Archive {
+        /// The fine-tuned model id.
+        id: String,
+    },
+    /// Bring an archived fine-tuned model back.
+    Unarchive {
+        /// The fine-tuned model id.
+        id: String,
+    },
     /// Delete a fine-tuned model.
     Delete {
         /// The model id.
@@ -152,16 +183,39 @@ pub enum ModelsCommand {
 /// `mistral files ...`.
 #[derive(Debug, Subcommand)]
 pub enum FilesCommand {
-    /// Upload a file (JSONL training data).
+    /// Upload a file (JSONL training data, batch input, a document...).
     Upload {
         /// The file to upload.
         path: std::path::PathBuf,
-        /// What the file is for.
+        /// What the file is for (fine-tune, batch, ocr, audio...).
         #[arg(long, default_value = "fine-tune")]
         purpose: String,
     },
-    /// List the uploaded files.
-    List,
+    /// List the uploaded files (every page).
+    List {
+        /// Only files with this purpose.
+        #[arg(long)]
+        purpose: Option<String>,
+        /// Only files whose name contains this.
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// Download a file's content (to stdout, or to a file with a progress bar).
+    Download {
+        /// The file id.
+        id: String,
+        /// Where to write it (`-` or nothing: stdout).
+        #[arg(short, long, value_name = "PATH")]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Print a temporary download URL for a file.
+    Url {
+        /// The file id.
+        id: String,
+        /// How many hours the URL stays valid.
+        #[arg(long, value_name = "HOURS")]
+        expiry: Option<u64>,
+    },
     /// Show one file.
     Get {
         /// The file id.

@@ -147,6 +147,11 @@ async fn dispatch(cli: &Cli, out: &mut Out<'_>, stderr: &mut dyn Write, options:
     if let Command::Conformance(args) = &cli.command {
         return conformance::run(&cli.global, args, out).await;
     }
+    if let Command::Completions { shell } = &cli.command {
+        use clap::CommandFactory;
+        clap_complete::generate(*shell, &mut Cli::command(), "mistral", out);
+        return Ok(out.flush()?);
+    }
     let client = build_client(&cli.global)?;
     let mut ctx = Ctx { client, json: cli.global.json, out, options };
     match &cli.command {
@@ -156,7 +161,7 @@ async fn dispatch(cli: &Cli, out: &mut Out<'_>, stderr: &mut dyn Write, options:
         Command::Models(cmd) => models::run(&mut ctx, cmd).await,
         Command::Files(cmd) => files::run(&mut ctx, cmd).await,
         Command::FineTuning(cmd) => fine_tuning::run(&mut ctx, cmd).await,
-        Command::Mock(_) | Command::Conformance(_) => Ok(()),
+        Command::Mock(_) | Command::Conformance(_) | Command::Completions { .. } => Ok(()),
     }
 }
 

@@ -40,6 +40,26 @@ impl Write for Out<'_> {
     }
 }
 
+/// Awaits `pending`. With `--json` (`raw` true) the server's bytes are printed as received
+/// (fields newer than the spec included) and `None` comes back; otherwise the decoded value,
+/// for the human output.
+pub(crate) async fn fetch<T>(
+    raw: bool,
+    out: &mut Out<'_>,
+    pending: mistral_sdk::Pending<'_, T>,
+) -> Result<Option<T>, crate::Failure>
+where
+    T: serde::de::DeserializeOwned + Send,
+{
+    if !raw {
+        return Ok(Some(pending.await?));
+    }
+    let answer = pending.with_meta().await?;
+    out.write_all(&answer.raw)?;
+    out.finish_line()?;
+    Ok(None)
+}
+
 /// Writes `value` as one pretty-printed JSON document.
 pub fn json(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value)?;

@@ -119,3 +119,37 @@ async fn sigint_stops_a_stream_with_exit_130() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn chat_reads_the_prompt_from_stdin_when_none_is_given() {
+    within(20, async {
+        let server = mock().await;
+        server
+            .on(&mistral_openapi::operations::CREATE_CHAT_COMPLETION)
+            .respond(mistral_mock::Reply::text("Comté, of course."));
+        let mut cmd = mistral();
+        cmd.args(["--base-url", &server.base_url(), "--api-key", KEY, "chat"]).stdin(Stdio::piped());
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let out = tokio::task::spawn_blocking(move || {
+            let mut child = cmd.spawn().expect("run mistral");
+            if let Some(mut stdin) = child.stdin.take() {
+                std::io::Write::write_all(&mut stdin, b"Which cheese?\n").expect("write stdin");
+            }
+            child.wait_with_output().expect("wait")
+        })
+        .await
+        .expect("join");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_eq!(text(&out.stdout), "Comté, of course.\n");
+        let sent = server.received_for(&mistral_openapi::operations::CREATE_CHAT_COMPLETION);
+        assert_eq!(sent[0].body.as_ref().map(|b| b["messages"][0]["content"].clone()), Some("Which cheese?".into()));
+
+        // Nothing on stdin: a clear error, not a hang.
+        let mut cmd = mistral();
+        cmd.args(["--base-url", &server.base_url(), "--api-key", KEY, "chat"]);
+        let out = output(cmd).await;
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(text(&out.stderr), "error: no prompt: stdin was empty\n");
+    })
+    .await;
+}

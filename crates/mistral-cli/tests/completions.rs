@@ -167,7 +167,8 @@ async fn a_bad_key_is_one_line_with_401_and_exit_1() {
 #[tokio::test]
 async fn usage_errors_exit_2_and_help_exits_0() {
     within(20, async {
-        let run = raw(&["mistral", "chat"], std::future::pending()).await;
+        // (`mistral chat` alone is no usage error: it reads the prompt from stdin.)
+        let run = raw(&["mistral", "chat", "--max-tokens", "many", "Hi"], std::future::pending()).await;
         assert_eq!(run.code, 2);
         assert!(run.stderr.starts_with("error:"), "{run:?}");
         let run = raw(

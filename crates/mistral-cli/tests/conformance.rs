@@ -26,14 +26,14 @@ async fn every_check_passes_against_the_mock() {
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines[0].split_whitespace().collect::<Vec<_>>(), ["CHECK", "REQUEST", "RESULT", "AT", "DETAILS"]);
         let checks: Vec<&str> = lines[1..].iter().copied().filter(|l| !l.starts_with("note: ")).collect();
-        // 30 checks of the flows (13 operations), one per other operation (65), and the summary.
+        // 36 checks of the flows (19 operations), one per other operation (59), and the summary.
         assert_eq!(checks.len(), 96, "95 checks and the summary: {out}");
         for line in &checks[..95] {
             assert_eq!(line.split_whitespace().last(), Some("pass"), "{line}");
         }
         assert!(checks[0].starts_with("chat.create ") && checks[0].contains("POST /v1/chat/completions"), "{out}");
         assert!(
-            checks[29].starts_with("models.delete ") && checks[29].contains("DELETE /v1/models/{model_id}"),
+            checks[35].starts_with("models.delete ") && checks[35].contains("DELETE /v1/models/{model_id}"),
             "{out}"
         );
         assert_eq!(checks[95], "95 checks: 95 passed, 0 failed, 0 skipped");
@@ -42,11 +42,11 @@ async fn every_check_passes_against_the_mock() {
         let json = run.json();
         assert_eq!(json["passed"], true);
         assert_eq!(json["base_url"], url.as_str());
-        // By default the harmless examples only: 30 flow checks and 35 reads or stateless calls.
-        assert_eq!(json["summary"]["total"], 65);
-        assert_eq!(json["summary"]["passed"], 65);
+        // By default the harmless examples only: 36 flow checks and 32 reads or stateless calls.
+        assert_eq!(json["summary"]["total"], 68);
+        assert_eq!(json["summary"]["passed"], 68);
         let checks = json["checks"].as_array().unwrap();
-        assert_eq!(checks.len(), 65);
+        assert_eq!(checks.len(), 68);
         assert!(checks.iter().all(|c| c["result"] == "pass"), "{json}");
         assert_eq!(checks[4]["name"], "chat.stream");
         assert_eq!(checks[4]["operation_id"], "createChatCompletion");
@@ -78,12 +78,16 @@ async fn only_selects_groups() {
             names,
             [
                 "models.list",
+                "models.retrieve",
                 "models.no_key",
                 "fine_tuning.create",
                 "fine_tuning.get",
                 "fine_tuning.list",
                 "fine_tuning.cancel",
                 "fine_tuning.no_key",
+                "models.update",
+                "models.archive",
+                "models.unarchive",
                 "models.delete"
             ]
         );
@@ -104,14 +108,14 @@ async fn departures_exit_1_with_the_table() {
         let url = server.base_url();
         let run = conformance(&["--base-url", &url, "--api-key", "a-wrong-key", "--only", "models"]).await;
         assert_eq!(run.code, mistral_cli::EXIT_FAILURE, "{}", run.stdout);
-        // models.list, models.no_key, models.delete and the example of retrieve (the harmless
-        // examples: update and archive are left out): all but no_key get the 401.
-        assert_eq!(run.stderr, "error: 3 of 4 checks did not pass (3 failed, 0 skipped)\n");
+        // models.list, retrieve (skipped: the list gave no model), no_key, update, archive,
+        // unarchive and delete: all but no_key get the 401.
+        assert_eq!(run.stderr, "error: 6 of 7 checks did not pass (5 failed, 1 skipped)\n");
         let list = run.stdout.lines().find(|l| l.starts_with("models.list ")).unwrap();
         assert!(list.contains(" fail ") && list.contains("status: status 401, expected 200"), "{list}");
         let no_key = run.stdout.lines().find(|l| l.starts_with("models.no_key ")).unwrap();
         assert!(no_key.ends_with(" pass"), "{no_key}");
-        assert!(run.stdout.ends_with("4 checks: 1 passed, 3 failed, 0 skipped\n"), "{}", run.stdout);
+        assert!(run.stdout.ends_with("7 checks: 1 passed, 5 failed, 1 skipped\n"), "{}", run.stdout);
 
         let run = conformance(&["--base-url", "ftp://nowhere"]).await;
         assert_eq!(run.code, mistral_cli::EXIT_FAILURE);

@@ -34,8 +34,8 @@
 //! | `chat` | `chat.create` (example `Regular`), `chat.create.function_calling`, `chat.create.json_mode`, `chat.create.tool_result` (the other non-streamed examples), `chat.stream` (example `Streamed`), `chat.no_key` (401), `chat.unknown_field` (422), `chat.missing_field` (422, without `messages`) |
 //! | `fim` | `fim.create`, `fim.stream` (the example with `stream: true`), `fim.no_key`, `fim.unknown_field`, `fim.missing_field` (without `prompt`) |
 //! | `embeddings` | `embeddings.create` (also: one vector per input), `embeddings.no_key`, `embeddings.unknown_field`, `embeddings.missing_field` (without `input`) |
-//! | `models` | `models.list`, `models.no_key` |
-//! | `files` | `files.upload` (multipart, a small JSONL of `{"messages": [user, assistant]}` lines from the spec's example), `files.retrieve` (same id), `files.list` (contains it), `files.no_key` |
+//! | `models` | `models.list`, `models.retrieve` (the first model listed: same id), `models.no_key`; after the fine-tuning flow `models.update`, `models.archive`, `models.unarchive` (on the model the job made, else a made-up `ft:` id: 404) |
+//! | `files` | `files.upload` (multipart, a small JSONL of `{"messages": [user, assistant]}` lines from the spec's example), `files.retrieve` (same id), `files.list` (contains it), `files.download` (as many bytes as its metadata says), `files.signed_url` (a URL), `files.no_key` |
 //! | `fine_tuning` | `fine_tuning.create` (example `Job` on the uploaded file), `fine_tuning.get` (same id), `fine_tuning.list` (contains it), `fine_tuning.cancel` (status `CANCELLATION_REQUESTED` or `CANCELLED`), `fine_tuning.no_key` |
 //! | `files` | `files.delete` (same id, `deleted: true`), run after the jobs |
 //! | `models` | `models.delete`: see below |

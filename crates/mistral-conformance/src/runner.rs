@@ -146,16 +146,22 @@ impl Runner {
     }
 }
 
-/// The spec's 13 operations.
+/// The operations with flows of their own: the seed's 13, model management, file download and URL.
 pub(crate) struct Ops {
     pub(crate) chat: Op,
     pub(crate) fim: Op,
     pub(crate) embed: Op,
     pub(crate) list_models: Op,
+    pub(crate) retrieve_model: Op,
+    pub(crate) update_model: Op,
+    pub(crate) archive_model: Op,
+    pub(crate) unarchive_model: Op,
     pub(crate) delete_model: Op,
     pub(crate) upload: Op,
     pub(crate) list_files: Op,
     pub(crate) retrieve_file: Op,
+    pub(crate) download_file: Op,
+    pub(crate) signed_url: Op,
     pub(crate) delete_file: Op,
     pub(crate) list_jobs: Op,
     pub(crate) create_job: Op,
@@ -166,16 +172,22 @@ pub(crate) struct Ops {
 impl Ops {
     /// The operations with checks of their own (flows with state); every other operation of the
     /// table gets one check from its spec examples.
-    pub(crate) fn dedicated(&self) -> [&Op; 13] {
+    pub(crate) fn dedicated(&self) -> [&Op; 19] {
         [
             &self.chat,
             &self.fim,
             &self.embed,
             &self.list_models,
+            &self.retrieve_model,
+            &self.update_model,
+            &self.archive_model,
+            &self.unarchive_model,
             &self.delete_model,
             &self.upload,
             &self.list_files,
             &self.retrieve_file,
+            &self.download_file,
+            &self.signed_url,
             &self.delete_file,
             &self.list_jobs,
             &self.create_job,
@@ -191,10 +203,16 @@ impl Ops {
             fim: op(&ops::CREATE_FIM_COMPLETION)?,
             embed: op(&ops::CREATE_EMBEDDING)?,
             list_models: op(&ops::LIST_MODELS)?,
+            retrieve_model: op(&ops::RETRIEVE_MODEL_V1_MODELS_MODEL_ID_GET)?,
+            update_model: op(&ops::JOBS_API_ROUTES_FINE_TUNING_UPDATE_FINE_TUNED_MODEL)?,
+            archive_model: op(&ops::JOBS_API_ROUTES_FINE_TUNING_ARCHIVE_FINE_TUNED_MODEL)?,
+            unarchive_model: op(&ops::JOBS_API_ROUTES_FINE_TUNING_UNARCHIVE_FINE_TUNED_MODEL)?,
             delete_model: op(&ops::DELETE_MODEL_V1_MODELS_MODEL_ID_DELETE)?,
             upload: op(&ops::FILES_API_ROUTES_UPLOAD_FILE)?,
             list_files: op(&ops::FILES_API_ROUTES_LIST_FILES)?,
             retrieve_file: op(&ops::FILES_API_ROUTES_RETRIEVE_FILE)?,
+            download_file: op(&ops::FILES_API_ROUTES_DOWNLOAD_FILE)?,
+            signed_url: op(&ops::FILES_API_ROUTES_GET_SIGNED_URL)?,
             delete_file: op(&ops::FILES_API_ROUTES_DELETE_FILE)?,
             list_jobs: op(&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOBS)?,
             create_job: op(&ops::JOBS_API_ROUTES_FINE_TUNING_CREATE_FINE_TUNING_JOB)?,
@@ -300,7 +318,10 @@ impl Ctx {
             (Err(_), false) => {}
         }
         match (fine_tuned_model, self.selected(Group::Models)) {
-            (model, true) => self.delete_model(ops, model).await,
+            (model, true) => {
+                self.manage_model(ops, model.as_deref()).await;
+                self.delete_model(ops, model).await
+            }
             (Some(model), false) => {
                 self.quietly(&format!("the fine-tuned model {model}"), &ops.delete_model, &[("model_id", &model)]).await
             }

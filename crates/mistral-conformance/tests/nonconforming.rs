@@ -51,7 +51,7 @@ async fn the_spec_examples_themselves_pass() {
         conforming(&server).await;
         let report = run(&server, &[]).await;
         assert!(report.passed(), "{}", report.render_table());
-        assert_eq!(report.checks.len(), 30);
+        assert_eq!(report.checks.len(), 36);
         // The job of the examples made a fine-tuned model: it is the one deleted.
         let delete = report.check("models.delete").unwrap();
         assert!(delete.description.contains(FT_MODEL), "{}", delete.description);
@@ -151,7 +151,7 @@ async fn reports_exactly_the_departures_with_pointers() {
             "{table}"
         );
         // Everything else is unaffected: nothing skipped, the file flow went on.
-        assert_eq!(report.summary(), Summary { total: 30, passed: 25, failed: 5, skipped: 0 }, "{table}");
+        assert_eq!(report.summary(), Summary { total: 36, passed: 31, failed: 5, skipped: 0 }, "{table}");
         assert!(!report.passed());
         // The table shows where and why.
         let line = table.lines().find(|l| l.starts_with("files.retrieve ")).unwrap();
@@ -195,6 +195,8 @@ async fn a_failed_upload_skips_what_needs_the_file() {
         let expected: Vec<(String, String)> = [
             "files.retrieve",
             "files.list",
+            "files.download",
+            "files.signed_url",
             "fine_tuning.create",
             "fine_tuning.get",
             "fine_tuning.list",
@@ -218,7 +220,7 @@ async fn a_failed_upload_skips_what_needs_the_file() {
             assert_eq!(report.check(name).unwrap().outcome, Outcome::Pass, "{name}\n{table}");
         }
         assert!(report.check("models.delete").unwrap().description.contains("does not exist"));
-        assert_eq!(report.summary(), Summary { total: 13, passed: 5, failed: 1, skipped: 7 });
+        assert_eq!(report.summary(), Summary { total: 19, passed: 9, failed: 1, skipped: 9 });
     })
     .await;
 }
@@ -289,7 +291,8 @@ async fn a_departing_upload_that_gave_an_id_lets_the_flow_go_on() {
             )]
         );
         assert!(skips(&report).is_empty(), "{}", report.render_table());
-        assert_eq!(report.summary().passed, 9);
+        // The other file checks (download and URL included) and the job flow all pass.
+        assert_eq!(report.summary().passed, 11);
     })
     .await;
 }

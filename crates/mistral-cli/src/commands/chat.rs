@@ -14,7 +14,11 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, args: &ChatArgs) -> Result<(), Fa
     if let Some(system) = &args.system {
         request = request.system(system);
     }
-    request = request.user(&args.prompt);
+    let prompt = match &args.prompt {
+        Some(prompt) => prompt.clone(),
+        None => read_stdin()?,
+    };
+    request = request.user(prompt);
     if args.json_mode {
         request = request.json_mode();
     }
@@ -26,12 +30,8 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, args: &ChatArgs) -> Result<(), Fa
     }
 
     if args.no_stream {
-        let response = ctx.client.chat().create(request).await?;
-        if ctx.json {
-            output::json(ctx.out, &response)?;
-        } else {
-            let text = response.text();
-            write!(ctx.out, "{text}")?;
+        if let Some(response) = output::fetch(ctx.json, ctx.out, ctx.client.chat().create(request)).await? {
+            write!(ctx.out, "{}", response.text())?;
             ctx.out.finish_line()?;
         }
         return Ok(());
@@ -53,4 +53,22 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, args: &ChatArgs) -> Result<(), Fa
         ctx.out.finish_line()?;
     }
     Ok(())
+}
+
+/// The prompt piped in (`echo hi | mistral chat`): all of stdin, trailing newline dropped.
+fn read_stdin() -> Result<String, Failure> {
+    use std::io::{IsTerminal, Read};
+    let mut stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Err(Failure::Message("no prompt: give one as an argument or pipe it on stdin".into()));
+    }
+    let mut prompt = String::new();
+    stdin
+        .read_to_string(&mut prompt)
+        .map_err(|e| Failure::Message(format!("cannot read the prompt from stdin: {e}")))?;
+    let prompt = prompt.trim_end_matches(['\n', '\r']).to_string();
+    if prompt.trim().is_empty() {
+        return Err(Failure::Message("no prompt: stdin was empty".into()));
+    }
+    Ok(prompt)
 }

@@ -10,11 +10,15 @@ use crate::{Ctx, Failure};
 const PREVIEW: usize = 4;
 
 pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, args: &EmbeddingsArgs) -> Result<(), Failure> {
-    let response = ctx.client.embeddings().create(&args.model, args.texts.iter().map(String::as_str)).await?;
-    if ctx.json {
-        output::json(ctx.out, &response)?;
+    let Some(response) = output::fetch(
+        ctx.json,
+        ctx.out,
+        ctx.client.embeddings().create(&args.model, args.texts.iter().map(String::as_str)),
+    )
+    .await?
+    else {
         return Ok(());
-    }
+    };
     let mut table = Table::new(&["INDEX", "DIMS", "VALUES", "TEXT"]).right(&[0, 1]);
     for item in &response.data {
         let index = item.index.unwrap_or_default();

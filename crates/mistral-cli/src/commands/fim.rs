@@ -16,10 +16,7 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, args: &FimArgs) -> Result<(), Fai
     if let Some(n) = args.max_tokens {
         request = request.max_tokens(n);
     }
-    let response = ctx.client.fim().create(request).await?;
-    if ctx.json {
-        output::json(ctx.out, &response)?;
-    } else {
+    if let Some(response) = output::fetch(ctx.json, ctx.out, ctx.client.fim().create(request)).await? {
         write!(ctx.out, "{}", response.text())?;
         ctx.out.finish_line()?;
     }

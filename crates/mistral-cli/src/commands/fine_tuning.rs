@@ -20,18 +20,16 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &FineTuningCommand) -> R
         FineTuningCommand::Create(args) => create(ctx, args).await,
         FineTuningCommand::List(args) => list(ctx, args).await,
         FineTuningCommand::Get { id } => {
-            let job = ctx.client.fine_tuning().jobs().get(id).await?;
-            if ctx.json {
-                return Ok(output::json(ctx.out, &job)?);
-            }
+            let Some(job) = output::fetch(ctx.json, ctx.out, ctx.client.fine_tuning().jobs().get(id)).await? else {
+                return Ok(());
+            };
             detailed(ctx.out, &job)?;
             Ok(())
         }
         FineTuningCommand::Cancel { id } => {
-            let job = ctx.client.fine_tuning().jobs().cancel(id).await?;
-            if ctx.json {
-                return Ok(output::json(ctx.out, &job)?);
-            }
+            let Some(job) = output::fetch(ctx.json, ctx.out, ctx.client.fine_tuning().jobs().cancel(id)).await? else {
+                return Ok(());
+            };
             writeln!(ctx.out, "cancellation requested for job {} (status {})", job.id, status_str(&job.status))?;
             Ok(())
         }
@@ -51,16 +49,14 @@ async fn create(ctx: &mut Ctx<'_, '_>, args: &JobCreateArgs) -> Result<(), Failu
     }
     let jobs = ctx.client.fine_tuning().jobs();
     if args.dry_run {
-        let estimate = jobs.dry_run(request).await?;
-        if ctx.json {
-            return Ok(output::json(ctx.out, &estimate)?);
-        }
+        let Some(estimate) = output::fetch(ctx.json, ctx.out, jobs.dry_run(request)).await? else {
+            return Ok(());
+        };
         dry_run(ctx.out, &estimate)?;
     } else {
-        let job = jobs.create(request).await?;
-        if ctx.json {
-            return Ok(output::json(ctx.out, &job)?);
-        }
+        let Some(job) = output::fetch(ctx.json, ctx.out, jobs.create(request)).await? else {
+            return Ok(());
+        };
         created(ctx.out, &job)?;
     }
     Ok(())
@@ -89,10 +85,9 @@ async fn list(ctx: &mut Ctx<'_, '_>, args: &JobListArgs) -> Result<(), Failure> 
     if let Some(suffix) = &args.suffix {
         filter = filter.suffix(suffix);
     }
-    let page = ctx.client.fine_tuning().jobs().list(filter).await?;
-    if ctx.json {
-        return Ok(output::json(ctx.out, &page)?);
-    }
+    let Some(page) = output::fetch(ctx.json, ctx.out, ctx.client.fine_tuning().jobs().list(filter)).await? else {
+        return Ok(());
+    };
     let jobs = page.data.as_deref().unwrap_or_default();
     if jobs.is_empty() {
         writeln!(ctx.out, "no jobs")?;

@@ -21,6 +21,10 @@ pub(crate) const LIST: &str = "files.list";
 pub(crate) const NO_KEY: &str = "files.no_key";
 /// `files.delete`.
 pub(crate) const DELETE: &str = "files.delete";
+/// `files.download`.
+pub(crate) const DOWNLOAD: &str = "files.download";
+/// `files.signed_url`.
+pub(crate) const SIGNED_URL: &str = "files.signed_url";
 
 impl Ctx {
     /// Uploads the training file (`files.upload` when `report`): its id, or why there is none.
@@ -66,18 +70,48 @@ impl Ctx {
     pub(crate) async fn files(&mut self, ops: &Ops, file: &Result<String, SkipReason>) {
         let retrieve = self.def(RETRIEVE, Group::Files, &ops.retrieve_file, "the uploaded file: same id");
         let list = self.def(LIST, Group::Files, &ops.list_files, "contains the uploaded file");
+        let download = self.def(DOWNLOAD, Group::Files, &ops.download_file, "the uploaded file: as many bytes");
+        let url = self.def(SIGNED_URL, Group::Files, &ops.signed_url, "the uploaded file: a URL");
         match file {
             Ok(id) => {
-                self.plain(retrieve, &[("file_id", id)], Payload::None, |v| same_id(v, id, "the uploaded file")).await;
+                let same = |v: &Value| same_id(v, id, "the uploaded file");
+                let got = self.plain(retrieve, &[("file_id", id)], Payload::None, same).await;
+                let size = got.created.as_ref().and_then(|v| v.get("bytes")?.as_u64());
                 self.plain(list, &[], Payload::None, |v| listed(v, id, "the uploaded file")).await;
+                self.download(download, id, size).await;
+                self.plain(url, &[("file_id", id)], Payload::None, |v| match v.get("url").and_then(Value::as_str) {
+                    Some(u) if !u.is_empty() => Ok(()),
+                    _ => Err(Fail { pointer: Some("/url".into()), ..behaviour("no url".into()) }),
+                })
+                .await;
             }
             Err(reason) => {
-                self.skip(retrieve, reason.clone());
-                self.skip(list, reason.clone());
+                for def in [retrieve, list, download, url] {
+                    self.skip(def, reason.clone());
+                }
             }
         }
         let def = self.def(NO_KEY, Group::Files, &ops.list_files, "no API key: 401");
         self.no_key(def, &[], Payload::None).await;
+    }
+
+    /// `files.download`: 200, and as many bytes as the file's metadata says it has.
+    async fn download(&mut self, def: Def<'_>, id: &str, size: Option<u64>) {
+        let started = Instant::now();
+        let request = self.request(def.op, &[("file_id", id)], &Payload::None, true);
+        let outcome = match crate::http::exchange(request, self.timeout).await {
+            Err(f) => f.into(),
+            Ok(reply) if reply.status != 200 => {
+                behaviour(format!("status {}, expected 200: {}", reply.status, crate::http::snippet(&reply.body))).into()
+            }
+            Ok(reply) => match size {
+                Some(size) if reply.body.len() as u64 != size => {
+                    behaviour(format!("{} bytes, the file's metadata says {size}", reply.body.len())).into()
+                }
+                _ => crate::report::Outcome::Pass,
+            },
+        };
+        self.record(def, outcome, Some(started));
     }
 
     /// `files.delete`.

@@ -7,7 +7,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use httpmock::Method::{DELETE, GET, POST};
+use httpmock::Method::{DELETE, GET, PATCH, POST};
 use httpmock::{HttpMockRequest, MockServer};
 use mistral_spec::Spec;
 use serde_json::Value;
@@ -17,6 +17,10 @@ pub const FIM: &str = "createFIMCompletion";
 pub const EMBED: &str = "createEmbedding";
 pub const LIST_MODELS: &str = "listModels";
 pub const DELETE_MODEL: &str = "delete_model_v1_models__model_id__delete";
+pub const UPDATE_MODEL: &str = "jobs_api_routes_fine_tuning_update_fine_tuned_model";
+pub const ARCHIVE_MODEL: &str = "jobs_api_routes_fine_tuning_archive_fine_tuned_model";
+pub const UNARCHIVE_MODEL: &str = "jobs_api_routes_fine_tuning_unarchive_fine_tuned_model";
+pub const SIGNED_URL: &str = "files_api_routes_get_signed_url";
 pub const UPLOAD: &str = "files_api_routes_upload_file";
 pub const LIST_FILES: &str = "files_api_routes_list_files";
 pub const RETRIEVE_FILE: &str = "files_api_routes_retrieve_file";
@@ -112,7 +116,30 @@ pub async fn conforming(server: &MockServer) {
             })
             .await;
     }
+    // The flows on model cards and file content answer about what the run made or listed.
+    let listed = ok(LIST_MODELS, "Models")["data"][0].clone();
+    let with_id = |op: &str, id: &str| {
+        let mut v = ok(op, "Example");
+        v["id"] = Value::from(id);
+        v
+    };
+    let mut archived = with_id(ARCHIVE_MODEL, FT_MODEL);
+    archived["archived"] = Value::Bool(true);
+    let mut unarchived = with_id(UNARCHIVE_MODEL, FT_MODEL);
+    unarchived["archived"] = Value::Bool(false);
+    let size = ok(RETRIEVE_FILE, "File")["bytes"].as_u64().unwrap_or_default();
+    server
+        .mock_async(move |when, then| {
+            when.method(GET).path(format!("/v1/files/{FILE_ID}/content"));
+            then.status(200).header("content-type", "application/octet-stream").body(vec![b'x'; size as usize]);
+        })
+        .await;
     let routes: Vec<(httpmock::Method, String, Value)> = vec![
+        (GET, format!("/v1/models/{}", listed["id"].as_str().unwrap_or_default()), listed.clone()),
+        (PATCH, format!("/v1/fine_tuning/models/{FT_MODEL}"), with_id(UPDATE_MODEL, FT_MODEL)),
+        (POST, format!("/v1/fine_tuning/models/{FT_MODEL}/archive"), archived),
+        (DELETE, format!("/v1/fine_tuning/models/{FT_MODEL}/archive"), unarchived),
+        (GET, format!("/v1/files/{FILE_ID}/url"), ok(SIGNED_URL, "Example")),
         (POST, "/v1/embeddings".into(), ok(EMBED, "Response Example")),
         (GET, "/v1/models".into(), ok(LIST_MODELS, "Models")),
         (DELETE, format!("/v1/models/{FT_MODEL}"), ok(DELETE_MODEL, "Deleted")),

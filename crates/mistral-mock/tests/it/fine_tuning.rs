@@ -343,7 +343,7 @@ async fn retired_mode_answers_410_gone_on_every_job_route_as_the_live_api() {
         // Still behind authentication, and the rest of the API is untouched.
         let anonymous = m.http.get(m.url("/v1/fine_tuning/jobs")).send().await.unwrap();
         assert_eq!(anonymous.status(), 401);
-        assert_eq!(m.get("list_models", "/v1/models").await.status, 200);
+        assert_eq!(m.get("listModels", "/v1/models").await.status, 200);
     })
     .await;
 }
