@@ -164,48 +164,65 @@ def _():
 U = "497f6eca-6276-4993-bfeb-53cbbbba6f09"
 
 
+def trained():
+    """A fine-tuned model (the client has no fine-tuning jobs any more: trained over plain HTTP)."""
+    if "model" not in state:
+        f = client.files.upload(file={"file_name": "tune.jsonl", "content": TRAINING}, purpose="fine-tune")
+        job = raw("POST", "/v1/fine_tuning/jobs", {"model": "open-mistral-7b", "training_files": [f.id],
+                                                   "hyperparameters": {"training_steps": 2, "learning_rate": 1e-4}})
+        deadline = time.time() + 30
+        while job["status"] != "SUCCESS":
+            assert job["status"] not in ("FAILED", "CANCELLED") and time.time() < deadline, job["status"]
+            time.sleep(0.2)
+            job = raw("GET", f"/v1/fine_tuning/jobs/{job['id']}")
+        state["model"], state["tune_file"] = job["fine_tuned_model"], f.id
+    return state["model"]
+
+
 @step("models.update")
 def _():
-    client.models.update(model_id="ft:open-mistral-7b:587a6b29:20240514:7e773925", name="renamed")
+    r = client.models.update(model_id=trained(), name="renamed", description="a support bot")
+    assert r.id == trained() and r.name == "renamed" and r.description == "a support bot", r
 
 
 @step("models.archive")
 def _():
-    client.models.archive(model_id="ft:open-mistral-7b:587a6b29:20240514:7e773925")
+    r = client.models.archive(model_id=trained())
+    assert r.id == trained() and r.archived is True, r
 
 
 @step("models.unarchive")
 def _():
-    client.models.unarchive(model_id="ft:open-mistral-7b:587a6b29:20240514:7e773925")
+    r = client.models.unarchive(model_id=trained())
+    assert r.id == trained() and r.archived is False, r
 
 
 @step("models.delete")
 def _():
-    # The client has no fine-tuning jobs any more: train a model over plain HTTP, delete it with the client.
-    f = client.files.upload(file={"file_name": "tune.jsonl", "content": TRAINING}, purpose="fine-tune")
-    job = raw("POST", "/v1/fine_tuning/jobs", {"model": "open-mistral-7b", "training_files": [f.id],
-                                               "hyperparameters": {"training_steps": 2, "learning_rate": 1e-4}})
-    deadline = time.time() + 30
-    while job["status"] != "SUCCESS":
-        assert job["status"] not in ("FAILED", "CANCELLED") and time.time() < deadline, job["status"]
-        time.sleep(0.2)
-        job = raw("GET", f"/v1/fine_tuning/jobs/{job['id']}")
-    model = job["fine_tuned_model"]
+    model = trained()
     assert any(m.id == model for m in client.models.list().data)
     r = client.models.delete(model_id=model)
     assert r.id == model and r.deleted, r
     assert all(m.id != model for m in client.models.list().data)
-    client.files.delete(file_id=f.id)
+    client.files.delete(file_id=state["tune_file"])
+
+
+CONTENT = b'{"custom_id": "1", "body": {"messages": [{"role": "user", "content": "Hi"}]}}\n' * 50
 
 
 @step("files.get_signed_url")
 def _():
-    client.files.get_signed_url(file_id=U)
+    f = client.files.upload(file={"file_name": "dl.jsonl", "content": CONTENT}, purpose="batch")
+    state["download"] = f.id
+    r = client.files.get_signed_url(file_id=f.id, expiry=2)
+    assert r.url.startswith("http"), r
 
 
 @step("files.download")
 def _():
-    client.files.download(file_id=U)
+    r = client.files.download(file_id=state["download"])
+    assert r.read() == CONTENT
+    client.files.delete(file_id=state["download"])
 
 
 @step("batch.jobs.create")

@@ -294,8 +294,14 @@ async fn structured_answers_and_streams_cut_where_the_test_says() {
     within(20, async {
         let server = MockServer::start().await.unwrap();
         let city = json!({"city": "Lyon", "population": 522_250});
-        server.on(&ops::CREATE_CHAT_COMPLETION).when(|r| r.text().contains("city")).respond(Reply::structured(city.clone()));
-        server.on(&ops::CREATE_CHAT_COMPLETION).when(|r| r.text().contains("count")).respond(Reply::chunks(["one", " two", "", " three"]));
+        server
+            .on(&ops::CREATE_CHAT_COMPLETION)
+            .when(|r| r.text().contains("city"))
+            .respond(Reply::structured(city.clone()));
+        server
+            .on(&ops::CREATE_CHAT_COMPLETION)
+            .when(|r| r.text().contains("count"))
+            .respond(Reply::chunks(["one", " two", "", " three"]));
 
         let (_, body, _) = chat(&server, ask("Which city?")).await;
         let content = body["choices"][0]["message"]["content"].as_str().unwrap();
@@ -311,8 +317,10 @@ async fn structured_answers_and_streams_cut_where_the_test_says() {
         assert_eq!(status, 200);
         let events = sse(&text);
         assert_eq!(events.last().map(|e| e.1.as_str()), Some("[DONE]"));
-        let chunks: Vec<Value> = events[..events.len() - 1].iter().map(|e| serde_json::from_str(&e.1).unwrap()).collect();
-        let deltas: Vec<&str> = chunks[1..].iter().map(|c| c["choices"][0]["delta"]["content"].as_str().unwrap()).collect();
+        let chunks: Vec<Value> =
+            events[..events.len() - 1].iter().map(|e| serde_json::from_str(&e.1).unwrap()).collect();
+        let deltas: Vec<&str> =
+            chunks[1..].iter().map(|c| c["choices"][0]["delta"]["content"].as_str().unwrap()).collect();
         assert_eq!(deltas, ["one", " two", "", " three"]);
         assert_eq!(chunks[0]["choices"][0]["delta"]["role"], "assistant");
         assert_eq!(chunks.last().unwrap()["choices"][0]["finish_reason"], "stop");
