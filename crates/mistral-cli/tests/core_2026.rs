@@ -50,11 +50,17 @@ async fn models_update_archive_unarchive_send_what_the_api_expects() {
             .on(&ops::JOBS_API_ROUTES_FINE_TUNING_UNARCHIVE_FINE_TUNED_MODEL)
             .respond(Reply::json(200, json!({"id": FT, "object": "model", "archived": false})));
 
-        assert_eq!(cli(&server, &["models", "update", FT, "--name", "support bot"]).await.ok(), format!("updated model {FT}\n"));
+        assert_eq!(
+            cli(&server, &["models", "update", FT, "--name", "support bot"]).await.ok(),
+            format!("updated model {FT}\n")
+        );
         assert_eq!(cli(&server, &["models", "archive", FT]).await.ok(), format!("archived model {FT}\n"));
         assert_eq!(cli(&server, &["models", "unarchive", FT]).await.ok(), format!("unarchived model {FT}\n"));
         let nothing = cli(&server, &["models", "update", FT]).await;
-        assert_eq!((nothing.code, nothing.stderr.as_str()), (1, "error: nothing to change: give --name and/or --description\n"));
+        assert_eq!(
+            (nothing.code, nothing.stderr.as_str()),
+            (1, "error: nothing to change: give --name and/or --description\n")
+        );
 
         let sent = server.received();
         let wire: Vec<(&str, &str)> = sent.iter().map(|r| (r.method.as_str(), r.path.as_str())).collect();

@@ -41,7 +41,18 @@ async fn only_files() {
         let server = mock().await;
         let report =
             Runner::new(server.base_url(), KEY).examples(Examples::None).only([Group::Files]).run().await.unwrap();
-        assert_eq!(names(&report), ["files.upload", "files.retrieve", "files.list", "files.download", "files.signed_url", "files.no_key", "files.delete"]);
+        assert_eq!(
+            names(&report),
+            [
+                "files.upload",
+                "files.retrieve",
+                "files.list",
+                "files.download",
+                "files.signed_url",
+                "files.no_key",
+                "files.delete"
+            ]
+        );
         assert_eq!(report.groups, [Group::Files]);
         all_pass(&report);
         assert_eq!(files_left(&server).await, serde_json::json!([]));
@@ -71,7 +82,18 @@ async fn only_models_and_only_completions() {
         let server = mock().await;
         let report =
             Runner::new(server.base_url(), KEY).examples(Examples::None).only([Group::Models]).run().await.unwrap();
-        assert_eq!(names(&report), ["models.list", "models.retrieve", "models.no_key", "models.update", "models.archive", "models.unarchive", "models.delete"]);
+        assert_eq!(
+            names(&report),
+            [
+                "models.list",
+                "models.retrieve",
+                "models.no_key",
+                "models.update",
+                "models.archive",
+                "models.unarchive",
+                "models.delete"
+            ]
+        );
         all_pass(&report);
 
         let groups = "fim,chat".split(',').map(|g| g.parse::<Group>().unwrap());

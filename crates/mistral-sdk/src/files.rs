@@ -10,9 +10,9 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use futures::{Stream, StreamExt, TryStreamExt};
 use reqwest::header::HeaderValue;
-use tokio::io::{AsyncWrite, AsyncWriteExt};
 use reqwest::multipart::{Form, Part};
 use tokio::io::AsyncRead;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use mistral_openapi::operations as ops;
 
@@ -329,7 +329,9 @@ impl FileFilter {
             .query("include_total", self.include_total)
             .query("purpose", self.purpose.as_ref())
             .query("search", self.search.as_ref());
-        for (name, values) in [("sample_type", &self.sample_types), ("source", &self.sources), ("mimetypes", &self.mimetypes)] {
+        for (name, values) in
+            [("sample_type", &self.sample_types), ("source", &self.sources), ("mimetypes", &self.mimetypes)]
+        {
             for value in values {
                 call = call.query(name, Some(value));
             }

@@ -13,8 +13,8 @@ use std::borrow::Cow;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::pending::{Pending, group};
 use crate::ext::JobStatusExt;
+use crate::pending::{Pending, group};
 use crate::transport::Call;
 use crate::types::{
     DetailedJobOut, FineTuneableModel, JobIn, JobInSuffix, JobMetadata, JobOut, JobStatus, JobsOut,
@@ -56,7 +56,9 @@ impl<'c> Jobs<'c> {
     /// }
     /// # Ok(()) }
     /// ```
-    #[deprecated(note = "the API retired the fine-tuning job routes (they answer 410 Gone); kept for servers of the seed era")]
+    #[deprecated(
+        note = "the API retired the fine-tuning job routes (they answer 410 Gone); kept for servers of the seed era"
+    )]
     pub fn list(&self, filter: JobFilter) -> Pending<'c, JobsOut> {
         let call = Call::new(&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOBS)
             .query("page", filter.page)
@@ -84,29 +86,40 @@ impl<'c> Jobs<'c> {
     /// println!("started {}", job.id);
     /// # Ok(()) }
     /// ```
-    #[deprecated(note = "the API retired the fine-tuning job routes (they answer 410 Gone); kept for servers of the seed era")]
+    #[deprecated(
+        note = "the API retired the fine-tuning job routes (they answer 410 Gone); kept for servers of the seed era"
+    )]
     pub fn create(&self, job: impl Into<JobRequest>) -> Pending<'c, JobOut> {
         Pending::new(&self.client, create_call(job.into(), false))
     }
 
     /// Estimates a job without starting it (`dry_run=true`).
-    #[deprecated(note = "the API retired the fine-tuning job routes (they answer 410 Gone); kept for servers of the seed era")]
+    #[deprecated(
+        note = "the API retired the fine-tuning job routes (they answer 410 Gone); kept for servers of the seed era"
+    )]
     pub fn dry_run(&self, job: impl Into<JobRequest>) -> Pending<'c, JobMetadata> {
         Pending::new(&self.client, create_call(job.into(), true))
     }
 
     /// A job with its events and checkpoints (`jobs_api_routes_fine_tuning_get_fine_tuning_job`).
-    #[deprecated(note = "the API retired the fine-tuning job routes (they answer 410 Gone); kept for servers of the seed era")]
+    #[deprecated(
+        note = "the API retired the fine-tuning job routes (they answer 410 Gone); kept for servers of the seed era"
+    )]
     pub fn get(&self, job_id: impl std::fmt::Display) -> Pending<'c, DetailedJobOut> {
         let id = job_id.to_string();
         Pending::new(&self.client, Ok(Call::with_path(&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOB, &[&id])))
     }
 
     /// Asks a job to stop (`jobs_api_routes_fine_tuning_cancel_fine_tuning_job`).
-    #[deprecated(note = "the API retired the fine-tuning job routes (they answer 410 Gone); kept for servers of the seed era")]
+    #[deprecated(
+        note = "the API retired the fine-tuning job routes (they answer 410 Gone); kept for servers of the seed era"
+    )]
     pub fn cancel(&self, job_id: impl std::fmt::Display) -> Pending<'c, DetailedJobOut> {
         let id = job_id.to_string();
-        Pending::new(&self.client, Ok(Call::with_path(&ops::JOBS_API_ROUTES_FINE_TUNING_CANCEL_FINE_TUNING_JOB, &[&id])))
+        Pending::new(
+            &self.client,
+            Ok(Call::with_path(&ops::JOBS_API_ROUTES_FINE_TUNING_CANCEL_FINE_TUNING_JOB, &[&id])),
+        )
     }
 
     /// Polls a job until it ends, yielding a snapshot each time it changes (status, events,
@@ -126,7 +139,9 @@ impl<'c> Jobs<'c> {
     /// }
     /// # Ok(()) }
     /// ```
-    #[deprecated(note = "the API retired the fine-tuning job routes (they answer 410 Gone); kept for servers of the seed era")]
+    #[deprecated(
+        note = "the API retired the fine-tuning job routes (they answer 410 Gone); kept for servers of the seed era"
+    )]
     pub fn watch(
         &self,
         job_id: impl std::fmt::Display,

@@ -2,9 +2,9 @@
 
 use mistral_openapi::operations as ops;
 
-use crate::pending::{Pending, group};
 use crate::error::Result;
 use crate::meta::WithMeta;
+use crate::pending::{Pending, group};
 use crate::transport::Call;
 use crate::types::{
     ArchiveModelResponse, DeleteModelOut, FineTunedModel, Model, ModelList, UnarchiveModelResponse, UpdateModelRequest,
@@ -75,7 +75,9 @@ impl<'c> Models<'c> {
     /// ```
     pub fn update(&self, model_id: &str, name: Option<&str>, description: Option<&str>) -> Pending<'c, FineTunedModel> {
         let body = UpdateModelRequest { name: name.map(str::to_string), description: description.map(str::to_string) };
-        self.pending(Call::with_path(&ops::JOBS_API_ROUTES_FINE_TUNING_UPDATE_FINE_TUNED_MODEL, &[model_id]).json(&body))
+        self.pending(
+            Call::with_path(&ops::JOBS_API_ROUTES_FINE_TUNING_UPDATE_FINE_TUNED_MODEL, &[model_id]).json(&body),
+        )
     }
 
     /// Archives a fine-tuned model (`jobs_api_routes_fine_tuning_archive_fine_tuned_model`).

@@ -112,11 +112,14 @@ impl Client {
         if let Some(auth) = &inner.auth {
             rb = rb.header(reqwest::header::AUTHORIZATION, auth.clone());
         }
-        rb = rb.header(ACCEPT, match &call.accept {
-            Some(accept) => accept.clone(),
-            None if call.stream => EVENT_STREAM,
-            None => JSON,
-        });
+        rb = rb.header(
+            ACCEPT,
+            match &call.accept {
+                Some(accept) => accept.clone(),
+                None if call.stream => EVENT_STREAM,
+                None => JSON,
+            },
+        );
         if !call.query.is_empty() {
             rb = rb.query(&call.query);
         }

@@ -70,8 +70,7 @@ async fn a_call_timeout_overrides_the_clients_and_retries_can_be_turned_off() {
         .await;
     let c = client(&server.base_url());
     let started = Instant::now();
-    let err =
-        c.models().list().options(RequestOptions::new().timeout(Duration::from_millis(100)).max_retries(0)).await;
+    let err = c.models().list().options(RequestOptions::new().timeout(Duration::from_millis(100)).max_retries(0)).await;
     assert!(matches!(err, Err(Error::Timeout { .. })), "{err:?}");
     assert!(started.elapsed() < Duration::from_millis(700), "{:?}", started.elapsed());
     slow.assert_calls_async(1).await;

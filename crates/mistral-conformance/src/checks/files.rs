@@ -102,7 +102,8 @@ impl Ctx {
         let outcome = match crate::http::exchange(request, self.timeout).await {
             Err(f) => f.into(),
             Ok(reply) if reply.status != 200 => {
-                behaviour(format!("status {}, expected 200: {}", reply.status, crate::http::snippet(&reply.body))).into()
+                behaviour(format!("status {}, expected 200: {}", reply.status, crate::http::snippet(&reply.body)))
+                    .into()
             }
             Ok(reply) => match size {
                 Some(size) if reply.body.len() as u64 != size => {

@@ -62,7 +62,8 @@ impl Ctx {
                     let description = format!("no model made by this run: {missing} (does not exist): 404");
                     let def = self.def(name, Group::Models, op, description);
                     let started = Instant::now();
-                    let answer = self.call(op, &[("model_id", &missing)], &payload, true, 404, " (no such model)").await;
+                    let answer =
+                        self.call(op, &[("model_id", &missing)], &payload, true, 404, " (no such model)").await;
                     self.record(def, answer.outcome(), Some(started));
                 }
             }
