@@ -47,12 +47,19 @@ fn hello() -> Value {
     completion(json!({"role": "assistant", "content": "Hello"}))
 }
 
+/// The spec's schema of `createChatCompletion` requests, read once.
+fn validator() -> &'static mistral_spec::Validator {
+    static VALIDATOR: std::sync::LazyLock<mistral_spec::Validator> = std::sync::LazyLock::new(|| {
+        let spec = mistral_spec::Spec::embedded().unwrap();
+        spec.request_validator("createChatCompletion", "application/json").unwrap()
+    });
+    &VALIDATOR
+}
+
 /// The request must fit the spec's schema of `createChatCompletion`.
 fn fits_the_spec(request: &impl serde::Serialize) {
-    let spec = mistral_spec::Spec::embedded().unwrap();
-    let validator = spec.request_validator("createChatCompletion", "application/json").unwrap();
     let wire = serde_json::to_value(request).unwrap();
-    assert!(validator.validate(&wire).is_ok(), "{wire} {:?}", validator.validate(&wire));
+    assert!(validator().validate(&wire).is_ok(), "{wire} {:?}", validator().validate(&wire));
 }
 
 #[tokio::test]
@@ -477,4 +484,29 @@ fn client_checks_follow_the_specs_ranges() {
     // FIM takes the same ranges as chat.
     assert!(FimRequest::new("codestral-latest", "x").temperature(1.5).validate().is_ok());
     assert!(FimRequest::new("codestral-latest", "x").temperature(1.51).validate().is_err());
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 400, ..Default::default() })]
+
+    /// The client refuses exactly what the spec refuses: never a value the server takes.
+    #[test]
+    fn client_checks_agree_with_the_spec(
+        temperature in proptest::option::of(-0.5..2.0f64),
+        top_p in proptest::option::of(proptest::prop_oneof![-0.2..1.2f64, proptest::strategy::Just(0.0), proptest::strategy::Just(1.0)]),
+        presence in proptest::option::of(-3.0..3.0f64),
+        frequency in proptest::option::of(proptest::prop_oneof![-3.0..3.0f64, proptest::strategy::Just(-2.0), proptest::strategy::Just(2.0)]),
+        n in proptest::option::of(1u64..8),
+        max_tokens in proptest::option::of(0u64..100),
+    ) {
+        let mut r = ChatRequest::new("m").user("x");
+        if let Some(t) = temperature { r = r.temperature(t); }
+        if let Some(p) = top_p { r = r.top_p(p); }
+        if let Some(p) = presence { r = r.presence_penalty(p); }
+        if let Some(f) = frequency { r = r.frequency_penalty(f); }
+        if let Some(n) = n.and_then(NonZeroU64::new) { r = r.n(n); }
+        if let Some(m) = max_tokens { r = r.max_tokens(m); }
+        let wire = serde_json::to_value(&r).unwrap();
+        proptest::prop_assert_eq!(r.validate().is_ok(), validator().validate(&wire).is_ok(), "{}", wire);
+    }
 }
