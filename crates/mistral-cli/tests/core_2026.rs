@@ -116,7 +116,7 @@ async fn files_list_filters_and_walks_every_page() {
     within(20, async {
         let server = mock().await;
         let dir = tempfile::tempdir().unwrap();
-        upload(&server, dir.path(), b"{}\n").await;
+        upload(&server, dir.path(), b"{\"custom_id\": \"1\", \"body\": {}}\n").await;
         let out = cli(&server, &["files", "list", "--purpose", "batch", "--search", "notes"]).await.ok().to_string();
         assert!(out.contains("notes.jsonl"), "{out}");
         let sent = server.received_for(&ops::FILES_API_ROUTES_LIST_FILES);
