@@ -99,8 +99,27 @@ pub struct ChatArgs {
     #[arg(long, value_name = "TEXT")]
     pub system: Option<String>,
     /// Ask for a JSON object as the answer.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "schema")]
     pub json_mode: bool,
+    /// Structured output: the answer is JSON valid against this JSON Schema file.
+    #[arg(long, value_name = "FILE.json")]
+    pub schema: Option<std::path::PathBuf>,
+    /// An image to ask about: a local file (sent inline) or an http(s)/data URL (repeatable).
+    #[arg(long, value_name = "PATH|URL")]
+    pub image: Vec<String>,
+    /// A document to ask about: an http(s) URL or an uploaded file's id (repeatable).
+    #[arg(long, value_name = "URL|FILE_ID")]
+    pub document: Vec<String>,
+    /// Ask the model to reason first (prompt mode `reasoning`; magistral models always do).
+    #[arg(long)]
+    pub reasoning: bool,
+    /// How hard to think: none, minimal, low, medium, high.
+    #[arg(long, value_name = "LEVEL")]
+    pub reasoning_effort: Option<String>,
+    /// Leave the model's reasoning out (by default it goes to stderr, dimmed on a terminal
+    /// unless NO_COLOR is set).
+    #[arg(long)]
+    pub no_thinking: bool,
     /// Sampling temperature, 0 to 1.
     #[arg(long, value_name = "T")]
     pub temperature: Option<f64>,

@@ -43,7 +43,8 @@ pub struct Options {
     /// Draw a progress bar on the process's real stderr during uploads (set it when stderr
     /// is a terminal).
     pub progress_bar: bool,
-    /// Colour clap's help and usage errors (set it when stdout and stderr are terminals).
+    /// Colour clap's help and usage errors and dim a model's reasoning (the binary sets it when
+    /// stdout and stderr are terminals and `NO_COLOR` is not set).
     pub color: bool,
 }
 
@@ -137,6 +138,8 @@ pub(crate) struct Ctx<'a, 'w> {
     pub client: Client,
     pub json: bool,
     pub out: &'a mut Out<'w>,
+    /// Side output (a model's reasoning), never mixed into `out`.
+    pub err: &'a mut dyn Write,
     pub options: Options,
 }
 
@@ -153,7 +156,7 @@ async fn dispatch(cli: &Cli, out: &mut Out<'_>, stderr: &mut dyn Write, options:
         return Ok(out.flush()?);
     }
     let client = build_client(&cli.global)?;
-    let mut ctx = Ctx { client, json: cli.global.json, out, options };
+    let mut ctx = Ctx { client, json: cli.global.json, out, err: stderr, options };
     match &cli.command {
         Command::Chat(args) => chat::run(&mut ctx, args).await,
         Command::Fim(args) => fim::run(&mut ctx, args).await,

@@ -9,7 +9,10 @@ use std::process::ExitCode;
 async fn main() -> ExitCode {
     let options = mistral_cli::Options {
         progress_bar: std::io::stderr().is_terminal(),
-        color: std::io::stdout().is_terminal() && std::io::stderr().is_terminal(),
+        // https://no-color.org: any non-empty NO_COLOR turns colours off.
+        color: std::io::stdout().is_terminal()
+            && std::io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     let code = mistral_cli::run_with(
         std::env::args_os(),
