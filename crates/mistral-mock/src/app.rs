@@ -4,16 +4,18 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::from_fn_with_state;
+use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter, on};
 use mistral_openapi::operations::{self as ops, Operation};
+use tower::ServiceExt;
 
 use crate::api_error::ApiError;
 use crate::options::{FineTuningMode, Options};
 use crate::persist::Persist;
-use crate::routes::{chat, embeddings, files, fim, fine_tuning, models};
+use crate::routes::{batch, chat, embeddings, files, fim, fine_tuning, models};
 use crate::store::Store;
 use crate::validate::Validators;
 use crate::{Error, auth, examples, faults};
@@ -29,6 +31,8 @@ pub(crate) struct App {
     pub(crate) requests: AtomicU64,
     /// The journal and the scripted answers.
     pub(crate) script: crate::script::Script,
+    /// Held while batch requests run, so that each runs once.
+    pub(crate) batch_runner: tokio::sync::Mutex<()>,
 }
 
 /// Wall-clock time in milliseconds since the Unix epoch.
@@ -55,6 +59,7 @@ impl App {
             persist,
             requests: AtomicU64::new(0),
             script: crate::script::Script::default(),
+            batch_runner: tokio::sync::Mutex::new(()),
         }))
     }
 
@@ -111,9 +116,33 @@ const SERVED: &[(&Operation, Route)] = &[
     (&ops::JOBS_API_ROUTES_FINE_TUNING_CREATE_FINE_TUNING_JOB, |m| on(m, fine_tuning::create)),
     (&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOB, |m| on(m, fine_tuning::get)),
     (&ops::JOBS_API_ROUTES_FINE_TUNING_CANCEL_FINE_TUNING_JOB, |m| on(m, fine_tuning::cancel)),
+    (&ops::JOBS_API_ROUTES_BATCH_GET_BATCH_JOBS, |m| on(m, batch::list)),
+    (&ops::JOBS_API_ROUTES_BATCH_CREATE_BATCH_JOB, |m| on(m, batch::create)),
+    (&ops::JOBS_API_ROUTES_BATCH_GET_BATCH_JOB, |m| on(m, batch::get)),
+    (&ops::JOBS_API_ROUTES_BATCH_CANCEL_BATCH_JOB, |m| on(m, batch::cancel)),
+    (&ops::JOBS_API_ROUTES_BATCH_DELETE_BATCH_JOB, |m| on(m, batch::delete)),
 ];
 
 type Route = fn(MethodFilter) -> MethodRouter<Arc<App>>;
+
+/// The route of `op` alone: the mock's own handler, or the spec's example.
+fn route_of(op: &'static Operation) -> MethodRouter<Arc<App>> {
+    let method = filter(op.method);
+    match SERVED.iter().find(|(served, _)| served.id == op.id) {
+        Some((_, route)) => route(method),
+        None => on(method, move |state, headers, body| examples::answer(op, state, headers, body)),
+    }
+}
+
+/// Answers `request` as the route of `op` does, without faults, scripted rules or the journal
+/// (what the mock does on its own behalf: a batch job's requests). `op` must have no path
+/// parameters.
+pub(crate) async fn dispatch(app: &Arc<App>, op: &'static Operation, request: Request) -> Response {
+    match route_of(op).with_state(app.clone()).oneshot(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
 
 fn filter(method: ops::Method) -> MethodFilter {
     match method {
@@ -134,13 +163,8 @@ pub fn serves(op: &Operation) -> bool {
 pub(crate) fn router(app: Arc<App>) -> Router {
     let mut paths: Vec<(&'static str, MethodRouter<Arc<App>>)> = Vec::new();
     for op in ops::ALL {
-        let method = filter(op.method);
         let retired = op.group == ops::Group::FineTuning && app.options.fine_tuning == FineTuningMode::Retired;
-        let route = match SERVED.iter().find(|(served, _)| served.id == op.id) {
-            _ if retired => on(method, || async { ApiError::gone() }),
-            Some((_, route)) => route(method),
-            None => on(method, move |state, headers, body| examples::answer(op, state, headers, body)),
-        };
+        let route = if retired { on(filter(op.method), || async { ApiError::gone() }) } else { route_of(op) };
         match paths.iter_mut().find(|(path, _)| *path == op.path) {
             Some((_, existing)) => *existing = std::mem::take(existing).merge(route),
             None => paths.push((op.path, route)),

@@ -4,9 +4,9 @@
 //! `mistral_openapi::operations`) at its `/v1` path, validates requests with the spec's JSON
 //! Schemas (`mistral-spec`) and answers errors with the bodies the real API sends, keyed as the
 //! live server keys them (every declared field, `null` included). Chat, FIM, embeddings,
-//! models, files and fine-tuning have behaviour and state of their own; the other operations
-//! answer from the spec's examples (`x-mock-answer: example`). Answers are deterministic: the
-//! same request gets the same text.
+//! models, files, fine-tuning and batch jobs have behaviour and state of their own; the other
+//! operations answer from the spec's examples (`x-mock-answer: example`). Answers are
+//! deterministic: the same request gets the same text.
 //!
 //! As a test double it keeps a journal of every request and takes scripted answers
 //! ([`MockServer::on`], [`MockServer::received`]; see [`script`]).
@@ -44,6 +44,7 @@
 //! | `GET /v1/models`, `GET`/`DELETE /v1/models/{id}`, `PATCH /v1/fine_tuning/models/{id}`, `POST`/`DELETE /v1/fine_tuning/models/{id}/archive` | The 2026 catalog (`open-mistral-7b`, `mistral-small-latest`, `mistral-large-latest`, `codestral-latest`, `codestral-2405`, `mistral-embed`, `magistral-small-latest`, `voxtral-small-latest`, `mistral-ocr-latest`... with their capabilities), plus the models of succeeded fine-tuning jobs (`ft:<base>:<owner>:<yyyymmdd>:<8 hex>`), which can be used for chat and deleted. Retrieve gives a model's card as the list has it. A fine-tuned model can be renamed and re-described (`name`/`description` set when given, cleared by `null`, kept when absent; the answer is the fine-tuning routes' `FineTunedModel` with `model_type: "completion"`), archived and unarchived (`{"id", "object": "model", "archived"}`; an archived model is flagged on its card and still usable); the changes show in the list and retrieve, and survive restarts with a data directory. Deleting, updating, archiving or unarchiving a base model is a 400 (`Model X is a base model: only fine-tuned models can be updated`), an unknown model a 404 (`Model X not found`). |
 //! | `/v1/files` | Multipart upload: `file`, `purpose` (`fine-tune` (default), `batch` or `ocr`), `visibility` (`workspace` (default) or `user`), `expiry` (hours; sets `expires_at`, after which the file is gone). Fine-tuning files must be JSONL of `{"messages": [...]}` with an assistant message per line (`sample_type: "instruct"`), batch files JSONL of objects with a `body` (`batch_request`), else 422 naming the line; OCR files may be anything (`ocr_input`). Every field is sent (`null` where unset): `num_lines`, `mimetype` (the part's, else from the extension), `signature` (16 hex digits of a digest of the bytes), `source: "upload"`, `expires_at`, `visibility`. List: newest first, filtered by `purpose`, `sample_type`, `source`, `mimetypes` (repeated or comma-separated; `image/*` matches any image) and `search` (in the file name, any case), paged by `page` (from 0) and `page_size` (default 100), with the `total` that matched (`null` with `include_total=false`). Retrieve (with `deleted: false`), delete; `GET /v1/files/{id}/content` streams the stored bytes (`application/octet-stream`, `Content-Disposition: attachment`); `GET /v1/files/{id}/url?expiry=H` (1 to 168 hours, default 24) gives `{"url": "http://<host>/v1/files/{id}/content?expires=<unix>&signature=<hex>"}`, which downloads without a key until it expires (403 when expired or tampered with). |
 //! | `/v1/fine_tuning/jobs` | Create (files must exist, model `open-mistral-7b` or `mistral-small-latest`, `training_steps` required), `?dry_run=true` for a `JobMetadata` estimate (tokens counted from the files, 131072 tokens per step), list (newest first; `page`, `page_size`, `model`, `status`, `created_after`, `created_by_me`, `wandb_project`, `wandb_name`, `suffix`), get (with events and checkpoints), cancel. Jobs are `QUEUED` for 10 simulated seconds, `RUNNING` 10 simulated seconds per step (a checkpoint each step, up to 10 checkpoints, falling loss), then `SUCCESS`; a cancel is `CANCELLATION_REQUESTED`, then `CANCELLED` 5 simulated seconds later. [`Options::speed`] simulated seconds pass per real second (default 50: a 10-step job takes ~2.2 s). State is computed from timestamps when read. |
+//! | `/v1/batch/jobs` | Create from batch input files (`input_files`, uploaded with purpose `batch`; each line `{"custom_id", "body"}`) and inline `requests`, for any `endpoint` of the spec's list (chat, FIM, embeddings, moderations, classifications, OCR, transcriptions (a JSON body sent as the form), conversations), with `model` (checked, and set on every request), `metadata`, `timeout_hours` (default 24); list (newest first, `order_by=created` for oldest; `page`, `page_size`, `model`, `agent_id`, `metadata` (a JSON object, or exploded `key=value` parameters), `created_after`, `created_by_me`, `status` (repeated)), get (`?inline=true` adds `outputs`), cancel, delete. Jobs run on the simulated clock: `QUEUED` for 10 simulated seconds, then `RUNNING`, one request every 10 simulated seconds, each through the mock's own route for the endpoint (the same answer as the sync call; a line asking for a stream gets a 400), counted in `completed_requests`, `succeeded_requests` and `failed_requests` as they run, failed ones grouped in `errors` (`{message, count}`); then `SUCCESS` (`FAILED` when every request failed), `TIMEOUT_EXCEEDED` once `timeout_hours` have passed, or after a cancel `CANCELLATION_REQUESTED` then `CANCELLED` 5 simulated seconds later (the requests not yet run never run). An ended job writes its results as files (purpose `batch`, `source: "mistral"`): `output_file` (`batch_result`) with a line `{"id", "custom_id", "response": {"status_code": 200, "body": ...}, "error": null}` per success, `error_file` (`batch_error`) with a line per failure whose `response` holds the status and the error body the sync call gives and `error` is `{"message", "code"}`. Cancelling an ended job is a 400, an unknown job a 404, unknown or non-batch input files, an unknown endpoint or a job without requests are refused (422, 400). |
 //!
 //! Token counts: a token is a word (a run of letters and digits) or a punctuation mark.
 //! Prompt tokens count every message's content (plus tool calls and the tool definitions);
@@ -101,8 +102,8 @@
 //! wears it out, `.pace(d)` spaces its stream's events, and rules are tried in the order added.
 //!
 //! Time can be moved on instead of waited for: [`MockServer::advance`] (or `POST
-//! /__mock/clock` with `{"advance_seconds": N}`) makes fine-tuning jobs as far along as if N
-//! simulated seconds had passed. `--record DIR` ([`Options::record`]) appends every request to
+//! /__mock/clock` with `{"advance_seconds": N}`) makes fine-tuning and batch jobs as far along
+//! as if N simulated seconds had passed. `--record DIR` ([`Options::record`]) appends every request to
 //! `DIR/requests.jsonl`.
 //!
 //! From other languages, run `mistral-mock --addr 127.0.0.1:8080 --admin` and use the admin
@@ -159,6 +160,8 @@ mod api_error;
 mod app;
 mod arguments;
 mod auth;
+mod base64;
+mod batch;
 pub mod cli;
 mod completion;
 mod dataset;

@@ -361,7 +361,8 @@ pub const ADMIN_PREFIX: &str = "/__mock/";
 pub const ADMIN_RULES: &str = "/__mock/rules";
 /// `GET` the journal (a JSON array of [`Received`]), `DELETE` it.
 pub const ADMIN_REQUESTS: &str = "/__mock/requests";
-/// `POST {"advance_seconds": N}`: simulated time of the fine-tuning jobs moves on by N seconds.
+/// `POST {"advance_seconds": N}`: simulated time of the fine-tuning and batch jobs moves on by N
+/// seconds.
 pub const ADMIN_CLOCK: &str = "/__mock/clock";
 
 /// A rule as the admin API takes it:
@@ -587,12 +588,19 @@ pub(crate) async fn admin_clock(State(app): State<Arc<App>>, body: axum::body::B
     }
 }
 
-/// Moves the simulated time of every fine-tuning job on by `simulated` (as if that much
-/// simulated time had passed).
+/// Moves the simulated time of every fine-tuning and batch job on by `simulated` (as if that
+/// much simulated time had passed). A batch job's requests that became due run when its state
+/// is next read.
 pub(crate) fn advance(app: &App, simulated: std::time::Duration) {
+    let shift = |speed: f64| (simulated.as_secs_f64() / speed.max(f64::MIN_POSITIVE) * 1000.0).min(1e15) as i64;
     app.with_store(|s| {
         for job in &mut s.jobs {
-            let shift = (simulated.as_secs_f64() / job.speed.max(f64::MIN_POSITIVE) * 1000.0).min(1e15) as i64;
+            let shift = shift(job.speed);
+            job.created_ms = job.created_ms.saturating_sub(shift);
+            job.cancel_ms = job.cancel_ms.map(|c| c.saturating_sub(shift));
+        }
+        for job in &mut s.batches {
+            let shift = shift(job.speed);
             job.created_ms = job.created_ms.saturating_sub(shift);
             job.cancel_ms = job.cancel_ms.map(|c| c.saturating_sub(shift));
         }

@@ -107,8 +107,8 @@ impl MockServer {
         self.received().into_iter().filter(|r| r.operation == Some(operation.id)).collect()
     }
 
-    /// Moves simulated time on by `simulated` for the fine-tuning jobs: a test can make a job
-    /// finish (or get further) without waiting.
+    /// Moves simulated time on by `simulated` for the fine-tuning and batch jobs: a test can
+    /// make a job finish (or get further) without waiting.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]

@@ -1,10 +1,11 @@
-//! The server's state: files, jobs and deleted fine-tuned models.
+//! The server's state: files, fine-tuning and batch jobs, deleted fine-tuned models, voices.
 
 use bytes::Bytes;
 use mistral_openapi::types::{FileSchema, KnownJobStatus};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::batch::BatchRecord;
 use crate::lifecycle::JobRecord;
 
 /// An uploaded file.
@@ -57,6 +58,9 @@ pub(crate) struct Store {
     /// Changes to fine-tuned models' cards (absent from data directories of older versions).
     #[serde(default)]
     pub(crate) model_edits: Vec<ModelEdit>,
+    /// Batch jobs, in creation order.
+    #[serde(default)]
+    pub(crate) batches: Vec<BatchRecord>,
 }
 
 impl Store {
@@ -101,6 +105,16 @@ impl Store {
     /// The job with this id, to change.
     pub(crate) fn job_mut(&mut self, id: Uuid) -> Option<&mut JobRecord> {
         self.jobs.iter_mut().find(|j| j.id == id)
+    }
+
+    /// The batch job with this id.
+    pub(crate) fn batch(&self, id: Uuid) -> Option<&BatchRecord> {
+        self.batches.iter().find(|b| b.id == id)
+    }
+
+    /// The batch job with this id, to change.
+    pub(crate) fn batch_mut(&mut self, id: Uuid) -> Option<&mut BatchRecord> {
+        self.batches.iter_mut().find(|b| b.id == id)
     }
 
     /// Fine-tuned models of succeeded jobs that were not deleted, oldest first.

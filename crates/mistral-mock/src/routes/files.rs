@@ -282,6 +282,52 @@ pub(crate) async fn upload(State(app): State<Arc<App>>, request: Request) -> Res
     Ok(Json(file_json(&meta, None)))
 }
 
+/// A file the mock writes itself (a batch job's results), stored as an upload is (its bytes
+/// in the data directory, if there is one) but not yet listed: the caller pushes it.
+pub(crate) async fn generated(
+    app: &App,
+    filename: String,
+    sample_type: KnownSampleType,
+    bytes: Bytes,
+) -> Result<StoredFile, ApiError> {
+    let lines = bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count() as u64;
+    let meta = FileSchema {
+        bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+        created_at: now_seconds(),
+        expires_at: None,
+        mimetype: Some("application/jsonl".into()),
+        filename,
+        id: Uuid::new_v4(),
+        num_lines: i64::try_from(lines).ok(),
+        object: "file".into(),
+        purpose: FilePurpose::Known(KnownFilePurpose::Batch),
+        sample_type: SampleType::Known(sample_type),
+        signature: Some(format!("{:016x}", hash64(&bytes))),
+        source: Source::Known(KnownSource::Mistral),
+        visibility: Some(FileVisibility::Known(KnownFileVisibility::Workspace)),
+    };
+    let content = match &app.persist {
+        Some(persist) => {
+            persist.write_file(meta.id, &bytes).await?;
+            None
+        }
+        None => Some(bytes),
+    };
+    Ok(StoredFile { meta, tokens: 0, lines, content })
+}
+
+/// The metadata and bytes of the live file with this id, if there is one.
+pub(crate) async fn file_bytes(app: &App, id: Uuid) -> Option<(FileSchema, Bytes)> {
+    let now = now_seconds();
+    let file = app.with_store(|s| s.file(id).filter(|f| live(f, now)).cloned())?;
+    let bytes = match (file.content, &app.persist) {
+        (Some(bytes), _) => bytes,
+        (None, Some(persist)) => persist.read_file(id).await?,
+        (None, None) => return None,
+    };
+    Some((file.meta, bytes))
+}
+
 /// A file's metadata as the server sends it: every field, `null` where unset; `deleted` on
 /// retrieve.
 fn file_json(meta: &FileSchema, deleted: Option<bool>) -> Value {
@@ -326,6 +372,8 @@ pub(crate) async fn list(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -
     if !details.is_empty() {
         return Err(ApiError::validation(details));
     }
+    // Batch jobs that ended since the last look write their result files now.
+    crate::routes::batch::run::catch_up(&app).await?;
     let list = |name: &str| query_list(raw.as_deref(), name);
     let (purposes, sample_types, sources, mimetypes) =
         (list("purpose"), list("sample_type"), list("source"), list("mimetypes"));
@@ -375,6 +423,7 @@ pub(crate) async fn retrieve(
     State(app): State<Arc<App>>,
     Path(file_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
+    crate::routes::batch::run::catch_up(&app).await?;
     Ok(Json(file_json(&find(&app, &file_id)?.meta, Some(false))))
 }
 
@@ -423,6 +472,7 @@ pub(crate) async fn download(
     } else if caller.is_none() {
         return Err(ApiError::unauthorized());
     }
+    crate::routes::batch::run::catch_up(&app).await?;
     let file = find(&app, &file_id)?;
     let bytes = match (file.content, &app.persist) {
         (Some(bytes), _) => bytes,

@@ -225,25 +225,51 @@ def _():
     client.files.delete(file_id=state["download"])
 
 
+BATCH = (b'{"custom_id": "cheese", "body": {"messages": [{"role": "user", "content": "Best French cheese?"}]}}\n'
+         b'{"custom_id": "wine", "body": {"messages": [{"role": "user", "content": "Best French wine?"}]}}\n')
+
+
 @step("batch.jobs.create")
 def _():
-    client.batch.jobs.create(input_files=[U], endpoint="/v1/chat/completions", model="mistral-small-latest")
+    f = client.files.upload(file={"file_name": "batch.jsonl", "content": BATCH}, purpose="batch")
+    job = client.batch.jobs.create(input_files=[f.id], endpoint="/v1/chat/completions", model="mistral-small-latest",
+                                   metadata={"run": "official"})
+    assert job.status == "QUEUED" and job.total_requests == 2 and job.input_files == [f.id], job
+    state["batch"], state["batch_file"] = job.id, f.id
 
 
 @step("batch.jobs.get")
 def _():
-    client.batch.jobs.get(job_id=U)
+    deadline = time.time() + 30
+    job = client.batch.jobs.get(job_id=state["batch"])
+    while job.status != "SUCCESS":
+        assert job.status in ("QUEUED", "RUNNING") and time.time() < deadline, job.status
+        time.sleep(0.1)
+        job = client.batch.jobs.get(job_id=state["batch"])
+    assert (job.completed_requests, job.succeeded_requests, job.failed_requests) == (2, 2, 0), job
+    assert job.output_file and not job.error_file, job
+    lines = [json.loads(line) for line in client.files.download(file_id=job.output_file).read().splitlines()]
+    assert [line["custom_id"] for line in lines] == ["cheese", "wine"], lines
+    assert all(line["response"]["status_code"] == 200 and line["error"] is None for line in lines), lines
+    assert lines[0]["response"]["body"]["choices"][0]["message"]["content"], lines
+    assert any(j.id == state["batch"] for j in client.batch.jobs.list(status=["SUCCESS"], model="mistral-small-latest").data)
 
 
 @step("batch.jobs.cancel")
 def _():
-    client.batch.jobs.cancel(job_id=U)
+    # Long enough (10 simulated seconds a request) to be cancelled while it runs.
+    requests = [{"custom_id": str(i), "body": {"input": "x"}} for i in range(2000)]
+    job = client.batch.jobs.create(requests=requests, endpoint="/v1/embeddings", model="mistral-embed")
+    r = client.batch.jobs.cancel(job_id=job.id)
+    assert r.id == job.id and r.status == "CANCELLATION_REQUESTED", r
+    assert r.completed_requests < r.total_requests == 2000, r
 
 
 @step("batch.jobs.delete")
 def _():
-    r = client.batch.jobs.delete(job_id=U)
-    assert r.id, r
+    r = client.batch.jobs.delete(job_id=state["batch"])
+    assert r.id == state["batch"] and r.deleted, r
+    client.files.delete(file_id=state["batch_file"])
 
 
 @step("classifiers.moderate_chat")

@@ -462,7 +462,7 @@ fn example_request(m: &Mock, spec: &mistral_spec::Spec, op: &operations::Operati
     }
 }
 
-/// One pass over every operation, each response validated against the spec: the 19 the mock
+/// One pass over every operation, each response validated against the spec: those the mock
 /// serves itself by hand, every other one from its spec examples (answered from the examples).
 #[tokio::test]
 async fn every_operation_conforms_to_the_spec() {
@@ -533,6 +533,21 @@ async fn every_operation_conforms_to_the_spec() {
             "files_api_routes_delete_file",
             &m.delete("files_api_routes_delete_file", &format!("/v1/files/{file}")).await,
         );
+        // Long enough (10 simulated seconds a request) to be cancelled while it runs.
+        let requests = vec![json!({"body": {"input": "x"}}); 1000];
+        let batch_in = json!({"requests": requests, "endpoint": "/v1/embeddings", "model": "mistral-embed"});
+        let create = "jobs_api_routes_batch_create_batch_job";
+        let batch = m.post(create, "/v1/batch/jobs", batch_in.clone()).await;
+        ok(create, &batch);
+        let batch_id = batch.body["id"].as_str().expect("batch id").to_string();
+        let list = "jobs_api_routes_batch_get_batch_jobs";
+        ok(list, &m.get(list, "/v1/batch/jobs?status=QUEUED&status=RUNNING").await);
+        let cancel = "jobs_api_routes_batch_cancel_batch_job";
+        ok(cancel, &m.call(cancel, m.request(Method::POST, &format!("/v1/batch/jobs/{batch_id}/cancel"))).await);
+        let get = "jobs_api_routes_batch_get_batch_job";
+        ok(get, &m.get(get, &format!("/v1/batch/jobs/{batch_id}?inline=true")).await);
+        let del = "jobs_api_routes_batch_delete_batch_job";
+        ok(del, &m.delete(del, &format!("/v1/batch/jobs/{batch_id}")).await);
         let spec = mistral_spec::Spec::embedded().expect("spec");
         for op in operations::ALL.iter().filter(|op| !mistral_mock::serves(op)) {
             let r = m.call(op.id, example_request(&m, spec, op)).await;

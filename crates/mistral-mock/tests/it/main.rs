@@ -4,6 +4,7 @@
 //! (`mistral-spec`'s response validators), and every streamed chunk against `CompletionChunk`.
 
 mod api;
+mod batch;
 mod chat_2026;
 mod cli;
 mod errors;

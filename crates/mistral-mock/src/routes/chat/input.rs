@@ -178,30 +178,6 @@ fn base64_len(encoded: &str) -> u64 {
     chars * 3 / 4
 }
 
-/// Decodes standard or URL-safe base64, skipping what is not base64.
-fn base64_decode(encoded: &[u8]) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => Some(c - b'A'),
-        b'a'..=b'z' => Some(c - b'a' + 26),
-        b'0'..=b'9' => Some(c - b'0' + 52),
-        b'+' | b'-' => Some(62),
-        b'/' | b'_' => Some(63),
-        _ => None,
-    };
-    let mut out = Vec::with_capacity(encoded.len() * 3 / 4);
-    let (mut buffer, mut bits) = (0u32, 0u32);
-    for sextet in encoded.iter().copied().filter_map(value) {
-        buffer = (buffer << 6) | u32::from(sextet);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-            buffer &= (1 << bits) - 1;
-        }
-    }
-    out
-}
-
 fn be16(b: &[u8], at: usize) -> Option<u64> {
     Some(u64::from(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?])))
 }
@@ -262,7 +238,7 @@ fn image_tokens(url: &str, low: bool) -> u64 {
     let size = data_url(url).and_then(|(_, payload)| {
         // Bytes, not a str slice: the payload may hold any character.
         let head = &payload.as_bytes()[..payload.len().min(HEADER_BASE64)];
-        image_size(&base64_decode(head))
+        image_size(&crate::base64::decode(head))
     });
     let (w, h) = size.unwrap_or((UNKNOWN_SIDE, UNKNOWN_SIDE));
     tokens_for_size(w, h, low)
@@ -271,7 +247,7 @@ fn image_tokens(url: &str, low: bool) -> u64 {
 fn document_tokens(url: &str) -> u64 {
     match data_url(url) {
         Some((media, payload)) if media.starts_with("text/") || media.ends_with("json") || media.ends_with("xml") => {
-            count_tokens(&String::from_utf8_lossy(&base64_decode(payload.as_bytes())))
+            count_tokens(&String::from_utf8_lossy(&crate::base64::decode(payload.as_bytes())))
         }
         Some((_, payload)) => (base64_len(payload) / DOCUMENT_BYTES_PER_TOKEN).max(16),
         None => UNKNOWN_DOCUMENT,
@@ -307,7 +283,7 @@ mod tests {
 
     #[test]
     fn base64_round_trip_and_documents() {
-        assert_eq!(base64_decode(b"aGVsbG8gd29ybGQ="), b"hello world");
+        assert_eq!(crate::base64::decode(b"aGVsbG8gd29ybGQ="), b"hello world");
         // Not base64 at all (multibyte characters included): skipped, no panic.
         assert_eq!(image_tokens(&format!("data:image/png;base64,{}", "é".repeat(50_000)), false), 48 * 48 + 48);
         assert_eq!(base64_len("aGVsbG8gd29ybGQ="), 11);
