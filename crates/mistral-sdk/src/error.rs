@@ -72,6 +72,13 @@ pub enum Error {
     /// The client is misconfigured (no API key, bad base URL or header).
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// A batch job ended without any result (`FAILED`, `TIMEOUT_EXCEEDED`, `CANCELLED` with
+    /// neither an output nor an error file): its `errors` say why.
+    #[error("{}", batch_failed(job))]
+    BatchFailed {
+        /// The job, as it ended.
+        job: Box<crate::types::BatchJob>,
+    },
     /// Reading a local file (for an upload) failed.
     #[error("cannot read {path}: {source}")]
     Io {
@@ -81,6 +88,19 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+fn batch_failed(job: &crate::types::BatchJob) -> String {
+    let status = match &job.status {
+        crate::types::BatchJobStatus::Known(k) => k.to_string(),
+        crate::types::BatchJobStatus::Other(s) => s.clone(),
+    };
+    let mut out = format!("batch job {} ended {status} without results", job.id);
+    for error in &job.errors {
+        out.push_str("; ");
+        out.push_str(&error.message);
+    }
+    out
 }
 
 /// At most 512 bytes of `text` (cut on a character boundary), quoted, for messages.

@@ -1,16 +1,16 @@
 //! `/v1/files`: [`Files`] and the streamed multipart [`FileUpload`].
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use futures::{Stream, StreamExt, TryStreamExt};
+use futures::{Stream, StreamExt};
 use reqwest::header::HeaderValue;
-use reqwest::multipart::{Form, Part};
+use reqwest::multipart::Form;
 use tokio::io::AsyncRead;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
@@ -21,6 +21,7 @@ use crate::meta::ResponseMeta;
 use crate::pending::{Pending, group};
 use crate::transport::{Body, Call};
 use crate::types::{DeleteFileOut, GetSignedUrlResponse, ListFilesOut, RetrieveFileOut, UploadFileOut};
+use crate::upload::{FilePart, Progress, Source};
 
 group!(
     /// Files: uploads (training data, batch input, OCR documents...), listing with filters and
@@ -87,20 +88,12 @@ impl<'c> Files<'c> {
     /// # Ok(()) }
     /// ```
     pub fn pages(&self, filter: FileFilter) -> impl Stream<Item = Result<ListFilesOut>> + Send + 'c {
-        let client = self.client.clone();
         let size = filter.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
         let first = filter.page.unwrap_or(0);
-        futures::stream::try_unfold(Some(first), move |page| {
-            let (client, filter) = (client.clone(), filter.clone());
-            async move {
-                let Some(page) = page else { return Ok(None) };
-                let filter = filter.page(page).page_size(size);
-                let call = filter.apply(Call::new(&ops::FILES_API_ROUTES_LIST_FILES));
-                let out: ListFilesOut = client.json(call).await?;
-                let more = out.data.len() as u64 >= size && size > 0;
-                Ok(Some((out, more.then(|| page + 1))))
-            }
-        })
+        let call = move |page, size| {
+            filter.clone().page(page).page_size(size).apply(Call::new(&ops::FILES_API_ROUTES_LIST_FILES))
+        };
+        crate::paging::pages(self.client.clone(), first, size, call, |out: &ListFilesOut| (out.data.len(), None))
     }
 
     /// One file's metadata (`files_api_routes_retrieve_file`).
@@ -131,11 +124,7 @@ impl<'c> Files<'c> {
     /// the connection breaks or stalls longer than the client's stream idle timeout.
     pub async fn download(&self, file_id: impl std::fmt::Display) -> Result<Download> {
         let id = file_id.to_string();
-        let mut call = Call::with_path(&ops::FILES_API_ROUTES_DOWNLOAD_FILE, &[&id]);
-        call.accept = Some(OCTET_STREAM);
-        call.stream = true;
-        let response = self.client.send(call).await?;
-        Ok(Download::new(response, self.client.inner.stream_idle_timeout))
+        self.client.download(Call::with_path(&ops::FILES_API_ROUTES_DOWNLOAD_FILE, &[&id]), OCTET_STREAM).await
     }
 
     /// Downloads the file into `writer` (a file, a socket, a `Vec<u8>`...), chunk by chunk, and
@@ -156,15 +145,17 @@ impl<'c> Files<'c> {
         file_id: impl std::fmt::Display,
         writer: &mut W,
     ) -> Result<u64> {
-        let mut download = self.download(file_id).await?;
-        let mut written = 0u64;
-        while let Some(chunk) = download.next().await {
-            let chunk = chunk?;
-            writer.write_all(&chunk).await.map_err(write_error)?;
-            written += chunk.len() as u64;
-        }
-        writer.flush().await.map_err(write_error)?;
-        Ok(written)
+        self.download(file_id).await?.write_to(writer).await
+    }
+}
+
+impl crate::Client {
+    /// Sends a call whose answer is bytes of type `accept`, read as a [`Download`].
+    pub(crate) async fn download(&self, mut call: Call, accept: HeaderValue) -> Result<Download> {
+        call.accept = Some(accept);
+        call.stream = true;
+        let response = self.send(call).await?;
+        Ok(Download::new(response, self.inner.stream_idle_timeout))
     }
 }
 
@@ -190,7 +181,7 @@ impl std::fmt::Debug for Download {
 }
 
 impl Download {
-    fn new(response: reqwest::Response, idle: Option<std::time::Duration>) -> Download {
+    pub(crate) fn new(response: reqwest::Response, idle: Option<std::time::Duration>) -> Download {
         let meta = ResponseMeta::from_response(&response);
         Download {
             body: response.bytes_stream().boxed(),
@@ -208,6 +199,19 @@ impl Download {
     /// The size the server announced, if it did.
     pub fn content_length(&self) -> Option<u64> {
         self.meta.headers.get(reqwest::header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
+    }
+
+    /// Writes the rest of the bytes into `writer` (a file, a socket, a `Vec<u8>`...), chunk by
+    /// chunk, flushes it, and gives the number of bytes written.
+    pub async fn write_to<W: AsyncWrite + Unpin + ?Sized>(mut self, writer: &mut W) -> Result<u64> {
+        let mut written = 0u64;
+        while let Some(chunk) = self.next().await {
+            let chunk = chunk?;
+            writer.write_all(&chunk).await.map_err(write_error)?;
+            written += chunk.len() as u64;
+        }
+        writer.flush().await.map_err(write_error)?;
+        Ok(written)
     }
 }
 
@@ -340,15 +344,6 @@ impl FileFilter {
     }
 }
 
-type Progress = Arc<dyn Fn(u64, Option<u64>) + Send + Sync>;
-type Reader = Box<dyn AsyncRead + Send + Unpin>;
-
-enum Source {
-    Path(PathBuf),
-    Bytes(Bytes),
-    Reader(Arc<Mutex<Option<Reader>>>),
-}
-
 /// A file to upload: from a path, bytes, or any `AsyncRead`.
 ///
 /// ```
@@ -368,13 +363,8 @@ pub struct FileUpload {
 
 impl std::fmt::Debug for FileUpload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let source = match &self.source {
-            Source::Path(p) => format!("path {}", p.display()),
-            Source::Bytes(b) => format!("{} bytes", b.len()),
-            Source::Reader(_) => "reader".to_string(),
-        };
         f.debug_struct("FileUpload")
-            .field("source", &source)
+            .field("source", &self.source.describe())
             .field("file_name", &self.file_name)
             .field("purpose", &self.purpose)
             .field("visibility", &self.visibility)
@@ -398,7 +388,7 @@ impl FileUpload {
 
     /// A reader, under `file_name`. It can be read once: such an upload is not retried.
     pub fn from_reader(file_name: impl Into<String>, reader: impl AsyncRead + Send + Unpin + 'static) -> FileUpload {
-        FileUpload::from_source(Source::Reader(Arc::new(Mutex::new(Some(Box::new(reader))))), Some(file_name.into()))
+        FileUpload::from_source(Source::reader(reader), Some(file_name.into()))
     }
 
     fn from_source(source: Source, file_name: Option<String>) -> FileUpload {
@@ -440,56 +430,23 @@ impl FileUpload {
         self
     }
 
+    /// Bytes made by `make` for each attempt (the batch runner's JSONL lines); retried only
+    /// when `replayable`.
+    pub(crate) fn generated(
+        file_name: impl Into<String>,
+        replayable: bool,
+        make: crate::upload::Generate,
+    ) -> FileUpload {
+        FileUpload::from_source(Source::Generated { make, replayable }, Some(file_name.into()))
+    }
+
     pub(crate) async fn into_body(self) -> Result<Body> {
         let FileUpload { source, file_name, purpose, visibility, expiry, progress } = self;
         let name = file_name.unwrap_or_else(|| "file.jsonl".into());
-        let total = match &source {
-            Source::Path(p) => Some(
-                tokio::fs::metadata(p).await.map_err(|e| Error::Io { path: p.display().to_string(), source: e })?.len(),
-            ),
-            Source::Bytes(b) => Some(b.len() as u64),
-            Source::Reader(_) => None,
-        };
-        let replayable = !matches!(source, Source::Reader(_));
+        let mut file = FilePart::new(source, name, progress).await?;
+        let replayable = file.replayable();
         let make = move || -> Result<Form> {
-            let stream: futures::stream::BoxStream<'static, std::io::Result<Bytes>> = match &source {
-                Source::Path(p) => {
-                    let p = p.clone();
-                    futures::stream::once(async move { tokio::fs::File::open(p).await })
-                        .map_ok(|f| tokio_util::io::ReaderStream::with_capacity(f, 64 * 1024))
-                        .try_flatten()
-                        .boxed()
-                }
-                Source::Bytes(b) => futures::stream::iter([Ok(b.clone())]).boxed(),
-                Source::Reader(r) => {
-                    let reader = r
-                        .lock()
-                        .ok()
-                        .and_then(|mut r| r.take())
-                        .ok_or_else(|| Error::InvalidRequest("the upload's reader was already used".into()))?;
-                    tokio_util::io::ReaderStream::with_capacity(reader, 64 * 1024).boxed()
-                }
-            };
-            let stream = match progress.clone() {
-                Some(report) => {
-                    let mut sent = 0u64;
-                    stream
-                        .inspect_ok(move |chunk| {
-                            sent += chunk.len() as u64;
-                            report(sent, total);
-                        })
-                        .boxed()
-                }
-                None => stream,
-            };
-            let body = reqwest::Body::wrap_stream(stream);
-            let part = match total {
-                Some(len) => Part::stream_with_length(body, len),
-                None => Part::stream(body),
-            }
-            .file_name(name.clone())
-            .mime_str("application/octet-stream")
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let part = file.part()?;
             let mut form = Form::new();
             if let Some(p) = &purpose {
                 form = form.text("purpose", p.clone());

@@ -2,7 +2,6 @@
 //! [`Jobs::watch`].
 
 use std::num::NonZeroU64;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures::Stream;
@@ -20,6 +19,7 @@ use crate::types::{
     DetailedJobOut, FineTuneableModel, JobIn, JobInSuffix, JobMetadata, JobOut, JobStatus, JobsOut,
     KnownFineTuneableModel, KnownJobStatus, TrainingParameters,
 };
+use crate::watch::WatchOptions;
 
 group!(
     /// Fine-tuning: the job routes of the seed era, which the API has since retired (they
@@ -149,39 +149,29 @@ impl<'c> Jobs<'c> {
     ) -> impl Stream<Item = Result<DetailedJobOut>> + Send + 'static {
         let client = self.client.clone().into_owned();
         let id = job_id.to_string();
-        let state = Some((None::<(String, i64, usize, usize)>, options.initial_interval, true));
-        futures::stream::unfold(state, move |state| {
-            let client = client.clone();
-            let id = id.clone();
-            async move {
-                let (mut last, mut interval, first) = state?;
-                if !first {
-                    tokio::time::sleep(interval).await;
-                }
-                loop {
-                    #[allow(deprecated)]
-                    let job = match client.fine_tuning().jobs().get(&id).await {
-                        Ok(job) => job,
-                        Err(e) => return Some((Err(e), None)),
-                    };
-                    let key = (
-                        job.status.as_str(),
-                        job.modified_at,
-                        job.events.as_ref().map_or(0, Vec::len),
-                        job.checkpoints.as_ref().map_or(0, Vec::len),
-                    );
-                    if is_terminal(&job.status) {
-                        return Some((Ok(job), None));
-                    }
-                    if last.as_ref() != Some(&key) {
-                        last = Some(key);
-                        return Some((Ok(job), Some((last, options.initial_interval, false))));
-                    }
-                    interval = interval.mul_f64(1.5).min(options.max_interval);
-                    tokio::time::sleep(interval).await;
-                }
-            }
-        })
+        #[allow(deprecated)]
+        let fetch = move || {
+            let (client, id) = (client.clone(), id.clone());
+            async move { client.fine_tuning().jobs().get(&id).await }
+        };
+        crate::watch::poll(fetch, options)
+    }
+}
+
+impl crate::watch::Watched for DetailedJobOut {
+    type Key = (String, i64, usize, usize);
+
+    fn key(&self) -> Self::Key {
+        (
+            self.status.as_str(),
+            self.modified_at,
+            self.events.as_ref().map_or(0, Vec::len),
+            self.checkpoints.as_ref().map_or(0, Vec::len),
+        )
+    }
+
+    fn is_final(&self) -> bool {
+        is_terminal(&self.status)
     }
 }
 
@@ -197,21 +187,6 @@ fn create_call(job: JobRequest, dry_run: bool) -> Result<Call> {
 pub fn is_terminal(status: &JobStatus) -> bool {
     matches!(status, JobStatus::Known(KnownJobStatus::Success | KnownJobStatus::Failed | KnownJobStatus::Cancelled))
         || matches!(status, JobStatus::Other(s) if s == "FAILED_VALIDATION")
-}
-
-/// How [`Jobs::watch`] polls.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct WatchOptions {
-    /// The first wait, and the wait after a change (default 1 s).
-    pub initial_interval: Duration,
-    /// The longest wait (default 30 s).
-    pub max_interval: Duration,
-}
-
-impl Default for WatchOptions {
-    fn default() -> Self {
-        WatchOptions { initial_interval: Duration::from_secs(1), max_interval: Duration::from_secs(30) }
-    }
 }
 
 /// Filters for [`Jobs::list`]; unset filters are not sent.

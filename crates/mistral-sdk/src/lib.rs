@@ -110,6 +110,7 @@
 
 mod accumulate;
 mod base64;
+mod batch;
 mod chat;
 mod client;
 mod delta;
@@ -123,14 +124,21 @@ mod fine_tuning;
 mod meta;
 mod models;
 mod options;
+mod paging;
 mod pending;
 mod retry;
 pub mod sse;
 mod stream;
 mod tool;
 mod transport;
+mod upload;
+mod watch;
 
 pub use accumulate::StreamAccumulator;
+pub use batch::{
+    Batch, BatchFilter, BatchJobExt, BatchJobs, BatchLineError, BatchProgress, BatchRequest, BatchResult, BatchResults,
+    BatchRunner, BatchSource, Batchable,
+};
 pub use chat::{Chat, ChatRequest, Part};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use delta::{ChoiceDelta, Delta};
@@ -139,7 +147,7 @@ pub use error::{ApiError, ApiErrorKind, Error, FieldError, Result};
 pub use ext::{ChatResponseExt, FinishReasonExt, JobStatusExt, ModelExt, ToolCallExt, content_text, content_thinking};
 pub use files::{Download, FileFilter, FileUpload, Files};
 pub use fim::{Fim, FimRequest};
-pub use fine_tuning::{FineTuning, JobFilter, JobRequest, Jobs, WatchOptions, is_terminal};
+pub use fine_tuning::{FineTuning, JobFilter, JobRequest, Jobs, is_terminal};
 pub use meta::{ResponseMeta, WithMeta};
 pub use models::Models;
 pub use options::RequestOptions;
@@ -147,6 +155,7 @@ pub use pending::Pending;
 pub use retry::RetryPolicy;
 pub use stream::CompletionStream;
 pub use tool::Tool;
+pub use watch::WatchOptions;
 
 /// The API's wire types, generated from `openapi.yaml` (re-exported from `mistral-openapi`).
 pub use mistral_openapi::types;
