@@ -26,27 +26,27 @@ async fn every_check_passes_against_the_mock() {
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines[0].split_whitespace().collect::<Vec<_>>(), ["CHECK", "REQUEST", "RESULT", "AT", "DETAILS"]);
         let checks: Vec<&str> = lines[1..].iter().copied().filter(|l| !l.starts_with("note: ")).collect();
-        // 36 checks of the flows (19 operations), one per other operation (59), and the summary.
-        assert_eq!(checks.len(), 96, "95 checks and the summary: {out}");
-        for line in &checks[..95] {
+        // 45 checks of the flows (24 operations), one per other operation (54), and the summary.
+        assert_eq!(checks.len(), 100, "99 checks and the summary: {out}");
+        for line in &checks[..99] {
             assert_eq!(line.split_whitespace().last(), Some("pass"), "{line}");
         }
         assert!(checks[0].starts_with("chat.create ") && checks[0].contains("POST /v1/chat/completions"), "{out}");
         assert!(
-            checks[35].starts_with("models.delete ") && checks[35].contains("DELETE /v1/models/{model_id}"),
+            checks[38].starts_with("models.delete ") && checks[38].contains("DELETE /v1/models/{model_id}"),
             "{out}"
         );
-        assert_eq!(checks[95], "95 checks: 95 passed, 0 failed, 0 skipped");
+        assert_eq!(checks[99], "99 checks: 99 passed, 0 failed, 0 skipped");
 
         let run = conformance(&["--base-url", &url, "--json", "--timeout", "20"]).await;
         let json = run.json();
         assert_eq!(json["passed"], true);
         assert_eq!(json["base_url"], url.as_str());
-        // By default the harmless examples only: 36 flow checks and 32 reads or stateless calls.
-        assert_eq!(json["summary"]["total"], 68);
-        assert_eq!(json["summary"]["passed"], 68);
+        // By default the harmless examples only: 45 flow checks and 30 reads or stateless calls.
+        assert_eq!(json["summary"]["total"], 75);
+        assert_eq!(json["summary"]["passed"], 75);
         let checks = json["checks"].as_array().unwrap();
-        assert_eq!(checks.len(), 68);
+        assert_eq!(checks.len(), 75);
         assert!(checks.iter().all(|c| c["result"] == "pass"), "{json}");
         assert_eq!(checks[4]["name"], "chat.stream");
         assert_eq!(checks[4]["operation_id"], "createChatCompletion");

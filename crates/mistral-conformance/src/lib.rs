@@ -31,9 +31,10 @@
 //!
 //! | group | checks |
 //! |---|---|
-//! | `chat` | `chat.create` (example `Regular`), `chat.create.function_calling`, `chat.create.json_mode`, `chat.create.tool_result` (the other non-streamed examples), `chat.stream` (example `Streamed`), `chat.no_key` (401), `chat.unknown_field` (422), `chat.missing_field` (422, without `messages`) |
+//! | `chat` | `chat.create` (example `Regular`), `chat.create.function_calling`, `chat.create.json_mode`, `chat.create.tool_result` (the other non-streamed examples), `chat.stream` (example `Streamed`), `chat.no_key` (401), `chat.unknown_field` (422), `chat.missing_field` (422, without `messages`), `chat.structured_output` (a `json_schema` response format: the answer parses and fits the schema), `chat.multimodal` (text and a data-URL image in one message), `chat.reasoning_stream` (`magistral-small-latest` streamed: thinking chunks, then text; skipped on a server without that model) |
 //! | `fim` | `fim.create`, `fim.stream` (the example with `stream: true`), `fim.no_key`, `fim.unknown_field`, `fim.missing_field` (without `prompt`) |
 //! | `embeddings` | `embeddings.create` (also: one vector per input), `embeddings.no_key`, `embeddings.unknown_field`, `embeddings.missing_field` (without `input`) |
+//! | `batch` | `batch.create` (the spec's example: inline requests), `batch.get` (same id), `batch.list` (contains it), `batch.cancel` (stopping or ended), `batch.no_key`, `batch.delete` |
 //! | `models` | `models.list`, `models.retrieve` (the first model listed: same id), `models.no_key`; after the fine-tuning flow `models.update`, `models.archive`, `models.unarchive` (on the model the job made, else a made-up `ft:` id: 404) |
 //! | `files` | `files.upload` (multipart, a small JSONL of `{"messages": [user, assistant]}` lines from the spec's example), `files.retrieve` (same id), `files.list` (contains it), `files.download` (as many bytes as its metadata says), `files.signed_url` (a URL), `files.no_key` |
 //! | `fine_tuning` | `fine_tuning.create` (example `Job` on the uploaded file), `fine_tuning.get` (same id), `fine_tuning.list` (contains it), `fine_tuning.cancel` (status `CANCELLATION_REQUESTED` or `CANCELLED`), `fine_tuning.no_key` |

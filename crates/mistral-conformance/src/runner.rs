@@ -146,7 +146,8 @@ impl Runner {
     }
 }
 
-/// The operations with flows of their own: the seed's 13, model management, file download and URL.
+/// The operations with flows of their own: the seed's 13, model management, file download and
+/// URL, batch jobs.
 pub(crate) struct Ops {
     pub(crate) chat: Op,
     pub(crate) fim: Op,
@@ -163,6 +164,11 @@ pub(crate) struct Ops {
     pub(crate) download_file: Op,
     pub(crate) signed_url: Op,
     pub(crate) delete_file: Op,
+    pub(crate) create_batch: Op,
+    pub(crate) get_batch: Op,
+    pub(crate) list_batches: Op,
+    pub(crate) cancel_batch: Op,
+    pub(crate) delete_batch: Op,
     pub(crate) list_jobs: Op,
     pub(crate) create_job: Op,
     pub(crate) get_job: Op,
@@ -172,7 +178,7 @@ pub(crate) struct Ops {
 impl Ops {
     /// The operations with checks of their own (flows with state); every other operation of the
     /// table gets one check from its spec examples.
-    pub(crate) fn dedicated(&self) -> [&Op; 19] {
+    pub(crate) fn dedicated(&self) -> [&Op; 24] {
         [
             &self.chat,
             &self.fim,
@@ -189,6 +195,11 @@ impl Ops {
             &self.download_file,
             &self.signed_url,
             &self.delete_file,
+            &self.create_batch,
+            &self.get_batch,
+            &self.list_batches,
+            &self.cancel_batch,
+            &self.delete_batch,
             &self.list_jobs,
             &self.create_job,
             &self.get_job,
@@ -213,6 +224,11 @@ impl Ops {
             retrieve_file: op(&ops::FILES_API_ROUTES_RETRIEVE_FILE)?,
             download_file: op(&ops::FILES_API_ROUTES_DOWNLOAD_FILE)?,
             signed_url: op(&ops::FILES_API_ROUTES_GET_SIGNED_URL)?,
+            create_batch: op(&ops::JOBS_API_ROUTES_BATCH_CREATE_BATCH_JOB)?,
+            get_batch: op(&ops::JOBS_API_ROUTES_BATCH_GET_BATCH_JOB)?,
+            list_batches: op(&ops::JOBS_API_ROUTES_BATCH_GET_BATCH_JOBS)?,
+            cancel_batch: op(&ops::JOBS_API_ROUTES_BATCH_CANCEL_BATCH_JOB)?,
+            delete_batch: op(&ops::JOBS_API_ROUTES_BATCH_DELETE_BATCH_JOB)?,
             delete_file: op(&ops::FILES_API_ROUTES_DELETE_FILE)?,
             list_jobs: op(&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOBS)?,
             create_job: op(&ops::JOBS_API_ROUTES_FINE_TUNING_CREATE_FINE_TUNING_JOB)?,
@@ -285,6 +301,7 @@ impl Ctx {
     pub(crate) async fn run(&mut self, ops: &Ops) {
         if self.selected(Group::Chat) {
             self.completions(Group::Chat, "chat", &ops.chat, true, |_, _| Ok(())).await;
+            self.chat_2026(ops).await;
         }
         if self.selected(Group::Fim) {
             self.completions(Group::Fim, "fim", &ops.fim, true, |_, _| Ok(())).await;
@@ -326,6 +343,9 @@ impl Ctx {
                 self.quietly(&format!("the fine-tuned model {model}"), &ops.delete_model, &[("model_id", &model)]).await
             }
             (None, false) => {}
+        }
+        if self.selected(Group::Batch) {
+            self.batch(ops).await;
         }
         self.examples(ops).await;
     }

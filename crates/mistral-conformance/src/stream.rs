@@ -14,6 +14,10 @@ use crate::report::Aspect;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Streamed {
     pub chunks: usize,
+    /// Chunks whose delta carried a `thinking` content chunk (a reasoning model's thoughts).
+    pub thinking: usize,
+    /// Chunks whose delta carried answer text, after the first thinking one.
+    pub text_after_thinking: usize,
 }
 
 /// Reads and judges the stream of `response` until it ends or `deadline`.
@@ -39,6 +43,7 @@ pub(crate) async fn judge(
     let mut chunks = 0usize;
     let mut done = false;
     let mut usage = false;
+    let (mut thinking, mut text_after_thinking) = (0usize, 0usize);
     loop {
         let next = match tokio::time::timeout_at(deadline, response.chunk()).await {
             Err(_) if done => {
@@ -103,6 +108,9 @@ pub(crate) async fn judge(
             if chunk.get("usage").is_some_and(Value::is_object) {
                 usage = true;
             }
+            let (thought, text) = kinds(&chunk);
+            thinking += usize::from(thought);
+            text_after_thinking += usize::from(text && thinking > 0);
         }
     }
     if !done {
@@ -127,5 +135,17 @@ pub(crate) async fn judge(
     if !usage {
         return Err(Fail::new(Aspect::Stream, format!("none of the {chunks} chunks carried usage")));
     }
-    Ok(Streamed { chunks })
+    Ok(Streamed { chunks, thinking, text_after_thinking })
+}
+
+/// Whether the first choice's delta holds thinking, and answer text.
+fn kinds(chunk: &Value) -> (bool, bool) {
+    match chunk.pointer("/choices/0/delta/content") {
+        Some(Value::String(s)) => (false, !s.is_empty()),
+        Some(Value::Array(items)) => {
+            let kind = |k: &str| items.iter().any(|c| c.get("type").and_then(Value::as_str) == Some(k));
+            (kind("thinking"), kind("text"))
+        }
+        _ => (false, false),
+    }
 }

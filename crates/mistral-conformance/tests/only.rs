@@ -98,9 +98,9 @@ async fn only_models_and_only_completions() {
 
         let groups = "fim,chat".split(',').map(|g| g.parse::<Group>().unwrap());
         let report = Runner::new(server.base_url(), KEY).examples(Examples::None).only(groups).run().await.unwrap();
-        assert_eq!(report.checks.len(), 13);
-        assert!(report.checks[..8].iter().all(|c| c.group == Group::Chat && c.name.starts_with("chat.")));
-        assert!(report.checks[8..].iter().all(|c| c.group == Group::Fim && c.name.starts_with("fim.")));
+        assert_eq!(report.checks.len(), 16);
+        assert!(report.checks[..11].iter().all(|c| c.group == Group::Chat && c.name.starts_with("chat.")));
+        assert!(report.checks[11..].iter().all(|c| c.group == Group::Fim && c.name.starts_with("fim.")));
         all_pass(&report);
 
         // None named: all of them.

@@ -32,6 +32,22 @@ impl std::fmt::Display for Violation {
 }
 
 impl Validator {
+    /// A validator for a standalone JSON Schema (its `$schema` draft, 2020-12 when it names
+    /// none): what a structured-output request asks the answer to fit.
+    ///
+    /// ```
+    /// let schema = serde_json::json!({"type": "object", "required": ["city"]});
+    /// let v = mistral_spec::Validator::json_schema(&schema).unwrap();
+    /// assert!(v.is_valid(&serde_json::json!({"city": "Lyon"})) && !v.is_valid(&serde_json::json!({})));
+    /// ```
+    pub fn json_schema(schema: &Value) -> Result<Validator> {
+        let inner = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .build(schema)
+            .map_err(|e| Error::Schema { pointer: "(a JSON Schema)".into(), message: e.to_string() })?;
+        Ok(Validator { inner })
+    }
+
     /// `Ok` when `instance` fits, else every violation found (at least one).
     pub fn validate(&self, instance: &Value) -> std::result::Result<(), Vec<Violation>> {
         let mut violations = Vec::new();

@@ -2,6 +2,8 @@
 //! steps to the runner's context. Chat, FIM and embeddings share one flow ([`completions`]);
 //! every operation without a flow of its own is checked from its examples ([`examples`]).
 
+mod batch;
+mod chat;
 mod completions;
 mod examples;
 pub(crate) mod files;

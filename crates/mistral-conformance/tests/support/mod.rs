@@ -10,7 +10,7 @@ use std::time::Duration;
 use httpmock::Method::{DELETE, GET, PATCH, POST};
 use httpmock::{HttpMockRequest, MockServer};
 use mistral_spec::Spec;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub const CHAT: &str = "createChatCompletion";
 pub const FIM: &str = "createFIMCompletion";
@@ -21,6 +21,7 @@ pub const UPDATE_MODEL: &str = "jobs_api_routes_fine_tuning_update_fine_tuned_mo
 pub const ARCHIVE_MODEL: &str = "jobs_api_routes_fine_tuning_archive_fine_tuned_model";
 pub const UNARCHIVE_MODEL: &str = "jobs_api_routes_fine_tuning_unarchive_fine_tuned_model";
 pub const SIGNED_URL: &str = "files_api_routes_get_signed_url";
+pub const CREATE_BATCH: &str = "jobs_api_routes_batch_create_batch_job";
 pub const UPLOAD: &str = "files_api_routes_upload_file";
 pub const LIST_FILES: &str = "files_api_routes_list_files";
 pub const RETRIEVE_FILE: &str = "files_api_routes_retrieve_file";
@@ -73,6 +74,15 @@ pub fn streams(req: &HttpMockRequest) -> bool {
     serde_json::from_slice::<Value>(req.body_ref()).ok().is_some_and(|v| v["stream"] == Value::Bool(true))
 }
 
+/// A reasoning model's stream: a thinking chunk, then the answer's text, usage, `[DONE]`.
+pub const REASONING_SSE: &str = concat!(
+    r#"data: {"id":"r1","object":"chat.completion.chunk","created":1,"model":"magistral-small-latest","choices":[{"index":0,"delta":{"role":"assistant","content":[{"type":"thinking","thinking":[{"type":"text","text":"17 has no divisor."}]}]},"finish_reason":null}]}"#,
+    "\n\n",
+    r#"data: {"id":"r1","object":"chat.completion.chunk","created":1,"model":"magistral-small-latest","choices":[{"index":0,"delta":{"content":[{"type":"text","text":"Yes."}]},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":6,"total_tokens":15}}"#,
+    "\n\n",
+    "data: [DONE]\n\n"
+);
+
 /// Answers every check as the spec says.
 pub async fn conforming(server: &MockServer) {
     let unauthorized = example(LIST_MODELS, "401", "application/json", "Gateway");
@@ -100,6 +110,25 @@ pub async fn conforming(server: &MockServer) {
             })
             .await;
     }
+    // Chat's 2026 checks: a structured answer that fits the requested schema, and a reasoning
+    // model's stream, thoughts first.
+    let structured = {
+        let mut answer = ok(CHAT, "Regular");
+        answer["choices"][0]["message"]["content"] = Value::from(r#"{"city": "Lyon", "country": "France"}"#);
+        answer
+    };
+    server
+        .mock_async(move |when, then| {
+            when.method(POST).path("/v1/chat/completions").body_includes("json_schema");
+            then.status(200).header("content-type", "application/json").json_body(structured);
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v1/chat/completions").body_includes("magistral").is_true(streams);
+            then.status(200).header("content-type", "text/event-stream").body(REASONING_SSE);
+        })
+        .await;
     for (path, op) in [("/v1/chat/completions", CHAT), ("/v1/fim/completions", FIM)] {
         let body = sse(op);
         server
@@ -134,7 +163,19 @@ pub async fn conforming(server: &MockServer) {
             then.status(200).header("content-type", "application/octet-stream").body(vec![b'x'; size as usize]);
         })
         .await;
+    // The batch flow: the job the example creates, got, listed, cancelled, deleted.
+    let job = ok(CREATE_BATCH, "Example");
+    let job_id = job["id"].as_str().unwrap_or_default().to_string();
+    let mut cancelled = job.clone();
+    cancelled["status"] = Value::from("CANCELLATION_REQUESTED");
+    let batches = json!({"object": "list", "data": [job.clone()], "total": 1});
+    let batch_deleted = json!({"id": job_id, "object": "batch", "deleted": true});
     let routes: Vec<(httpmock::Method, String, Value)> = vec![
+        (POST, "/v1/batch/jobs".into(), job.clone()),
+        (GET, "/v1/batch/jobs".into(), batches),
+        (GET, format!("/v1/batch/jobs/{job_id}"), job),
+        (POST, format!("/v1/batch/jobs/{job_id}/cancel"), cancelled),
+        (DELETE, format!("/v1/batch/jobs/{job_id}"), batch_deleted),
         (GET, format!("/v1/models/{}", listed["id"].as_str().unwrap_or_default()), listed.clone()),
         (PATCH, format!("/v1/fine_tuning/models/{FT_MODEL}"), with_id(UPDATE_MODEL, FT_MODEL)),
         (POST, format!("/v1/fine_tuning/models/{FT_MODEL}/archive"), archived),
