@@ -15,7 +15,7 @@ use tower::ServiceExt;
 use crate::api_error::ApiError;
 use crate::options::{FineTuningMode, Options};
 use crate::persist::Persist;
-use crate::routes::{batch, chat, embeddings, files, fim, fine_tuning, models};
+use crate::routes::{batch, chat, embeddings, files, fim, fine_tuning, models, ocr};
 use crate::store::Store;
 use crate::validate::Validators;
 use crate::{Error, auth, examples, faults};
@@ -121,6 +121,7 @@ const SERVED: &[(&Operation, Route)] = &[
     (&ops::JOBS_API_ROUTES_BATCH_GET_BATCH_JOB, |m| on(m, batch::get)),
     (&ops::JOBS_API_ROUTES_BATCH_CANCEL_BATCH_JOB, |m| on(m, batch::cancel)),
     (&ops::JOBS_API_ROUTES_BATCH_DELETE_BATCH_JOB, |m| on(m, batch::delete)),
+    (&ops::OCR_V1_OCR_POST, |m| on(m, ocr::process)),
 ];
 
 type Route = fn(MethodFilter) -> MethodRouter<Arc<App>>;

@@ -249,6 +249,27 @@ pub(crate) fn prose(question: &str, seed: u64, terse: bool) -> String {
     sentences.join(" ")
 }
 
+/// `n` plausible declarative sentences about `topic`, seeded by `seed`: the text of a document
+/// or a recording the mock cannot read.
+pub(crate) fn statements(topic: &str, seed: u64, n: usize) -> Vec<String> {
+    let mut rng = Rng::new(mix(seed ^ 0x646f_6375_6d65_6e74));
+    (0..n)
+        .map(|_| {
+            let n1 = rng.pick(NOUNS, "context");
+            let n2 = rng.pick(NOUNS, "detail");
+            let adj = rng.pick(ADJECTIVES, "careful");
+            match rng.below(6) {
+                0 => format!("This section covers the {n1} of {topic}."),
+                1 => format!("{} depends on {n1} and {n2}.", capitalize(topic)),
+                2 => format!("A {adj} review of {topic} starts with its {n1}."),
+                3 => format!("The {n2} of {topic} is summarised below."),
+                4 => format!("Each part of {topic} is checked for {n1}."),
+                _ => format!("We describe the {adj} {n1} behind {topic}."),
+            }
+        })
+        .collect()
+}
+
 /// What a reasoning model thinks before answering `question`: `sentences` sentences (at least
 /// one), seeded by `seed`, opening with the topic and ending by turning to the answer.
 pub(crate) fn thinking(question: &str, seed: u64, sentences: usize) -> String {

@@ -8,3 +8,4 @@ pub(crate) mod files;
 pub(crate) mod fim;
 pub(crate) mod fine_tuning;
 pub(crate) mod models;
+pub(crate) mod ocr;

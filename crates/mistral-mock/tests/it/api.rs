@@ -548,6 +548,9 @@ async fn every_operation_conforms_to_the_spec() {
         ok(get, &m.get(get, &format!("/v1/batch/jobs/{batch_id}?inline=true")).await);
         let del = "jobs_api_routes_batch_delete_batch_job";
         ok(del, &m.delete(del, &format!("/v1/batch/jobs/{batch_id}")).await);
+        let ocr = "ocr_v1_ocr_post";
+        let document = json!({"type": "document_url", "document_url": "https://example.com/a.pdf"});
+        ok(ocr, &m.post(ocr, "/v1/ocr", json!({"model": "mistral-ocr-latest", "document": document})).await);
         let spec = mistral_spec::Spec::embedded().expect("spec");
         for op in operations::ALL.iter().filter(|op| !mistral_mock::serves(op)) {
             let r = m.call(op.id, example_request(&m, spec, op)).await;

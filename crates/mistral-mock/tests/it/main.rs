@@ -14,6 +14,7 @@ mod fim;
 mod fine_tuning;
 mod load;
 mod models;
+mod ocr;
 mod script;
 mod server;
 

@@ -1,7 +1,7 @@
 //! `POST /v1/chat/completions`: plain answers, JSON mode and structured outputs, tool calls
 //! and tool results, built-in tools, reasoning, several choices, images, documents and audio.
 
-mod input;
+pub(crate) mod input;
 mod tools;
 
 use std::sync::Arc;
