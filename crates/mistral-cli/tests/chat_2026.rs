@@ -150,3 +150,20 @@ async fn reasoning_goes_to_stderr_apart_from_the_answer() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn json_streams_print_each_events_data_as_the_server_sent_it() {
+    within(20, async {
+        let server = mock().await;
+        let first = r#"{"id":"c1","object":"chat.completion.chunk","created":1,"model":"mistral-small-latest","choices":[{"index":0,"delta":{"role":"assistant","content":"Hi"},"finish_reason":null}],"x_from_2027":{"kept":true}}"#;
+        let last = r#"{"id":"c1","object":"chat.completion.chunk","created":1,"model":"mistral-small-latest","choices":[{"index":0,"delta":{"content":"!"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}"#;
+        let events = [serde_json::from_str::<Value>(first).unwrap(), serde_json::from_str::<Value>(last).unwrap()];
+        server.on(&ops::CREATE_CHAT_COMPLETION).respond(mistral_mock::Reply::events(events));
+        let out = cli(&server, &["--json", "chat", "Hi"]).await.ok().to_string();
+        let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("one JSON document a line")).collect();
+        assert_eq!(lines.len(), 2, "{out}");
+        assert_eq!(lines[0]["x_from_2027"], json!({"kept": true}), "a field no spec knows is kept");
+        assert_eq!(lines[1]["usage"]["total_tokens"], 3);
+    })
+    .await;
+}

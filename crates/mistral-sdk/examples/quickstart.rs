@@ -13,9 +13,17 @@ use std::time::Duration;
 use futures::StreamExt;
 use mistral_sdk::types::KnownToolChoiceEnum;
 use mistral_sdk::{
-    ChatRequest, ChatResponseExt, FileUpload, FimRequest, FinishReasonExt, JobRequest, JobStatusExt, Tool, ToolCallExt,
-    WatchOptions,
+    ChatRequest, ChatResponseExt, FileUpload, FimRequest, FinishReasonExt, JobRequest, JobStatusExt, Part, Tool,
+    ToolCallExt, WatchOptions,
 };
+
+/// A 1x1 red PNG.
+const RED_PIXEL: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53, 0xde, 0x00, 0x00, 0x00, 0x0c, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0x00, 0x00, 0x03, 0x01, 0x01, 0x00, 0xc9, 0xfe, 0x92, 0xef,
+    0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
 
 #[derive(schemars::JsonSchema, serde::Deserialize)]
 struct WeatherArgs {
@@ -23,7 +31,7 @@ struct WeatherArgs {
     city: String,
 }
 
-#[derive(serde::Deserialize, Debug)]
+#[derive(schemars::JsonSchema, serde::Deserialize, Debug)]
 struct Cheese {
     name: String,
     region: String,
@@ -69,17 +77,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("final answer: {}", client.chat().create(follow_up).await?.text());
 
-    println!("\n## JSON mode");
+    println!("\n## structured output");
+    // The answer is JSON that fits `Cheese`'s schema (derived with schemars), parsed back.
     let response = client
         .chat()
         .create(
             ChatRequest::new("mistral-small-latest")
-                .user(r#"Give the best French cheese as JSON: {"name": ..., "region": ...}"#)
-                .json_mode(),
+                .user("The best French cheese and its region?")
+                .json_schema::<Cheese>(),
         )
         .await?;
-    let cheese: Cheese = response.json()?;
+    let cheese: Cheese = response.parsed()?;
     println!("name: {}, region: {}", cheese.name, cheese.region);
+
+    println!("\n## an image question");
+    let question = [Part::text("What colour is this pixel?"), Part::image_bytes(RED_PIXEL, "image/png")];
+    let answer = client.chat().create(ChatRequest::new("mistral-small-latest").user_parts(question)).await?;
+    println!("> What colour is this pixel? [a 1x1 PNG]\n{}", answer.text());
 
     println!("\n## FIM");
     let fim = client

@@ -97,10 +97,18 @@
 //!
 //! # Errors and retries
 //!
-//! Failed attempts are retried twice by default on 408, 409, 429, 500, 502, 503, 504,
-//! connection errors and timeouts, with exponential backoff and full jitter, honouring
-//! `Retry-After`. A stream is retried only until its response starts. See [`RetryPolicy`]
-//! and [`ClientBuilder`].
+//! Failed attempts are retried twice by default, with exponential backoff and full jitter,
+//! honouring `Retry-After`. What is retried depends on the operation's retry class in the
+//! operation table, so a retry never bills or creates twice:
+//! - operations safe to repeat (reads, deletes, and the calls the spec marks idempotent:
+//!   chat, FIM, embeddings, OCR, classifiers, audio) on 408, 409, 429, 5xx, connection
+//!   errors and timeouts;
+//! - every other operation (uploads, creations, job starts) only when the server surely did
+//!   not act on it: a 429, or a connection that was refused.
+//!
+//! A stream is retried only until its response starts; an upload from a reader, which can be
+//! read once, is not retried. [`RequestOptions`] changes the number of retries (or the timeout,
+//! or headers) for one call, a group or a client. See [`RetryPolicy`] and [`ClientBuilder`].
 //!
 //! The API key is sent as a sensitive header and never appears in `Debug` output, errors or
 //! logs.
@@ -123,10 +131,12 @@ mod fim;
 mod fine_tuning;
 mod meta;
 mod models;
+mod ocr;
 mod options;
 mod paging;
 mod pending;
 mod retry;
+mod schema;
 pub mod sse;
 mod stream;
 mod tool;
@@ -150,6 +160,7 @@ pub use fim::{Fim, FimRequest};
 pub use fine_tuning::{FineTuning, JobFilter, JobRequest, Jobs, is_terminal};
 pub use meta::{ResponseMeta, WithMeta};
 pub use models::Models;
+pub use ocr::{Document, Ocr, OcrImageExt, OcrRequest, OcrResponseExt};
 pub use options::RequestOptions;
 pub use pending::Pending;
 pub use retry::RetryPolicy;

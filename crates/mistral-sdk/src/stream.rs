@@ -45,6 +45,9 @@ pub struct CompletionStream {
     done: bool,
     saw_finish: bool,
     meta: ResponseMeta,
+    /// Keep each event's `data:` text for [`CompletionStream::with_raw`].
+    keep_raw: bool,
+    raw: Option<String>,
 }
 
 impl std::fmt::Debug for CompletionStream {
@@ -77,6 +80,8 @@ impl CompletionStream {
             idle: idle.map(|d| (d, Box::pin(tokio::time::sleep(d)))),
             done: false,
             saw_finish: false,
+            keep_raw: false,
+            raw: None,
             meta,
         }
     }
@@ -84,6 +89,31 @@ impl CompletionStream {
     /// Status and headers of the response.
     pub fn meta(&self) -> &ResponseMeta {
         &self.meta
+    }
+
+    /// Each chunk with its event's `data:` text as the server sent it (fields this release
+    /// does not know included): to log or forward a stream verbatim.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// use futures::StreamExt;
+    ///
+    /// let stream = client.chat().stream(mistral_sdk::ChatRequest::new("mistral-small-latest").user("Hi")).await?;
+    /// let mut events = std::pin::pin!(stream.with_raw());
+    /// while let Some(event) = events.next().await {
+    ///     let (_chunk, data) = event?;
+    ///     println!("{data}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn with_raw(mut self) -> impl Stream<Item = Result<(CompletionChunk, String)>> + Send + 'static {
+        use futures::StreamExt;
+        self.keep_raw = true;
+        futures::stream::unfold(self, |mut stream| async move {
+            let item = stream.next().await?;
+            let raw = stream.raw.take().unwrap_or_default();
+            Some((item.map(|chunk| (chunk, raw)), stream))
+        })
     }
 
     /// Only the answer text of the first choice, delta by delta (empty deltas and thinking
@@ -165,6 +195,9 @@ impl CompletionStream {
             }
             if event.event != "message" && event.event != "completion" {
                 continue; // a kind of event this API does not define
+            }
+            if self.keep_raw {
+                self.raw = Some(event.data.to_string());
             }
             let decoded = serde_json::from_str::<CompletionChunk>(event.data)
                 .or_else(|e| fill_tool_call_fragments(event.data).ok_or(e));

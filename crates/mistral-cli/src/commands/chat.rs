@@ -64,9 +64,12 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, args: &ChatArgs) -> Result<(), Fa
 
     let stream = ctx.client.chat().stream(request).await?;
     if ctx.json {
-        let mut stream = std::pin::pin!(stream);
-        while let Some(chunk) = stream.next().await {
-            output::json_line(ctx.out, &chunk?)?;
+        // The server's own bytes, one event's data per line.
+        let mut events = std::pin::pin!(stream.with_raw());
+        while let Some(event) = events.next().await {
+            let (_, data) = event?;
+            writeln!(ctx.out, "{data}")?;
+            ctx.out.flush()?;
         }
     } else {
         let mut deltas = std::pin::pin!(stream.deltas());
