@@ -127,7 +127,7 @@ pub trait ChatResponseExt {
 }
 
 /// `text` as a `T`: as is, else inside a Markdown code fence.
-fn parse_output<T: DeserializeOwned>(text: &str) -> Result<T> {
+pub(crate) fn parse_output<T: DeserializeOwned>(text: &str) -> Result<T> {
     let first = match serde_json::from_str(text) {
         Ok(value) => return Ok(value),
         Err(e) => e,

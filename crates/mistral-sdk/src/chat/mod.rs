@@ -5,6 +5,7 @@ mod part;
 mod settings;
 
 pub use part::Part;
+pub(crate) use part::{data_url, image_extension, sniff_image};
 
 use mistral_openapi::operations as ops;
 

@@ -205,7 +205,7 @@ pub(crate) fn data_url(mime: &str, bytes: &[u8]) -> String {
 }
 
 /// The image type the magic bytes say.
-fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
+pub(crate) fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
     match bytes {
         [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n', ..] => Some("image/png"),
         [0xff, 0xd8, 0xff, ..] => Some("image/jpeg"),
@@ -215,7 +215,7 @@ fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn image_extension(path: &Path) -> Option<&'static str> {
+pub(crate) fn image_extension(path: &Path) -> Option<&'static str> {
     let ext = path.extension()?.to_str()?.to_ascii_lowercase();
     match ext.as_str() {
         "png" => Some("image/png"),

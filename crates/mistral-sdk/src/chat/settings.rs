@@ -186,28 +186,13 @@ impl ChatRequest {
     /// assert_eq!(format["json_schema"]["schema"]["properties"]["months"]["description"], "Months of ageing.");
     /// ```
     pub fn json_schema<T: JsonSchema>(self) -> Self {
-        // Draft 2020-12 with `$defs`: what the live API takes (recorded traffic).
-        let schema = schemars::generate::SchemaSettings::draft2020_12().into_generator().into_root_schema_for::<T>();
-        let schema = match schema.to_value() {
-            Value::Object(map) => map,
-            _ => Map::new(),
-        };
-        let description = schema.get("description").and_then(Value::as_str).map(str::to_string);
-        self.json_schema_with(WireJsonSchema {
-            name: schema_name(&T::schema_name()),
-            description,
-            schema,
-            strict: Some(true),
-        })
+        self.json_schema_with(crate::schema::json_schema_for::<T>())
     }
 
     /// Structured output with a schema given as the wire type (a hand-written schema, another
     /// name, `strict: false`...).
     pub fn json_schema_with(mut self, schema: WireJsonSchema) -> Self {
-        self.inner.response_format = Some(ResponseFormat {
-            type_: ResponseFormats::Known(KnownResponseFormats::JsonSchema),
-            json_schema: Some(schema),
-        });
+        self.inner.response_format = Some(crate::schema::response_format(schema));
         self
     }
 
@@ -254,30 +239,5 @@ impl ChatRequest {
     pub fn parallel_tool_calls(mut self, on: bool) -> Self {
         self.inner.parallel_tool_calls = Some(on);
         self
-    }
-}
-
-/// A type's schema name as a `json_schema` name: `[a-zA-Z0-9_-]`, at most 64 characters
-/// (`Page<Item>` becomes `Page_for_Item`).
-fn schema_name(name: &str) -> String {
-    let mut out: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
-        .take(64)
-        .collect();
-    if out.is_empty() {
-        out.push_str("response");
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn schema_names_fit_the_pattern() {
-        assert_eq!(super::schema_name("Page_for_Item"), "Page_for_Item");
-        assert_eq!(super::schema_name("a b<c>"), "a_b_c_");
-        assert_eq!(super::schema_name(""), "response");
-        assert_eq!(super::schema_name(&"x".repeat(100)).len(), 64);
     }
 }
