@@ -516,8 +516,8 @@ async fn a_replayable_upload_is_retried_and_a_one_shot_one_is_not() {
 }
 
 /// End to end against the embedded mock: it checks the JSONL upload as a batch file and the
-/// job request against the spec; the job's progress is scripted (the mock does not run batch
-/// jobs yet) and its output file is a real file of the mock.
+/// job request against the spec; the job's answer is scripted (a rule of the mock) to point at
+/// an output file of known content, a real file of the mock.
 #[tokio::test]
 async fn runner_against_the_mock() {
     use mistral_mock::Reply;
@@ -578,4 +578,58 @@ async fn the_upload_of_a_large_batch_is_streamed_in_bounded_chunks() {
     assert!(upload.chunks.len() > 200, "{} chunks", upload.chunks.len());
     // Every request is one line (plus the few lines of the multipart headers).
     assert!((N..N + 16).contains(&upload.newlines), "{} lines", upload.newlines);
+}
+
+/// The embedded mock runs the batch itself: each line through its own chat route, a line the
+/// route refuses (an unknown field) in the error file.
+#[tokio::test]
+async fn runner_against_the_mock_running_the_job() {
+    // 10 simulated seconds per request: 10 ms.
+    let mock = mistral_mock::MockServer::builder().speed(1000.0).start().await.unwrap();
+    let client = mistral_sdk::Client::builder().api_key(mock.api_key()).base_url(mock.base_url()).build().unwrap();
+    let progress = Arc::new(Mutex::new(Vec::new()));
+    let seen = progress.clone();
+    let runner = client
+        .batch()
+        .runner::<ChatRequest>()
+        .metadata([("test", "sdk")])
+        .watch_options(fast())
+        .on_progress(move |p| seen.lock().unwrap().push(p.clone()));
+    let source = BatchSource::from(vec![
+        ("cheese", ChatRequest::new("mistral-small-latest").user("Best French cheese?")),
+        ("wine", ChatRequest::new("mistral-small-latest").user("Best French wine?")),
+        ("bad", ChatRequest::new("mistral-small-latest").user("Hi").extra("not_a_field", 1)),
+    ]);
+    let results = tokio::time::timeout(Duration::from_secs(20), runner.run(source)).await.unwrap().unwrap();
+    let job = results.job().clone();
+    assert_eq!(job.status, BatchJobStatus::Known(KnownBatchJobStatus::Success));
+    assert_eq!((job.total_requests, job.succeeded_requests, job.failed_requests), (3, 2, 1));
+    let map = results.collect_map().await.unwrap();
+    assert_eq!(map.len(), 3);
+    for id in ["cheese", "wine"] {
+        assert!(!map[id].as_ref().unwrap().text().is_empty(), "{id}");
+    }
+    let failure = map["bad"].as_ref().unwrap_err();
+    assert_eq!(failure.status, Some(422));
+    let last = progress.lock().unwrap().last().cloned().unwrap();
+    assert_eq!((last.status.as_str(), last.completed, last.failed, last.total), ("SUCCESS", 3, 1, 3));
+    // Resuming the ended job reads the same results again.
+    let again = runner.resume(&job.id).await.unwrap().collect_map().await.unwrap();
+    assert_eq!(again.len(), 3);
+}
+
+/// Small sets inline, against the mock: its results come back in the job's `outputs`.
+#[tokio::test]
+async fn inline_runner_against_the_mock() {
+    let mock = mistral_mock::MockServer::builder().speed(1000.0).start().await.unwrap();
+    let client = mistral_sdk::Client::builder().api_key(mock.api_key()).base_url(mock.base_url()).build().unwrap();
+    let runner = client.batch().runner::<EmbeddingsRequest>().inline_up_to(100).watch_options(fast());
+    let source = BatchSource::iter(
+        (0..3).map(|i| (format!("doc-{i}"), EmbeddingsRequest::new("mistral-embed", [format!("text {i}")]))),
+    );
+    let results = tokio::time::timeout(Duration::from_secs(20), runner.run(source)).await.unwrap().unwrap();
+    let map = results.collect_map().await.unwrap();
+    assert_eq!(map.len(), 3);
+    assert_eq!(map["doc-1"].as_ref().unwrap().vectors().unwrap()[0].len(), 1024);
+    assert!(mock.received_for(&mistral_openapi::operations::FILES_API_ROUTES_UPLOAD_FILE).is_empty());
 }
