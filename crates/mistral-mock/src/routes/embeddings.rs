@@ -11,7 +11,9 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use mistral_openapi::operations::{self, Operation};
-use mistral_openapi::types::{EmbeddingInput, EmbeddingRequest, EmbeddingResponse, EmbeddingResponseData};
+use mistral_openapi::types::{
+    EmbeddingDtype, EmbeddingInput, EmbeddingRequest, EmbeddingResponse, EmbeddingResponseData, KnownEmbeddingDtype,
+};
 
 use crate::api_error::{ApiError, Detail, loc};
 use crate::app::App;
@@ -88,12 +90,30 @@ pub(crate) async fn create(
             "List should have at least 1 item after validation, not 0",
         )));
     }
+    let dimensions = match request.output_dimension.map(|d| d.get()) {
+        None => DIMENSIONS,
+        Some(d) if d <= DIMENSIONS as u64 => d as usize,
+        Some(d) => {
+            return Err(ApiError::bad_request(format!(
+                "output_dimension {d} is too large for {}: at most {DIMENSIONS}",
+                request.model
+            )));
+        }
+    };
+    let dtype = match &request.output_dtype {
+        None => KnownEmbeddingDtype::Float,
+        Some(EmbeddingDtype::Known(k)) => *k,
+        Some(EmbeddingDtype::Other(other)) => {
+            return Err(ApiError::bad_request(format!("output_dtype {other:?} is not one the API knows")));
+        }
+    };
     let tokens: u64 = inputs.iter().map(|s| count_tokens(s)).sum();
-    let data = inputs
+    let vectors: Vec<Vec<f32>> = inputs.iter().map(|text| shortened(embed(text), dimensions)).collect();
+    let data = vectors
         .iter()
         .enumerate()
-        .map(|(i, text)| EmbeddingResponseData {
-            embedding: embed(text),
+        .map(|(i, vector)| EmbeddingResponseData {
+            embedding: vector.clone(),
             index: i64::try_from(i).ok(),
             object: Some("embedding".into()),
         })
@@ -107,7 +127,46 @@ pub(crate) async fn create(
     })
     .unwrap_or(serde_json::Value::Null);
     body["usage"] = crate::completion::embedding_usage(tokens);
+    // Integers on the wire, as the API sends quantized vectors.
+    for (i, vector) in vectors.iter().enumerate() {
+        if let Some(values) = quantized(vector, dtype) {
+            body["data"][i]["embedding"] = serde_json::Value::from(values);
+        }
+    }
     Ok(Json(body))
+}
+
+/// The first `dimensions` values, scaled back to unit length (how shortened embeddings are
+/// meant to be read).
+fn shortened(mut vector: Vec<f32>, dimensions: usize) -> Vec<f32> {
+    if dimensions >= vector.len() {
+        return vector;
+    }
+    vector.truncate(dimensions);
+    let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        vector.iter_mut().for_each(|x| *x /= norm);
+    }
+    vector
+}
+
+/// A unit vector in `dtype`: int8/uint8 one value per dimension, binary/ubinary the signs
+/// packed eight dimensions a byte (signed or not); `None` for float.
+fn quantized(vector: &[f32], dtype: KnownEmbeddingDtype) -> Option<Vec<i64>> {
+    // Values of a unit vector of ~1000 dimensions rarely leave ±0.2: scale so they use the range.
+    let scale = |x: f32| (x * 8.0).clamp(-1.0, 1.0);
+    Some(match dtype {
+        KnownEmbeddingDtype::Float => return None,
+        KnownEmbeddingDtype::Int8 => vector.iter().map(|x| (scale(*x) * 127.0).round() as i64).collect(),
+        KnownEmbeddingDtype::Uint8 => vector.iter().map(|x| ((scale(*x) + 1.0) * 127.5).round() as i64).collect(),
+        KnownEmbeddingDtype::Binary | KnownEmbeddingDtype::Ubinary => vector
+            .chunks(8)
+            .map(|bits| {
+                let byte = bits.iter().enumerate().fold(0u8, |b, (i, x)| if *x > 0.0 { b | (0x80 >> i) } else { b });
+                if dtype == KnownEmbeddingDtype::Binary { i64::from(byte as i8) } else { i64::from(byte) }
+            })
+            .collect(),
+    })
 }
 
 #[cfg(test)]
@@ -116,6 +175,23 @@ mod tests {
 
     fn cosine(a: &[f32], b: &[f32]) -> f32 {
         a.iter().zip(b).map(|(x, y)| x * y).sum()
+    }
+
+    #[test]
+    fn shortened_vectors_stay_unit_and_quantized_ones_fit_their_type() {
+        let v = shortened(embed("Comté is a French cheese"), 256);
+        assert_eq!(v.len(), 256);
+        assert!((v.iter().map(|x| x * x).sum::<f32>() - 1.0).abs() < 1e-4);
+        let int8 = quantized(&v, KnownEmbeddingDtype::Int8).unwrap();
+        assert!(int8.len() == 256 && int8.iter().all(|x| (-128..=127).contains(x)) && int8.iter().any(|x| *x != 0));
+        let uint8 = quantized(&v, KnownEmbeddingDtype::Uint8).unwrap();
+        assert!(uint8.iter().all(|x| (0..=255).contains(x)));
+        let bits = quantized(&v, KnownEmbeddingDtype::Ubinary).unwrap();
+        assert_eq!(bits.len(), 32);
+        assert_eq!(bits[0] as u8 >> 7, u8::from(v[0] > 0.0), "the first bit is the first sign");
+        let signed = quantized(&v, KnownEmbeddingDtype::Binary).unwrap();
+        assert!(signed.iter().zip(&bits).all(|(s, u)| (*s as i8) as u8 == *u as u8));
+        assert_eq!(quantized(&v, KnownEmbeddingDtype::Float), None);
     }
 
     #[test]

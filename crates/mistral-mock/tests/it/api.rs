@@ -551,6 +551,20 @@ async fn every_operation_conforms_to_the_spec() {
         let ocr = "ocr_v1_ocr_post";
         let document = json!({"type": "document_url", "document_url": "https://example.com/a.pdf"});
         ok(ocr, &m.post(ocr, "/v1/ocr", json!({"model": "mistral-ocr-latest", "document": document})).await);
+        let moderation = "mistral-moderation-latest";
+        let user = json!([{"role": "user", "content": "Hello"}]);
+        for (op, path, input) in [
+            ("moderations_v1_moderations_post", "/v1/moderations", json!(["Hello"])),
+            ("chat_moderations_v1_chat_moderations_post", "/v1/chat/moderations", user.clone()),
+            ("classifications_v1_classifications_post", "/v1/classifications", json!("Hello")),
+            (
+                "chat_classifications_v1_chat_classifications_post",
+                "/v1/chat/classifications",
+                json!({"messages": user}),
+            ),
+        ] {
+            ok(op, &m.post(op, path, json!({"model": moderation, "input": input})).await);
+        }
         let spec = mistral_spec::Spec::embedded().expect("spec");
         for op in operations::ALL.iter().filter(|op| !mistral_mock::serves(op)) {
             let r = m.call(op.id, example_request(&m, spec, op)).await;
@@ -566,6 +580,37 @@ async fn every_operation_conforms_to_the_spec() {
         assert_eq!(seen, all, "every operation of the spec was exercised");
         let table: BTreeSet<&str> = operations::ALL.iter().map(|o| o.id).collect();
         assert_eq!(table, all, "the operation table is the spec's");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn embeddings_take_a_dimension_and_a_dtype() {
+    within(20, async {
+        let m = Mock::start().await;
+        let ask = |extra: serde_json::Value| {
+            let mut body = json!({"model": "mistral-embed", "input": ["Comté", "Brie"]});
+            body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            body
+        };
+        let short = m.post(EMBED, "/v1/embeddings", ask(json!({"output_dimension": 256}))).await;
+        assert_eq!(short.status, 200, "{}", short.text);
+        let v = &short.body["data"][0]["embedding"];
+        assert_eq!(v.as_array().map(Vec::len), Some(256));
+        assert!((cosine(v, v) - 1.0).abs() < 1e-3, "still a unit vector");
+
+        let int8 = m.post(EMBED, "/v1/embeddings", ask(json!({"output_dimension": 256, "output_dtype": "int8"}))).await;
+        assert_eq!(int8.status, 200, "{}", int8.text);
+        let values = int8.body["data"][1]["embedding"].as_array().unwrap().clone();
+        assert_eq!(values.len(), 256);
+        assert!(values.iter().all(|x| x.as_i64().is_some_and(|x| (-128..=127).contains(&x))), "{values:?}");
+        assert!(int8.text.contains("\"embedding\":[") && !int8.text.contains(".0,"), "integers on the wire");
+
+        let bits = m.post(EMBED, "/v1/embeddings", ask(json!({"output_dtype": "ubinary"}))).await;
+        assert_eq!(bits.body["data"][0]["embedding"].as_array().map(Vec::len), Some(128), "1024 signs, 8 a byte");
+
+        let too_big = m.post(EMBED, "/v1/embeddings", ask(json!({"output_dimension": 4096}))).await;
+        assert_eq!(too_big.status, 400);
     })
     .await;
 }
