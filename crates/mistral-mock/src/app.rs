@@ -15,7 +15,7 @@ use tower::ServiceExt;
 use crate::api_error::ApiError;
 use crate::options::{FineTuningMode, Options};
 use crate::persist::Persist;
-use crate::routes::{batch, chat, embeddings, files, fim, fine_tuning, models, ocr};
+use crate::routes::{batch, chat, classifiers, embeddings, files, fim, fine_tuning, models, ocr};
 use crate::store::Store;
 use crate::validate::Validators;
 use crate::{Error, auth, examples, faults};
@@ -122,6 +122,10 @@ const SERVED: &[(&Operation, Route)] = &[
     (&ops::JOBS_API_ROUTES_BATCH_CANCEL_BATCH_JOB, |m| on(m, batch::cancel)),
     (&ops::JOBS_API_ROUTES_BATCH_DELETE_BATCH_JOB, |m| on(m, batch::delete)),
     (&ops::OCR_V1_OCR_POST, |m| on(m, ocr::process)),
+    (&ops::MODERATIONS_V1_MODERATIONS_POST, |m| on(m, classifiers::moderate)),
+    (&ops::CHAT_MODERATIONS_V1_CHAT_MODERATIONS_POST, |m| on(m, classifiers::moderate_chat)),
+    (&ops::CLASSIFICATIONS_V1_CLASSIFICATIONS_POST, |m| on(m, classifiers::classify)),
+    (&ops::CHAT_CLASSIFICATIONS_V1_CHAT_CLASSIFICATIONS_POST, |m| on(m, classifiers::classify_chat)),
 ];
 
 type Route = fn(MethodFilter) -> MethodRouter<Arc<App>>;

@@ -3,6 +3,7 @@
 
 pub(crate) mod batch;
 pub(crate) mod chat;
+pub(crate) mod classifiers;
 pub(crate) mod embeddings;
 pub(crate) mod files;
 pub(crate) mod fim;

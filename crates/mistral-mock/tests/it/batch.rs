@@ -372,3 +372,48 @@ async fn creation_is_refused_with_the_reason() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn ocr_and_moderation_lines_answer_as_the_sync_calls() {
+    within(20, async {
+        let m = slow().await;
+        let document = json!({"type": "document_url", "document_url": "https://example.com/handbook.pdf"});
+        let ocr = json!({"custom_id": "doc", "body": {"document": document}});
+        let job = m
+            .post(
+                CREATE,
+                "/v1/batch/jobs",
+                json!({"requests": [ocr], "endpoint": "/v1/ocr", "model": "mistral-ocr-latest"}),
+            )
+            .await;
+        assert_eq!(job.status, 200, "{}", job.text);
+        let texts = ["I will kill you.", "Nice weather."];
+        let requests: Vec<Value> = texts.iter().map(|t| json!({"body": {"input": t}})).collect();
+        let moderation = m
+            .post(
+                CREATE,
+                "/v1/batch/jobs",
+                json!({"requests": requests, "endpoint": "/v1/moderations", "model": "mistral-moderation-latest"}),
+            )
+            .await;
+        m.server.advance(Duration::from_secs(60));
+        let job = get(&m, job.body["id"].as_str().expect("id")).await;
+        let line = &lines_of(&m, job["output_file"].as_str().expect("output")).await[0];
+        let direct =
+            m.post("ocr_v1_ocr_post", "/v1/ocr", json!({"model": "mistral-ocr-latest", "document": document})).await;
+        assert_eq!((&line["custom_id"], &line["response"]["body"]), (&json!("doc"), &direct.body));
+        let job = get(&m, moderation.body["id"].as_str().expect("id")).await;
+        let lines = lines_of(&m, job["output_file"].as_str().expect("output")).await;
+        let direct = m
+            .post(
+                "moderations_v1_moderations_post",
+                "/v1/moderations",
+                json!({"model": "mistral-moderation-latest", "input": texts[0]}),
+            )
+            .await;
+        assert_eq!(lines[0]["custom_id"], Value::Null);
+        assert_eq!(lines[0]["response"]["body"]["results"], direct.body["results"]);
+        assert_eq!(lines[0]["response"]["body"]["results"][0]["categories"]["violence_and_threats"], true);
+    })
+    .await;
+}

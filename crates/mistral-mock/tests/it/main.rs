@@ -6,6 +6,7 @@
 mod api;
 mod batch;
 mod chat_2026;
+mod classifiers;
 mod cli;
 mod errors;
 mod faults;
