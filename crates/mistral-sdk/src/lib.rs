@@ -120,6 +120,7 @@ mod accumulate;
 mod base64;
 mod batch;
 mod chat;
+mod classifiers;
 mod client;
 mod delta;
 mod embeddings;
@@ -150,6 +151,10 @@ pub use batch::{
     BatchRunner, BatchSource, Batchable,
 };
 pub use chat::{Chat, ChatRequest, Part};
+pub use classifiers::{
+    ClassificationExt, ClassificationTargetExt, ClassificationsRequest, Classifiers, ModerationCategory, ModerationExt,
+    ModerationsRequest,
+};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use delta::{ChoiceDelta, Delta};
 pub use embeddings::{Embedding, EmbeddingVector, Embeddings, EmbeddingsRequest, EmbeddingsResponse};
