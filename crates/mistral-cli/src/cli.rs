@@ -73,6 +73,9 @@ pub enum Command {
     /// Fine-tuning jobs.
     #[command(subcommand, alias = "jobs")]
     FineTuning(FineTuningCommand),
+    /// Batch jobs: many requests from a JSONL file, run by the API at a lower price.
+    #[command(subcommand)]
+    Batch(BatchCommand),
     /// Run a mock of the API in the foreground (until Ctrl-C).
     // The mock's `--api-key` is `--accept-key` here: `--api-key` is the key this CLI sends.
     #[command(mut_arg("api_keys", |a| a.long("accept-key").visible_alias(None)))]
@@ -245,6 +248,80 @@ pub enum FilesCommand {
         /// The file id.
         id: String,
     },
+}
+
+/// `mistral batch ...`.
+#[derive(Debug, Subcommand)]
+pub enum BatchCommand {
+    /// Upload a JSONL file of requests and start a batch job on it.
+    Create(BatchCreateArgs),
+    /// List batch jobs.
+    List {
+        /// Only jobs in this status (QUEUED, RUNNING, SUCCESS, ...).
+        #[arg(long)]
+        status: Option<String>,
+        /// Only jobs of this model.
+        #[arg(long)]
+        model: Option<String>,
+    },
+    /// Show one job: status, counts, files.
+    Get {
+        /// The job id.
+        id: String,
+    },
+    /// Ask a job to stop.
+    Cancel {
+        /// The job id.
+        id: String,
+    },
+    /// Follow a job until it ends (a progress bar on a terminal; exit code 1 unless it
+    /// succeeds).
+    Watch {
+        /// The job id.
+        id: String,
+        /// How often to poll at first, in milliseconds.
+        #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+        interval_ms: u64,
+    },
+    /// The job's results: the output file to stdout, or output and error files into DIR.
+    Results {
+        /// The job id.
+        id: String,
+        /// Write `<ID>.output.jsonl` and `<ID>.errors.jsonl` here.
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Everything: upload, create, watch, then the results.
+    Run {
+        /// The job to create.
+        #[command(flatten)]
+        create: BatchCreateArgs,
+        /// How often to poll at first, in milliseconds.
+        #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+        interval_ms: u64,
+        /// Write `<ID>.output.jsonl` and `<ID>.errors.jsonl` here (else the output to stdout).
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<std::path::PathBuf>,
+    },
+}
+
+/// `mistral batch create`.
+#[derive(Debug, Args)]
+pub struct BatchCreateArgs {
+    /// The JSONL file: one `{"custom_id": ..., "body": {...}}` a line.
+    pub file: std::path::PathBuf,
+    /// The API route each line goes to.
+    #[arg(long, default_value = "/v1/chat/completions")]
+    pub endpoint: String,
+    /// The model for every line (else each body names its own).
+    #[arg(short, long)]
+    pub model: Option<String>,
+    /// KEY=VALUE kept with the job (repeatable).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub metadata: Vec<String>,
+    /// Stop the job after this many hours.
+    #[arg(long, value_name = "HOURS")]
+    pub timeout_hours: Option<u64>,
 }
 
 /// `mistral jobs ...`.

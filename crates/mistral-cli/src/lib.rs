@@ -25,7 +25,7 @@ use clap::Parser;
 use mistral_sdk::{ApiErrorKind, Client};
 
 use crate::cli::{Cli, Command, Global};
-use crate::commands::{chat, embeddings, files, fim, fine_tuning, models};
+use crate::commands::{batch, chat, embeddings, files, fim, fine_tuning, models};
 use crate::output::Out;
 
 /// The command succeeded.
@@ -164,6 +164,7 @@ async fn dispatch(cli: &Cli, out: &mut Out<'_>, stderr: &mut dyn Write, options:
         Command::Models(cmd) => models::run(&mut ctx, cmd).await,
         Command::Files(cmd) => files::run(&mut ctx, cmd).await,
         Command::FineTuning(cmd) => fine_tuning::run(&mut ctx, cmd).await,
+        Command::Batch(cmd) => batch::run(&mut ctx, cmd).await,
         Command::Mock(_) | Command::Conformance(_) | Command::Completions { .. } => Ok(()),
     }
 }
