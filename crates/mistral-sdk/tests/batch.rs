@@ -584,8 +584,8 @@ async fn the_upload_of_a_large_batch_is_streamed_in_bounded_chunks() {
 /// route refuses (an unknown field) in the error file.
 #[tokio::test]
 async fn runner_against_the_mock_running_the_job() {
-    // 10 simulated seconds per request: 10 ms.
-    let mock = mistral_mock::MockServer::builder().speed(1000.0).start().await.unwrap();
+    // 10 simulated seconds per request: 100 ms (faster, the mock ends jobs before their results are in).
+    let mock = mistral_mock::MockServer::builder().speed(100.0).start().await.unwrap();
     let client = mistral_sdk::Client::builder().api_key(mock.api_key()).base_url(mock.base_url()).build().unwrap();
     let progress = Arc::new(Mutex::new(Vec::new()));
     let seen = progress.clone();
@@ -621,7 +621,7 @@ async fn runner_against_the_mock_running_the_job() {
 /// Small sets inline, against the mock: its results come back in the job's `outputs`.
 #[tokio::test]
 async fn inline_runner_against_the_mock() {
-    let mock = mistral_mock::MockServer::builder().speed(1000.0).start().await.unwrap();
+    let mock = mistral_mock::MockServer::builder().speed(100.0).start().await.unwrap();
     let client = mistral_sdk::Client::builder().api_key(mock.api_key()).base_url(mock.base_url()).build().unwrap();
     let runner = client.batch().runner::<EmbeddingsRequest>().inline_up_to(100).watch_options(fast());
     let source = BatchSource::iter(

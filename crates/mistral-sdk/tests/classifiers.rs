@@ -214,7 +214,7 @@ async fn refused_requests_errors_and_retries() {
 
 #[tokio::test]
 async fn against_the_mock() {
-    let mock = mistral_mock::MockServer::builder().speed(1000.0).start().await.unwrap();
+    let mock = mistral_mock::MockServer::builder().speed(100.0).start().await.unwrap();
     let client = mistral_sdk::Client::builder().api_key(mock.api_key()).base_url(mock.base_url()).build().unwrap();
     let model = "mistral-moderation-latest";
     let response = client
