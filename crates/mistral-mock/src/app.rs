@@ -15,7 +15,7 @@ use tower::ServiceExt;
 use crate::api_error::ApiError;
 use crate::options::{FineTuningMode, Options};
 use crate::persist::Persist;
-use crate::routes::{batch, chat, classifiers, embeddings, files, fim, fine_tuning, models, ocr};
+use crate::routes::{audio, batch, chat, classifiers, embeddings, files, fim, fine_tuning, models, ocr};
 use crate::store::Store;
 use crate::validate::Validators;
 use crate::{Error, auth, examples, faults};
@@ -126,6 +126,14 @@ const SERVED: &[(&Operation, Route)] = &[
     (&ops::CHAT_MODERATIONS_V1_CHAT_MODERATIONS_POST, |m| on(m, classifiers::moderate_chat)),
     (&ops::CLASSIFICATIONS_V1_CLASSIFICATIONS_POST, |m| on(m, classifiers::classify)),
     (&ops::CHAT_CLASSIFICATIONS_V1_CHAT_CLASSIFICATIONS_POST, |m| on(m, classifiers::classify_chat)),
+    (&ops::AUDIO_API_V1_TRANSCRIPTIONS_POST, |m| on(m, audio::transcriptions::create)),
+    (&ops::SPEECH_V1_AUDIO_SPEECH_POST, |m| on(m, audio::speech::create)),
+    (&ops::LIST_VOICES_V1_AUDIO_VOICES_GET, |m| on(m, audio::voices::list)),
+    (&ops::CREATE_VOICE_V1_AUDIO_VOICES_POST, |m| on(m, audio::voices::create)),
+    (&ops::GET_VOICE_V1_AUDIO_VOICES_VOICE_ID_GET, |m| on(m, audio::voices::get)),
+    (&ops::UPDATE_VOICE_V1_AUDIO_VOICES_VOICE_ID_PATCH, |m| on(m, audio::voices::update)),
+    (&ops::DELETE_VOICE_V1_AUDIO_VOICES_VOICE_ID_DELETE, |m| on(m, audio::voices::delete)),
+    (&ops::GET_VOICE_SAMPLE_AUDIO_V1_AUDIO_VOICES_VOICE_ID_SAMPLE_GET, |m| on(m, audio::voices::sample)),
 ];
 
 type Route = fn(MethodFilter) -> MethodRouter<Arc<App>>;

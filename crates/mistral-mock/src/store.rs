@@ -46,6 +46,20 @@ pub(crate) struct ModelEdit {
     pub(crate) archived: bool,
 }
 
+/// A custom voice (the presets are not stored).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct VoiceRecord {
+    pub(crate) id: Uuid,
+    /// 8 hex digits naming the key that made it (its `user_id`).
+    pub(crate) owner: String,
+    pub(crate) created_ms: i64,
+    /// `name`, `slug`, `languages`, `gender`, `age`, `tags`, `color`, `description`,
+    /// `retention_notice`, as the API sends them.
+    pub(crate) fields: serde_json::Map<String, serde_json::Value>,
+    /// The sample, base64.
+    pub(crate) sample: String,
+}
+
 /// Everything the server remembers; persisted as one JSON document.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Store {
@@ -61,6 +75,9 @@ pub(crate) struct Store {
     /// Batch jobs, in creation order.
     #[serde(default)]
     pub(crate) batches: Vec<BatchRecord>,
+    /// Custom voices, in creation order.
+    #[serde(default)]
+    pub(crate) voices: Vec<VoiceRecord>,
 }
 
 impl Store {

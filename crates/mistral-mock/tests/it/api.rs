@@ -565,6 +565,27 @@ async fn every_operation_conforms_to_the_spec() {
         ] {
             ok(op, &m.post(op, path, json!({"model": moderation, "input": input})).await);
         }
+        let transcribe = "audio_api_v1_transcriptions_post";
+        let wav = reqwest::multipart::Part::bytes(mistral_mock::audio::wav_from_text("Hello.")).file_name("a.wav");
+        let form = reqwest::multipart::Form::new().text("model", "voxtral-mini-latest").part("file", wav);
+        let path = "/v1/audio/transcriptions";
+        ok(transcribe, &m.call(transcribe, m.request(Method::POST, path).multipart(form)).await);
+        let speech = "speech_v1_audio_speech_post";
+        ok(speech, &m.post(speech, "/v1/audio/speech", json!({"input": "Hello."})).await);
+        let voices = "list_voices_v1_audio_voices_get";
+        ok(voices, &m.get(voices, "/v1/audio/voices").await);
+        let create = "create_voice_v1_audio_voices_post";
+        let voice = m.post(create, "/v1/audio/voices", json!({"name": "v", "sample_audio": "UklGRg=="})).await;
+        ok(create, &voice);
+        let path = format!("/v1/audio/voices/{}", voice.body["id"].as_str().expect("voice id"));
+        let get = "get_voice_v1_audio_voices__voice_id__get";
+        ok(get, &m.get(get, &path).await);
+        let update = "update_voice_v1_audio_voices__voice_id__patch";
+        ok(update, &m.call(update, m.request(Method::PATCH, &path).json(&json!({"name": "w"}))).await);
+        let sample = "get_voice_sample_audio_v1_audio_voices__voice_id__sample_get";
+        ok(sample, &m.get(sample, &format!("{path}/sample")).await);
+        let delete = "delete_voice_v1_audio_voices__voice_id__delete";
+        ok(delete, &m.delete(delete, &path).await);
         let spec = mistral_spec::Spec::embedded().expect("spec");
         for op in operations::ALL.iter().filter(|op| !mistral_mock::serves(op)) {
             let r = m.call(op.id, example_request(&m, spec, op)).await;

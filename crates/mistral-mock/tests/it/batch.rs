@@ -417,3 +417,32 @@ async fn ocr_and_moderation_lines_answer_as_the_sync_calls() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn transcription_lines_are_sent_as_forms() {
+    within(20, async {
+        let m = slow().await;
+        let wav = mistral_mock::audio::wav_from_text("Batch me.");
+        let url = format!("data:audio/wav;base64,{}", crate::base64(&wav));
+        let requests = json!([
+            {"custom_id": "url", "body": {"file_url": url, "timestamp_granularities": ["segment"]}},
+            {"custom_id": "inline", "body": {"file": crate::base64(&wav), "language": "en"}},
+        ]);
+        let job = m
+            .post(
+                CREATE,
+                "/v1/batch/jobs",
+                json!({"requests": requests, "endpoint": "/v1/audio/transcriptions", "model": "voxtral-mini-latest"}),
+            )
+            .await;
+        assert_eq!(job.status, 200, "{}", job.text);
+        m.server.advance(Duration::from_secs(60));
+        let job = get(&m, job.body["id"].as_str().expect("id")).await;
+        assert_eq!(counts(&job), [2, 2, 2, 0], "{job}");
+        let lines = lines_of(&m, job["output_file"].as_str().expect("output")).await;
+        assert_eq!(lines[0]["response"]["body"]["text"], "Batch me.");
+        assert_eq!(lines[0]["response"]["body"]["segments"][0]["end"], 0.563);
+        assert_eq!(lines[1]["response"]["body"]["text"], "Batch me.");
+    })
+    .await;
+}

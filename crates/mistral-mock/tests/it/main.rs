@@ -4,6 +4,7 @@
 //! (`mistral-spec`'s response validators), and every streamed chunk against `CompletionChunk`.
 
 mod api;
+mod audio;
 mod batch;
 mod chat_2026;
 mod classifiers;
@@ -75,6 +76,61 @@ pub fn assert_conforms(op: &str, status: StatusCode, body: &Value) {
     if let Err(violations) = validator.validate(body) {
         panic!("{op} {status} does not conform: {violations:?}\n{body:#}");
     }
+}
+
+/// Validates one named event (`event: <name>` with its data) against the spec's
+/// `text/event-stream` schema of `op`.
+pub fn assert_event_conforms(op: &str, name: &str, data: &Value) {
+    let spec = mistral_spec::Spec::embedded().expect("spec");
+    let validator = cached(format!("{op} stream"), || {
+        spec.response_validator(op, "200", "text/event-stream").expect("event validator")
+    });
+    if let Err(violations) = validator.validate(&mistral_spec::sse::envelope(Some(name), data.clone())) {
+        panic!("{op} event {name} does not conform: {violations:?}\n{data:#}");
+    }
+}
+
+/// The named events of a stream (`event: <name>\ndata: <json>`), in order, each validated.
+pub fn named_events(op: &str, body: &str) -> Vec<(String, Value)> {
+    assert!(body.ends_with("\n\n"), "stream must end with a blank line: {body:?}");
+    body.trim_end_matches("\n\n")
+        .split("\n\n")
+        .map(|event| {
+            let (head, data) = event.split_once('\n').unwrap_or_else(|| panic!("not a named event: {event:?}"));
+            let name = head.strip_prefix("event: ").unwrap_or_else(|| panic!("no event name: {event:?}"));
+            let data: Value = serde_json::from_str(data.strip_prefix("data: ").expect("data")).expect("JSON data");
+            assert_event_conforms(op, name, &data);
+            (name.to_string(), data)
+        })
+        .collect()
+}
+
+/// Standard, padded base64.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() { char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]) } else { '=' });
+        }
+    }
+    out
+}
+
+/// Decodes standard, padded base64.
+pub fn unbase64(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let values: Vec<u32> =
+        text.bytes().filter_map(|c| ALPHABET.iter().position(|a| *a == c).map(|p| p as u32)).collect();
+    let mut out = Vec::new();
+    for group in values.chunks(4) {
+        let n = group.iter().enumerate().fold(0u32, |acc, (i, v)| acc | v << (18 - 6 * i));
+        out.extend_from_slice(&n.to_be_bytes()[1..group.len()]);
+    }
+    out
 }
 
 /// Validates one streamed chunk against the spec's `text/event-stream` schema of `op`.

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::{Mock, within};
+use crate::{Mock, base64, within};
 
 const OCR: &str = "ocr_v1_ocr_post";
 
@@ -33,20 +33,6 @@ fn png(width: u32, height: u32) -> Vec<u8> {
     png.extend_from_slice(&height.to_be_bytes());
     png.extend_from_slice(&[8, 6, 0, 0, 0]);
     png
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = (u32::from(chunk[0]) << 16)
-            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*chunk.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            out.push(if i <= chunk.len() { char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]) } else { '=' });
-        }
-    }
-    out
 }
 
 async fn upload(m: &Mock, name: &str, bytes: Vec<u8>) -> String {

@@ -1,0 +1,5 @@
+//! Audio: transcription (multipart, streamed as named events on request), speech, and voices.
+
+pub(crate) mod speech;
+pub(crate) mod transcriptions;
+pub(crate) mod voices;
