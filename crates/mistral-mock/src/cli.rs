@@ -30,10 +30,10 @@ pub struct MockArgs {
     /// Accepted API key (repeatable). Without any, every non-empty bearer key is accepted.
     #[arg(long = "api-key", visible_alias = "accept-key", value_name = "KEY")]
     pub api_keys: Vec<String>,
-    /// Persist uploaded files and jobs in this directory across restarts.
+    /// Persist uploaded files, jobs and voices in this directory across restarts.
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Simulated seconds per real second for fine-tuning jobs.
+    /// Simulated seconds per real second for fine-tuning and batch jobs.
     #[arg(long, default_value_t = 50.0)]
     pub speed: f64,
     /// Faults for every request without an x-mock-fault header (same syntax, e.g. "delay=100ms").

@@ -19,10 +19,10 @@ use crate::faults::Faults;
 pub struct Options {
     /// Accepted bearer keys. Empty: any non-empty key is accepted.
     pub api_keys: Vec<String>,
-    /// Simulated seconds per real second for fine-tuning jobs (default 50: a 10-step job,
-    /// 110 simulated seconds, finishes in about 2.2 s).
+    /// Simulated seconds per real second for fine-tuning and batch jobs (default 50: a 10-step
+    /// job, 110 simulated seconds, finishes in about 2.2 s, and so does a batch of 10 requests).
     pub speed: f64,
-    /// Where files and jobs persist across restarts; `None` keeps everything in memory.
+    /// Where files, jobs and voices persist across restarts; `None` keeps everything in memory.
     pub data_dir: Option<PathBuf>,
     /// The largest JSON request body, in bytes (default 8 MiB); larger ones get 413.
     pub body_limit: usize,

@@ -179,7 +179,7 @@ impl MockServerBuilder {
         self
     }
 
-    /// Simulated seconds per real second for fine-tuning jobs (default 50).
+    /// Simulated seconds per real second for fine-tuning and batch jobs (default 50).
     pub fn speed(mut self, speed: f64) -> Self {
         self.options.speed = speed;
         self

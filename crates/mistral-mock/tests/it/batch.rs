@@ -446,3 +446,46 @@ async fn transcription_lines_are_sent_as_forms() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_data_dir_keeps_batch_jobs_their_files_and_voices() {
+    within(20, async {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let builder = || MockServer::builder().speed(1.0).data_dir(dir.path());
+        let m = Mock::with(builder()).await;
+        let requests = json!([{"custom_id": "a", "body": {"input": "kept"}}]);
+        let job = m
+            .post(
+                CREATE,
+                "/v1/batch/jobs",
+                json!({"requests": requests, "endpoint": "/v1/embeddings", "model": "mistral-embed"}),
+            )
+            .await;
+        let id = job.body["id"].as_str().expect("id").to_string();
+        let sample = mistral_mock::audio::wav_from_text("kept");
+        let voice = m
+            .post(
+                "create_voice_v1_audio_voices_post",
+                "/v1/audio/voices",
+                json!({"name": "Kept", "sample_audio": crate::base64(&sample)}),
+            )
+            .await;
+        let voice_id = voice.body["id"].as_str().expect("voice id").to_string();
+        m.server.advance(Duration::from_secs(60));
+        let done = get(&m, &id).await;
+        assert_eq!(done["status"], "SUCCESS");
+        let output = done["output_file"].as_str().expect("output").to_string();
+        let lines = lines_of(&m, &output).await;
+        m.server.shutdown().await;
+
+        let m = Mock::with(builder()).await;
+        assert_eq!(get(&m, &id).await, done);
+        assert_eq!(lines_of(&m, &output).await, lines);
+        let again = m.get("get_voice_v1_audio_voices__voice_id__get", &format!("/v1/audio/voices/{voice_id}")).await;
+        assert_eq!(again.body, voice.body);
+        let path = format!("/v1/audio/voices/{voice_id}/sample");
+        let bytes = m.request(Method::GET, &path).send().await.expect("sent").bytes().await.expect("bytes");
+        assert_eq!(bytes.as_ref(), sample.as_slice());
+    })
+    .await;
+}
