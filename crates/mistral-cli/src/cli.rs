@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "mistral",
     version,
-    about = "Talk to the Mistral AI API: chat, FIM, embeddings, models, files, fine-tuning",
+    about = "Talk to the Mistral AI API: chat, FIM, embeddings, models, files, batch, OCR, moderation",
     propagate_version = true
 )]
 pub struct Cli {
@@ -76,6 +76,12 @@ pub enum Command {
     /// Batch jobs: many requests from a JSONL file, run by the API at a lower price.
     #[command(subcommand)]
     Batch(BatchCommand),
+    /// Read a document or an image (a local file or a URL) into markdown.
+    Ocr(OcrArgs),
+    /// Moderate texts: the categories each is flagged for.
+    Moderate(ModerateArgs),
+    /// Classify texts with a classifier model: each target's best label.
+    Classify(ClassifyArgs),
     /// Run a mock of the API in the foreground (until Ctrl-C).
     // The mock's `--api-key` is `--accept-key` here: `--api-key` is the key this CLI sends.
     #[command(mut_arg("api_keys", |a| a.long("accept-key").visible_alias(None)))]
@@ -248,6 +254,50 @@ pub enum FilesCommand {
         /// The file id.
         id: String,
     },
+}
+
+/// `mistral ocr`.
+#[derive(Debug, Args)]
+pub struct OcrArgs {
+    /// A local PDF, image or office document (sent inline), or an http(s) URL.
+    pub document: String,
+    /// The OCR model.
+    #[arg(short, long, default_value = "mistral-ocr-latest")]
+    pub model: String,
+    /// Only these pages, from 0 (e.g. `0-3` or `0,2,5`).
+    #[arg(long, value_name = "PAGES")]
+    pub pages: Option<String>,
+    /// Save the extracted images into DIR (named as the markdown links them).
+    #[arg(long, value_name = "DIR")]
+    pub images: Option<std::path::PathBuf>,
+    /// Write the markdown to this file instead of stdout.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<std::path::PathBuf>,
+}
+
+/// `mistral moderate`.
+#[derive(Debug, Args)]
+pub struct ModerateArgs {
+    /// The moderation model.
+    #[arg(short, long, default_value = "mistral-moderation-latest")]
+    pub model: String,
+    /// Scores from this up are listed for a flagged text.
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f64,
+    /// The texts to moderate.
+    #[arg(required = true, value_name = "TEXT")]
+    pub texts: Vec<String>,
+}
+
+/// `mistral classify`.
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    /// The classifier model (a fine-tuned classifier, or a moderation model).
+    #[arg(short, long)]
+    pub model: String,
+    /// The texts to classify.
+    #[arg(required = true, value_name = "TEXT")]
+    pub texts: Vec<String>,
 }
 
 /// `mistral batch ...`.

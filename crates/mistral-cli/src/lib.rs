@@ -25,7 +25,7 @@ use clap::Parser;
 use mistral_sdk::{ApiErrorKind, Client};
 
 use crate::cli::{Cli, Command, Global};
-use crate::commands::{batch, chat, embeddings, files, fim, fine_tuning, models};
+use crate::commands::{batch, chat, classifiers, embeddings, files, fim, fine_tuning, models, ocr};
 use crate::output::Out;
 
 /// The command succeeded.
@@ -165,6 +165,9 @@ async fn dispatch(cli: &Cli, out: &mut Out<'_>, stderr: &mut dyn Write, options:
         Command::Files(cmd) => files::run(&mut ctx, cmd).await,
         Command::FineTuning(cmd) => fine_tuning::run(&mut ctx, cmd).await,
         Command::Batch(cmd) => batch::run(&mut ctx, cmd).await,
+        Command::Ocr(args) => ocr::run(&mut ctx, args).await,
+        Command::Moderate(args) => classifiers::moderate(&mut ctx, args).await,
+        Command::Classify(args) => classifiers::classify(&mut ctx, args).await,
         Command::Mock(_) | Command::Conformance(_) | Command::Completions { .. } => Ok(()),
     }
 }

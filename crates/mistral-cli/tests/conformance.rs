@@ -26,7 +26,7 @@ async fn every_check_passes_against_the_mock() {
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines[0].split_whitespace().collect::<Vec<_>>(), ["CHECK", "REQUEST", "RESULT", "AT", "DETAILS"]);
         let checks: Vec<&str> = lines[1..].iter().copied().filter(|l| !l.starts_with("note: ")).collect();
-        // 45 checks of the flows (24 operations), one per other operation (54), and the summary.
+        // 50 checks of the flows (29 operations), one per other operation (49), and the summary.
         assert_eq!(checks.len(), 100, "99 checks and the summary: {out}");
         for line in &checks[..99] {
             assert_eq!(line.split_whitespace().last(), Some("pass"), "{line}");
@@ -42,11 +42,11 @@ async fn every_check_passes_against_the_mock() {
         let json = run.json();
         assert_eq!(json["passed"], true);
         assert_eq!(json["base_url"], url.as_str());
-        // By default the harmless examples only: 45 flow checks and 30 reads or stateless calls.
-        assert_eq!(json["summary"]["total"], 75);
-        assert_eq!(json["summary"]["passed"], 75);
+        // By default the harmless examples only: 50 flow checks and 28 reads or stateless calls.
+        assert_eq!(json["summary"]["total"], 78);
+        assert_eq!(json["summary"]["passed"], 78);
         let checks = json["checks"].as_array().unwrap();
-        assert_eq!(checks.len(), 75);
+        assert_eq!(checks.len(), 78);
         assert!(checks.iter().all(|c| c["result"] == "pass"), "{json}");
         assert_eq!(checks[4]["name"], "chat.stream");
         assert_eq!(checks[4]["operation_id"], "createChatCompletion");

@@ -147,7 +147,7 @@ impl Runner {
 }
 
 /// The operations with flows of their own: the seed's 13, model management, file download and
-/// URL, batch jobs.
+/// URL, batch jobs, voices.
 pub(crate) struct Ops {
     pub(crate) chat: Op,
     pub(crate) fim: Op,
@@ -169,6 +169,11 @@ pub(crate) struct Ops {
     pub(crate) list_batches: Op,
     pub(crate) cancel_batch: Op,
     pub(crate) delete_batch: Op,
+    pub(crate) create_voice: Op,
+    pub(crate) get_voice: Op,
+    pub(crate) update_voice: Op,
+    pub(crate) voice_sample: Op,
+    pub(crate) delete_voice: Op,
     pub(crate) list_jobs: Op,
     pub(crate) create_job: Op,
     pub(crate) get_job: Op,
@@ -178,7 +183,7 @@ pub(crate) struct Ops {
 impl Ops {
     /// The operations with checks of their own (flows with state); every other operation of the
     /// table gets one check from its spec examples.
-    pub(crate) fn dedicated(&self) -> [&Op; 24] {
+    pub(crate) fn dedicated(&self) -> [&Op; 29] {
         [
             &self.chat,
             &self.fim,
@@ -200,6 +205,11 @@ impl Ops {
             &self.list_batches,
             &self.cancel_batch,
             &self.delete_batch,
+            &self.create_voice,
+            &self.get_voice,
+            &self.update_voice,
+            &self.voice_sample,
+            &self.delete_voice,
             &self.list_jobs,
             &self.create_job,
             &self.get_job,
@@ -229,6 +239,11 @@ impl Ops {
             list_batches: op(&ops::JOBS_API_ROUTES_BATCH_GET_BATCH_JOBS)?,
             cancel_batch: op(&ops::JOBS_API_ROUTES_BATCH_CANCEL_BATCH_JOB)?,
             delete_batch: op(&ops::JOBS_API_ROUTES_BATCH_DELETE_BATCH_JOB)?,
+            create_voice: op(&ops::CREATE_VOICE_V1_AUDIO_VOICES_POST)?,
+            get_voice: op(&ops::GET_VOICE_V1_AUDIO_VOICES_VOICE_ID_GET)?,
+            update_voice: op(&ops::UPDATE_VOICE_V1_AUDIO_VOICES_VOICE_ID_PATCH)?,
+            voice_sample: op(&ops::GET_VOICE_SAMPLE_AUDIO_V1_AUDIO_VOICES_VOICE_ID_SAMPLE_GET)?,
+            delete_voice: op(&ops::DELETE_VOICE_V1_AUDIO_VOICES_VOICE_ID_DELETE)?,
             delete_file: op(&ops::FILES_API_ROUTES_DELETE_FILE)?,
             list_jobs: op(&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOBS)?,
             create_job: op(&ops::JOBS_API_ROUTES_FINE_TUNING_CREATE_FINE_TUNING_JOB)?,
@@ -346,6 +361,9 @@ impl Ctx {
         }
         if self.selected(Group::Batch) {
             self.batch(ops).await;
+        }
+        if self.selected(Group::Audio) {
+            self.voices(ops).await;
         }
         self.examples(ops).await;
     }

@@ -22,8 +22,11 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, args: &EmbeddingsArgs) -> Result<
     let mut table = Table::new(&["INDEX", "DIMS", "VALUES", "TEXT"]).right(&[0, 1]);
     for item in &response.data {
         let index = item.index.unwrap_or_default();
-        let text =
-            usize::try_from(index).ok().and_then(|i| args.texts.get(i)).map(|t| shorten(t, 40)).unwrap_or_default();
+        let text = usize::try_from(index)
+            .ok()
+            .and_then(|i| args.texts.get(i))
+            .map(|t| output::shorten(t, 40))
+            .unwrap_or_default();
         table.row(vec![index.to_string(), item.embedding.len().to_string(), preview(&item.embedding), text]);
     }
     table.write(ctx.out)?;
@@ -37,16 +40,6 @@ fn preview(values: &[f32]) -> String {
     format!("[{}{more}]", shown.join(", "))
 }
 
-fn shorten(s: &str, max: usize) -> String {
-    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if s.chars().count() <= max {
-        s
-    } else {
-        let cut: String = s.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,7 +48,7 @@ mod tests {
     fn previews() {
         assert_eq!(preview(&[0.5, -0.25]), "[0.5000, -0.2500]");
         assert_eq!(preview(&[0.0; 6]), "[0.0000, 0.0000, 0.0000, 0.0000, …]");
-        assert_eq!(shorten("a  b\nc", 10), "a b c");
-        assert_eq!(shorten("abcdefghijkl", 5), "abcd…");
+        assert_eq!(output::shorten("a  b\nc", 10), "a b c");
+        assert_eq!(output::shorten("abcdefghijkl", 5), "abcd…");
     }
 }

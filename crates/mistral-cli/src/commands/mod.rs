@@ -2,8 +2,10 @@
 
 pub(crate) mod batch;
 pub(crate) mod chat;
+pub(crate) mod classifiers;
 pub(crate) mod embeddings;
 pub(crate) mod files;
 pub(crate) mod fim;
 pub(crate) mod fine_tuning;
 pub(crate) mod models;
+pub(crate) mod ocr;

@@ -2,6 +2,7 @@
 //! steps to the runner's context. Chat, FIM and embeddings share one flow ([`completions`]);
 //! every operation without a flow of its own is checked from its examples ([`examples`]).
 
+mod audio;
 mod batch;
 mod chat;
 mod completions;

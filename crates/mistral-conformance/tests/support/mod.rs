@@ -22,6 +22,7 @@ pub const ARCHIVE_MODEL: &str = "jobs_api_routes_fine_tuning_archive_fine_tuned_
 pub const UNARCHIVE_MODEL: &str = "jobs_api_routes_fine_tuning_unarchive_fine_tuned_model";
 pub const SIGNED_URL: &str = "files_api_routes_get_signed_url";
 pub const CREATE_BATCH: &str = "jobs_api_routes_batch_create_batch_job";
+pub const CREATE_VOICE: &str = "create_voice_v1_audio_voices_post";
 pub const UPLOAD: &str = "files_api_routes_upload_file";
 pub const LIST_FILES: &str = "files_api_routes_list_files";
 pub const RETRIEVE_FILE: &str = "files_api_routes_retrieve_file";
@@ -170,7 +171,22 @@ pub async fn conforming(server: &MockServer) {
     cancelled["status"] = Value::from("CANCELLATION_REQUESTED");
     let batches = json!({"object": "list", "data": [job.clone()], "total": 1});
     let batch_deleted = json!({"id": job_id, "object": "batch", "deleted": true});
+    // The voice flow: the voice the example creates, got, renamed, its sample, deleted.
+    let voice = ok(CREATE_VOICE, "Example");
+    let voice_id = voice["id"].as_str().unwrap_or_default().to_string();
+    let mut renamed = voice.clone();
+    renamed["name"] = Value::from("conformance voice");
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(format!("/v1/audio/voices/{voice_id}/sample"));
+            then.status(200).header("content-type", "audio/wav").body(b"RIFF\x24\0\0\0WAVE");
+        })
+        .await;
     let routes: Vec<(httpmock::Method, String, Value)> = vec![
+        (POST, "/v1/audio/voices".into(), voice.clone()),
+        (GET, format!("/v1/audio/voices/{voice_id}"), voice.clone()),
+        (PATCH, format!("/v1/audio/voices/{voice_id}"), renamed),
+        (DELETE, format!("/v1/audio/voices/{voice_id}"), voice),
         (POST, "/v1/batch/jobs".into(), job.clone()),
         (GET, "/v1/batch/jobs".into(), batches),
         (GET, format!("/v1/batch/jobs/{job_id}"), job),
