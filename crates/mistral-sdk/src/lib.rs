@@ -117,6 +117,7 @@
 #![warn(missing_docs)]
 
 mod accumulate;
+mod audio;
 mod base64;
 mod batch;
 mod chat;
@@ -125,6 +126,7 @@ mod client;
 mod delta;
 mod embeddings;
 mod error;
+mod events;
 mod ext;
 mod extra;
 mod files;
@@ -146,6 +148,10 @@ mod upload;
 mod watch;
 
 pub use accumulate::StreamAccumulator;
+pub use audio::{
+    Audio, SpeechEvent, SpeechRequest, SpeechResponseExt, TranscriptionDone, TranscriptionEvent, TranscriptionRequest,
+    TranscriptionSegment, VoiceFilter, VoiceRequest, VoiceUpdate, Voices,
+};
 pub use batch::{
     Batch, BatchFilter, BatchJobExt, BatchJobs, BatchLineError, BatchProgress, BatchRequest, BatchResult, BatchResults,
     BatchRunner, BatchSource, Batchable,
@@ -159,6 +165,7 @@ pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use delta::{ChoiceDelta, Delta};
 pub use embeddings::{Embedding, EmbeddingVector, Embeddings, EmbeddingsRequest, EmbeddingsResponse};
 pub use error::{ApiError, ApiErrorKind, Error, FieldError, Result};
+pub use events::{EventStream, StreamEvent};
 pub use ext::{ChatResponseExt, FinishReasonExt, JobStatusExt, ModelExt, ToolCallExt, content_text, content_thinking};
 pub use files::{Download, FileFilter, FileUpload, Files};
 pub use fim::{Fim, FimRequest};

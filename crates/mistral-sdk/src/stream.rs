@@ -243,13 +243,13 @@ fn fill_tool_call_fragments(data: &str) -> Option<CompletionChunk> {
     serde_json::from_value(value).ok()
 }
 
-fn looks_like_error(data: &str) -> bool {
+pub(crate) fn looks_like_error(data: &str) -> bool {
     serde_json::from_str::<serde_json::Value>(data)
         .ok()
         .is_some_and(|v| v.get("error").is_some() || v.get("object").and_then(|o| o.as_str()) == Some("error"))
 }
 
-fn stream_error(data: &str) -> Error {
+pub(crate) fn stream_error(data: &str) -> Error {
     let e = crate::error::ApiError::from_parts(200, &Default::default(), data.as_bytes());
     Error::Stream { message: format!("the server sent an error: {}", e.message), source: Some(Box::new(e)) }
 }

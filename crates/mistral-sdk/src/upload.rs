@@ -110,7 +110,6 @@ impl FilePart {
         Ok(FilePart { source, name, mime: "application/octet-stream".into(), total, progress })
     }
 
-    #[allow(dead_code)] // used by the audio uploads
     pub(crate) fn mime(mut self, mime: impl Into<String>) -> Self {
         self.mime = mime.into();
         self
