@@ -3,7 +3,8 @@
 //! With no `MISTRAL_API_KEY` it starts the embedded mock server in this process; with one
 //! (and `MISTRAL_BASE_URL`, if set) it uses that server. Against a real server the
 //! fine-tuning job is only estimated (a dry run) unless `MISTRAL_QUICKSTART_FINE_TUNE=1`,
-//! since a real job costs money.
+//! since a real job costs money, and the batch run is skipped unless
+//! `MISTRAL_QUICKSTART_BATCH=1`, since a real batch can take hours.
 #![allow(deprecated)] // the retired fine-tuning job routes, still served by seed-era servers and the mock
 
 mod common;
@@ -13,8 +14,8 @@ use std::time::Duration;
 use futures::StreamExt;
 use mistral_sdk::types::KnownToolChoiceEnum;
 use mistral_sdk::{
-    ChatRequest, ChatResponseExt, FileUpload, FimRequest, FinishReasonExt, JobRequest, JobStatusExt, Part, Tool,
-    ToolCallExt, WatchOptions,
+    BatchSource, ChatRequest, ChatResponseExt, Document, FileUpload, FimRequest, FinishReasonExt, JobRequest,
+    JobStatusExt, ModerationExt, ModerationsRequest, OcrRequest, OcrResponseExt, Part, Tool, ToolCallExt, WatchOptions,
 };
 
 /// A 1x1 red PNG.
@@ -94,6 +95,42 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let question = [Part::text("What colour is this pixel?"), Part::image_bytes(RED_PIXEL, "image/png")];
     let answer = client.chat().create(ChatRequest::new("mistral-small-latest").user_parts(question)).await?;
     println!("> What colour is this pixel? [a 1x1 PNG]\n{}", answer.text());
+
+    println!("\n## a batch run");
+    // A real batch can take hours: against a real server only with MISTRAL_QUICKSTART_BATCH=1.
+    if target.is_mock() || std::env::var("MISTRAL_QUICKSTART_BATCH").is_ok_and(|v| v == "1") {
+        // Written, uploaded, run by the API and read back, keyed by custom id.
+        let questions = ["Best cheese?", "Best wine?", "Best bread?"];
+        let requests = questions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (format!("q{i}"), ChatRequest::new("mistral-small-latest").user(*q)));
+        let mut results =
+            client.batch().runner::<ChatRequest>().run(BatchSource::iter(requests.collect::<Vec<_>>())).await?;
+        while let Some(result) = results.next().await {
+            let result = result?;
+            match result.result {
+                Ok(answer) => println!("{}: {}", result.custom_id, answer.text().chars().take(60).collect::<String>()),
+                Err(e) => println!("{}: failed: {e}", result.custom_id),
+            }
+        }
+    } else {
+        println!("(skipped against a real server: set MISTRAL_QUICKSTART_BATCH=1)");
+    }
+
+    println!("\n## OCR");
+    let page = b"Quarterly report\nRevenue grew by 12% in Q3.\n";
+    let ocr = client.ocr().process(OcrRequest::new("mistral-ocr-latest", Document::bytes(page, "text/plain"))).await?;
+    println!("{} page(s):\n{}", ocr.pages.len(), ocr.markdown().trim());
+
+    println!("\n## moderation");
+    let texts = ["I will hurt you", "What a lovely day"];
+    let moderation =
+        client.classifiers().moderate(ModerationsRequest::texts("mistral-moderation-latest", texts)).await?;
+    for (text, result) in texts.iter().zip(&moderation.results) {
+        let flagged: Vec<String> = result.flagged_categories().iter().map(|c| c.as_str().to_string()).collect();
+        println!("{text:?}: {}", if flagged.is_empty() { "ok".to_string() } else { flagged.join(", ") });
+    }
 
     println!("\n## FIM");
     let fim = client
