@@ -228,25 +228,40 @@ fn select(request: &Value, count: usize) -> Result<Vec<usize>, ApiError> {
                 .with_input(Value::from(raw)),
         )
     };
-    let mut wanted: Vec<usize> = match request.get("pages") {
+    // Ranges marked on a difference array: linear in the request and the page count.
+    let mut marks = vec![0i64; count + 1];
+    let mut mark = |from: usize, to: usize| {
+        if from < count && from <= to {
+            marks[from] += 1;
+            marks[to.min(count - 1) + 1] -= 1;
+        }
+    };
+    match request.get("pages") {
         None | Some(Value::Null) => return Ok((0..count).collect()),
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_u64).map(|n| n as usize).collect(),
+        Some(Value::Array(items)) => {
+            for n in items.iter().filter_map(Value::as_u64) {
+                let n = usize::try_from(n).unwrap_or(usize::MAX);
+                mark(n, n);
+            }
+        }
         Some(Value::String(spec)) => {
-            let mut out = Vec::new();
             for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
                 let (from, to) = part.split_once('-').unwrap_or((part, part));
                 let (Ok(from), Ok(to)) = (from.trim().parse::<usize>(), to.trim().parse::<usize>()) else {
                     return Err(invalid(spec));
                 };
-                out.extend(from..=to.min(from.saturating_add(10_000)));
+                mark(from, to);
             }
-            out
         }
         Some(other) => return Err(invalid(&other.to_string())),
-    };
-    wanted.sort_unstable();
-    wanted.dedup();
-    Ok(wanted.into_iter().filter(|i| *i < count).collect())
+    }
+    let mut depth = 0;
+    Ok((0..count)
+        .filter(|i| {
+            depth += marks[*i];
+            depth > 0
+        })
+        .collect())
 }
 
 /// The options that shape each page.
@@ -286,7 +301,9 @@ impl<'a> Options<'a> {
         let mut images = Vec::new();
         for picture in &read.images {
             let (x0, y0, x1, y1) = picture.bbox;
-            if (x1 - x0).min(y1 - y0) < self.image_min_size || images_left.is_some_and(|n| n == 0) {
+            if x1.saturating_sub(x0).min(y1.saturating_sub(y0)) < self.image_min_size
+                || images_left.is_some_and(|n| n == 0)
+            {
                 continue;
             }
             if let Some(n) = images_left.as_mut() {
@@ -423,6 +440,7 @@ mod tests {
         assert_eq!(r(json!("0, 2-3, 3")).ok(), Some(vec![0, 2, 3]));
         assert_eq!(r(json!([4, 1, 9])).ok(), Some(vec![1, 4]));
         assert_eq!(r(Value::Null).ok(), Some(vec![0, 1, 2, 3, 4]));
+        assert_eq!(r(json!("3-1, 4-99999999999")).ok(), Some(vec![4]));
         assert!(r(json!("one")).is_err());
     }
 

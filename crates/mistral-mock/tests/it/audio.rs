@@ -218,6 +218,11 @@ async fn speech_is_a_wav_that_says_the_input() {
         assert_eq!(joined, audio);
         assert!(deltas.len() > 1);
 
+        let long = m.post(SPEECH, "/v1/audio/speech", json!({"input": "x".repeat(4097)})).await;
+        assert_eq!(
+            (long.status.as_u16(), &long.body["message"]["detail"][0]["type"]),
+            (422, &json!("string_too_long"))
+        );
         let r = m.post(SPEECH, "/v1/audio/speech", json!({"input": "x", "model": "voxtral-mini-latest"})).await;
         assert_eq!(r.status, 400);
         let r = m

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use mistral_openapi::operations as ops;
 use serde_json::{Value, json};
 
-use crate::api_error::ApiError;
+use crate::api_error::{ApiError, Detail, loc};
 use crate::app::App;
 use crate::audio::{pcm, wav_duration, wav_from_text};
 use crate::routes::audio::voices;
@@ -22,6 +22,9 @@ use crate::validate::{parse_json, read_body};
 
 /// The model when the request names none.
 const DEFAULT_MODEL: &str = "voxtral-mini-tts-latest";
+
+/// The longest input said, in characters (its audio is 1/16 s a byte).
+const MAX_INPUT: usize = 4096;
 
 /// Bytes of audio per streamed event.
 const DELTA_BYTES: usize = 16 * 1024;
@@ -37,6 +40,11 @@ pub(crate) async fn create(State(app): State<Arc<App>>, headers: HeaderMap, body
         voices::find(&app, voice)?;
     }
     let input = request.get("input").and_then(Value::as_str).unwrap_or_default();
+    if input.chars().count() > MAX_INPUT {
+        let at = loc("body", &["input".into()]);
+        let msg = format!("String should have at most {MAX_INPUT} characters");
+        return Err(ApiError::invalid(Detail::new("string_too_long", at, msg)));
+    }
     let wav = wav_from_text(input);
     let seconds = wav_duration(&wav).unwrap_or(0.0);
     // `pcm` is the bare samples; the mock has no MP3, FLAC or Opus encoder: those get the WAV.

@@ -167,14 +167,15 @@ pub(crate) async fn create(
         fields.insert((*key).to_string(), request.get(*key).cloned().unwrap_or(Value::Null));
     }
     let name = request.get("name").and_then(Value::as_str).unwrap_or_default();
-    if fields["slug"].is_null() {
+    let unset = |fields: &Map<String, Value>, key: &str| fields.get(key).is_none_or(Value::is_null);
+    if unset(&fields, "slug") {
         let slug: String = name.to_lowercase().chars().map(|c| if c.is_alphanumeric() { c } else { '-' }).collect();
         fields.insert("slug".into(), json!(slug));
     }
-    if fields["languages"].is_null() {
+    if unset(&fields, "languages") {
         fields.insert("languages".into(), json!([]));
     }
-    if fields["retention_notice"].is_null() {
+    if unset(&fields, "retention_notice") {
         fields.insert("retention_notice".into(), json!(DEFAULT_RETENTION));
     }
     let voice = VoiceRecord {
