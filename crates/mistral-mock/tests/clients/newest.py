@@ -133,11 +133,23 @@ def _():
 @step("ocr.process")
 def _():
     client.ocr.process(model="mistral-ocr-latest", document={"type": "document_url", "document_url": "https://example.com/a.pdf"})
+    content = b"BT /F1 12 Tf 72 720 Td (Hello from page one.) Tj ET"
+    pdf = (b"%%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+           b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+           b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >> endobj\n"
+           b"4 0 obj << /Length %d >>\nstream\n%s\nendstream\nendobj\n%%%%EOF\n" % (len(content), content))
+    url = "data:application/pdf;base64," + base64.b64encode(pdf).decode()
+    r = client.ocr.process(model="mistral-ocr-latest", document={"type": "document_url", "document_url": url})
+    assert [p.markdown for p in r.pages] == ["Hello from page one."], r
+    assert r.pages[0].dimensions.width == 1700 and r.usage_info.pages_processed == 1, r
 
 
 @step("classifiers.moderate")
 def _():
-    client.classifiers.moderate(model="mistral-moderation-latest", inputs=["Hello"])
+    r = client.classifiers.moderate(model="mistral-moderation-latest", inputs=["Hello", "I will kill you, this is a threat."])
+    assert not any(r.results[0].categories.values()), r
+    assert r.results[1].categories["violence_and_threats"], r
+    assert r.results[1].category_scores["violence_and_threats"] > r.results[0].category_scores["violence_and_threats"], r
 
 
 @step("batch.jobs.list")
@@ -287,22 +299,45 @@ def _():
     client.classifiers.classify_chat(model="mistral-moderation-latest", input=[{"messages": USER}])
 
 
+def wav_from_text(text):
+    """A WAV whose samples carry `text` (mistral_mock::audio::wav_from_text): 16 kHz mono 16-bit,
+    each byte held for 1000 samples at byte * 128, marked by an `mtxt` chunk."""
+    import struct
+    data = b"".join(struct.pack("<h", b * 128) * 1000 for b in text.encode())
+    fmt = struct.pack("<HHIIHH", 1, 1, 16000, 32000, 2, 16)
+    marker = b"mistral-mock text" + struct.pack("<I", 1000)
+    chunks = b"".join(cid + struct.pack("<I", len(c)) + c + b"\0" * (len(c) % 2)
+                      for cid, c in [(b"fmt ", fmt), (b"mtxt", marker), (b"data", data)])
+    return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks
+
+
+SAID = "Bonjour et bienvenue."
+
+
 @step("audio.transcriptions.complete")
 def _():
-    client.audio.transcriptions.complete(model="voxtral-mini-latest", file={"file_name": "a.mp3", "content": b"ID3"})
+    r = client.audio.transcriptions.complete(model="voxtral-mini-latest", file={"file_name": "a.wav", "content": wav_from_text(SAID)},
+                                             timestamp_granularities=["segment"])
+    assert r.text == SAID and r.language == "fr" and r.usage.prompt_audio_seconds == 2, r
+    assert [s.text for s in r.segments] == [SAID], r
+    other = client.audio.transcriptions.complete(model="voxtral-mini-latest", file={"file_name": "a.mp3", "content": b"ID3"})
+    assert other.text, other
 
 
 @step("audio.transcriptions.stream")
 def _():
     got = events(client.audio.transcriptions.stream(model="voxtral-mini-latest",
-                                                     file={"file_name": "a.mp3", "content": b"ID3"}, language="fr"))
+                                                     file={"file_name": "a.wav", "content": wav_from_text(SAID)}, language="fr"))
     assert all(e.event.startswith("transcription.") for e in got), got
+    assert got[0].event == "transcription.language" and got[-1].event == "transcription.done", got
+    assert "".join(e.data.text for e in got if e.event == "transcription.text.delta") == SAID, got
+    assert got[-1].data.text == SAID, got
 
 
 @step("audio.speech.complete")
 def _():
-    r = client.audio.speech.complete(input="Bonjour et bienvenue.", model="voxtral-mini-tts-latest", response_format="mp3")
-    assert r.audio_data, r
+    r = client.audio.speech.complete(input=SAID, model="voxtral-mini-tts-latest", response_format="wav")
+    assert base64.b64decode(r.audio_data) == wav_from_text(SAID), r
 
 
 @step("audio.speech.stream")
