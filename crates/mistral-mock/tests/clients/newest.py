@@ -172,7 +172,7 @@ def _():
     client.beta.conversations.list()
 
 
-# The other groups: the mock answers these from the spec's examples, which the client must read.
+# An id for the operations the mock answers from the spec's examples (agents, conversations, libraries).
 U = "497f6eca-6276-4993-bfeb-53cbbbba6f09"
 
 
