@@ -174,6 +174,7 @@ pub(crate) struct Ops {
     pub(crate) update_voice: Op,
     pub(crate) voice_sample: Op,
     pub(crate) delete_voice: Op,
+    pub(crate) transcribe: Op,
     pub(crate) list_jobs: Op,
     pub(crate) create_job: Op,
     pub(crate) get_job: Op,
@@ -244,6 +245,7 @@ impl Ops {
             update_voice: op(&ops::UPDATE_VOICE_V1_AUDIO_VOICES_VOICE_ID_PATCH)?,
             voice_sample: op(&ops::GET_VOICE_SAMPLE_AUDIO_V1_AUDIO_VOICES_VOICE_ID_SAMPLE_GET)?,
             delete_voice: op(&ops::DELETE_VOICE_V1_AUDIO_VOICES_VOICE_ID_DELETE)?,
+            transcribe: op(&ops::AUDIO_API_V1_TRANSCRIPTIONS_POST)?,
             delete_file: op(&ops::FILES_API_ROUTES_DELETE_FILE)?,
             list_jobs: op(&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOBS)?,
             create_job: op(&ops::JOBS_API_ROUTES_FINE_TUNING_CREATE_FINE_TUNING_JOB)?,
@@ -364,6 +366,7 @@ impl Ctx {
         }
         if self.selected(Group::Audio) {
             self.voices(ops).await;
+            self.transcription_stream(ops).await;
         }
         self.examples(ops).await;
     }

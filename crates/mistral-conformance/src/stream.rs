@@ -20,12 +20,22 @@ pub(crate) struct Streamed {
     pub text_after_thinking: usize,
 }
 
+/// How a stream is framed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Framing {
+    /// Chat and FIM: `data:` chunks, `usage` on one of them, `data: [DONE]` last.
+    Chunks,
+    /// Conversations and audio: named events (`event: <type>`), the last one a `*.done`.
+    Named,
+}
+
 /// Reads and judges the stream of `response` until it ends or `deadline`.
 pub(crate) async fn judge(
     spec: &Spec,
     mut response: reqwest::Response,
     expect: &Expect<'_>,
     deadline: Instant,
+    framing: Framing,
 ) -> Result<Streamed, Fail> {
     let status = response.status().as_u16();
     if status != expect.status {
@@ -44,6 +54,7 @@ pub(crate) async fn judge(
     let mut done = false;
     let mut usage = false;
     let (mut thinking, mut text_after_thinking) = (0usize, 0usize);
+    let mut last_name = String::new();
     loop {
         let next = match tokio::time::timeout_at(deadline, response.chunk()).await {
             Err(_) if done => {
@@ -94,6 +105,9 @@ pub(crate) async fn judge(
             })?;
             // The spec's event schema is the whole event, `{event?, data}`.
             let name = (event.event != "message").then_some(event.event);
+            if framing == Framing::Named {
+                last_name = event.event.to_string();
+            }
             let envelope = mistral_spec::sse::envelope(name, chunk.clone());
             validator.validate(&envelope).map_err(|mut violations| {
                 // Pointers into the event's data, as the data is what a reader sees.
@@ -112,6 +126,15 @@ pub(crate) async fn judge(
             thinking += usize::from(thought);
             text_after_thinking += usize::from(text && thinking > 0);
         }
+    }
+    if framing == Framing::Named {
+        if chunks == 0 {
+            return Err(Fail::new(Aspect::Stream, "no event"));
+        }
+        if !last_name.ends_with("done") {
+            return Err(Fail::new(Aspect::Stream, format!("the stream ended on {last_name:?}, not a done event")));
+        }
+        return Ok(Streamed { chunks, thinking, text_after_thinking });
     }
     if !done {
         // By the SSE rules an event not closed by a blank line is dropped at the end of the

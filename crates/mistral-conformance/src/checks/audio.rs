@@ -21,8 +21,46 @@ pub(crate) const VOICE_UPDATE: &str = "audio.voices.update";
 pub(crate) const VOICE_SAMPLE: &str = "audio.voices.sample";
 /// `audio.voices.delete`.
 pub(crate) const VOICE_DELETE: &str = "audio.voices.delete";
+/// `audio.transcriptions.stream`.
+pub(crate) const TRANSCRIPTION_STREAM: &str = "audio.transcriptions.stream";
+
+/// The transcription model the stream check asks.
+const TRANSCRIPTION_MODEL: &str = "voxtral-mini-latest";
 
 impl Ctx {
+    /// `audio.transcriptions.stream`: a short WAV transcribed with `stream=true`, judged event
+    /// by event against the spec's named events, ending with a done event.
+    pub(crate) async fn transcription_stream(&mut self, ops: &Ops) {
+        let op = &ops.transcribe;
+        let description = format!("{TRANSCRIPTION_MODEL}, a 0.1 s WAV, stream=true: named events, then done");
+        let def = self.def(TRANSCRIPTION_STREAM, Group::Audio, op, description);
+        let started = Instant::now();
+        let fields =
+            vec![("model".to_string(), TRANSCRIPTION_MODEL.to_string()), ("stream".to_string(), "true".to_string())];
+        let payload = Payload::Form { fields, file: Some(silence_wav()) };
+        let outcome = match self.named_stream(op, &payload).await {
+            Ok(_) => Outcome::Pass,
+            Err(f) if f.message.contains("Invalid model") => {
+                Outcome::Skip { reason: format!("the server has no {TRANSCRIPTION_MODEL}") }
+            }
+            Err(f) => f.into(),
+        };
+        self.record(def, outcome, Some(started));
+    }
+
+    async fn named_stream(
+        &self,
+        op: &crate::spec_data::Op,
+        payload: &Payload,
+    ) -> Result<crate::stream::Streamed, Fail> {
+        let media_type = spec_data::declared(self.spec, op.id, 200, crate::spec_data::EVENT_STREAM)?;
+        let expect = crate::check::Expect { operation_id: op.id, status: 200, media_type, why: "" };
+        let deadline = Instant::now() + self.timeout;
+        let request = self.request(op, &[], payload, true).header(reqwest::header::ACCEPT, "text/event-stream");
+        let response = crate::http::open(request, deadline).await?;
+        crate::stream::judge(self.spec, response, &expect, deadline, crate::stream::Framing::Named).await
+    }
+
     /// The voice flow; the voice made is deleted.
     pub(crate) async fn voices(&mut self, ops: &Ops) {
         let op = &ops.create_voice;
@@ -79,4 +117,25 @@ impl Ctx {
         self.record(sample, outcome, Some(started));
         self.plain(delete, &[("voice_id", id)], Payload::None, |v| same_id(v, id, "the voice")).await;
     }
+}
+
+/// 0.1 s of 16 kHz mono 16-bit silence, as a WAV file.
+fn silence_wav() -> bytes::Bytes {
+    let samples = 1600u32;
+    let data = samples * 2;
+    let mut wav = Vec::with_capacity(44 + data as usize);
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + data).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    wav.extend_from_slice(&1u16.to_le_bytes()); // mono
+    wav.extend_from_slice(&16_000u32.to_le_bytes());
+    wav.extend_from_slice(&32_000u32.to_le_bytes()); // bytes per second
+    wav.extend_from_slice(&2u16.to_le_bytes()); // block align
+    wav.extend_from_slice(&16u16.to_le_bytes()); // bits per sample
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&data.to_le_bytes());
+    wav.resize(44 + data as usize, 0);
+    bytes::Bytes::from(wav)
 }

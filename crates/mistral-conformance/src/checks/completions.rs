@@ -101,6 +101,6 @@ impl Ctx {
         let expect = Expect { operation_id: op.id, status: 200, media_type, why: "" };
         let deadline = Instant::now() + self.timeout;
         let response = http::open(self.request(op, &[], &Payload::Json(body), true), deadline).await?;
-        stream::judge(self.spec, response, &expect, deadline).await
+        stream::judge(self.spec, response, &expect, deadline, stream::Framing::Chunks).await
     }
 }

@@ -23,6 +23,7 @@ pub const UNARCHIVE_MODEL: &str = "jobs_api_routes_fine_tuning_unarchive_fine_tu
 pub const SIGNED_URL: &str = "files_api_routes_get_signed_url";
 pub const CREATE_BATCH: &str = "jobs_api_routes_batch_create_batch_job";
 pub const CREATE_VOICE: &str = "create_voice_v1_audio_voices_post";
+pub const TRANSCRIBE: &str = "audio_api_v1_transcriptions_post";
 pub const UPLOAD: &str = "files_api_routes_upload_file";
 pub const LIST_FILES: &str = "files_api_routes_list_files";
 pub const RETRIEVE_FILE: &str = "files_api_routes_retrieve_file";
@@ -171,6 +172,14 @@ pub async fn conforming(server: &MockServer) {
     cancelled["status"] = Value::from("CANCELLATION_REQUESTED");
     let batches = json!({"object": "list", "data": [job.clone()], "total": 1});
     let batch_deleted = json!({"id": job_id, "object": "batch", "deleted": true});
+    // A transcription asked as a stream: the spec's named events.
+    let events = example(TRANSCRIBE, "200", "text/event-stream", "Example").as_str().unwrap_or_default().to_string();
+    server
+        .mock_async(move |when, then| {
+            when.method(POST).path("/v1/audio/transcriptions").body_includes("name=\"stream\"\r\n\r\ntrue");
+            then.status(200).header("content-type", "text/event-stream").body(events);
+        })
+        .await;
     // The voice flow: the voice the example creates, got, renamed, its sample, deleted.
     let voice = ok(CREATE_VOICE, "Example");
     let voice_id = voice["id"].as_str().unwrap_or_default().to_string();
