@@ -2,7 +2,13 @@
 //!
 //! - Every operation of the v1 API, grouped as you think of them: [`Client::chat`],
 //!   [`Client::fim`], [`Client::embeddings`], [`Client::models`], [`Client::files`],
-//!   [`Client::fine_tuning`].
+//!   [`Client::fine_tuning`], [`Client::batch`], [`Client::ocr`], [`Client::classifiers`],
+//!   [`Client::audio`].
+//! - Batches of typed requests run whole by a [`BatchRunner`]: JSONL written into the upload
+//!   as it is sent, the job watched, results read as they download, keyed by custom id;
+//!   documents read by OCR with typed annotations ([`OcrRequest`]); moderation with open,
+//!   typed categories ([`ModerationExt`]); transcription and speech, plain or as typed
+//!   event streams ([`EventStream`]).
 //! - Request builders that send only what you set ([`ChatRequest`], [`FimRequest`],
 //!   [`EmbeddingsRequest`], [`JobRequest`]), with an `extra(name, value)` escape hatch for
 //!   fields this release does not name; images, documents and audio in messages ([`Part`]);

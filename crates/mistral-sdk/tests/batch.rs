@@ -633,3 +633,27 @@ async fn inline_runner_against_the_mock() {
     assert_eq!(map["doc-1"].as_ref().unwrap().vectors().unwrap()[0].len(), 1024);
     assert!(mock.received_for(&mistral_openapi::operations::FILES_API_ROUTES_UPLOAD_FILE).is_empty());
 }
+
+/// The runner is generic over the request type: FIM and OCR lines through the mock too.
+#[tokio::test]
+async fn fim_and_ocr_batches_against_the_mock() {
+    use mistral_sdk::{Document, FimRequest, OcrRequest, OcrResponseExt};
+    let mock = mistral_mock::MockServer::builder().speed(100.0).start().await.unwrap();
+    let client = mistral_sdk::Client::builder().api_key(mock.api_key()).base_url(mock.base_url()).build().unwrap();
+    let fim = client.batch().runner::<FimRequest>().watch_options(fast());
+    let source = BatchSource::from(vec![(
+        "f",
+        FimRequest::new("codestral-latest", "def add(a, b):").suffix("print(add(1, 2))"),
+    )]);
+    let results = fim.run(source).await.unwrap().collect_map().await.unwrap();
+    assert!(!results["f"].as_ref().unwrap().text().is_empty());
+
+    let ocr = client.batch().runner::<OcrRequest>().watch_options(fast());
+    let page = Document::bytes(b"Page one\x0cPage two", "text/plain");
+    let source = BatchSource::from(vec![("doc", OcrRequest::new("mistral-ocr-latest", page))]);
+    let job = ocr.submit(source).await.unwrap();
+    assert_eq!(job.endpoint, "/v1/ocr");
+    let results = ocr.resume(&job.id).await.unwrap().collect_map().await.unwrap();
+    let read = results["doc"].as_ref().unwrap();
+    assert_eq!(read.pages.len(), 2, "{}", read.markdown());
+}
