@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "mistral",
     version,
-    about = "Talk to the Mistral AI API: chat, FIM, embeddings, models, files, batch, OCR, moderation",
+    about = "Talk to the Mistral AI API: chat, FIM, embeddings, models, files, batch, OCR, moderation, audio",
     propagate_version = true
 )]
 pub struct Cli {
@@ -82,6 +82,13 @@ pub enum Command {
     Moderate(ModerateArgs),
     /// Classify texts with a classifier model: each target's best label.
     Classify(ClassifyArgs),
+    /// Transcribe an audio file or URL.
+    Transcribe(TranscribeArgs),
+    /// Say a text: speech written to an audio file.
+    Speak(SpeakArgs),
+    /// Voices for speech: list, show, create from a sample, delete, download a sample.
+    #[command(subcommand)]
+    Voices(VoicesCommand),
     /// Run a mock of the API in the foreground (until Ctrl-C).
     // The mock's `--api-key` is `--accept-key` here: `--api-key` is the key this CLI sends.
     #[command(mut_arg("api_keys", |a| a.long("accept-key").visible_alias(None)))]
@@ -298,6 +305,76 @@ pub struct ClassifyArgs {
     /// The texts to classify.
     #[arg(required = true, value_name = "TEXT")]
     pub texts: Vec<String>,
+}
+
+/// `mistral transcribe`.
+#[derive(Debug, Args)]
+pub struct TranscribeArgs {
+    /// A local audio file (streamed up), or an http(s) URL the server fetches.
+    pub audio: String,
+    /// The transcription model.
+    #[arg(short, long, default_value = "voxtral-mini-latest")]
+    pub model: String,
+    /// The language spoken (two letters), if known.
+    #[arg(long)]
+    pub language: Option<String>,
+    /// Print the text as it is transcribed.
+    #[arg(long)]
+    pub stream: bool,
+    /// Timed segments (`[mm:ss.mmm --> mm:ss.mmm] text`) instead of plain text.
+    #[arg(long)]
+    pub timestamps: bool,
+}
+
+/// `mistral speak`.
+#[derive(Debug, Args)]
+pub struct SpeakArgs {
+    /// What to say.
+    pub text: String,
+    /// Where to write the audio.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: std::path::PathBuf,
+    /// The speech model (the server's default otherwise).
+    #[arg(short, long)]
+    pub model: Option<String>,
+    /// The voice's id (see `mistral voices list`).
+    #[arg(long, value_name = "ID")]
+    pub voice: Option<String>,
+}
+
+/// `mistral voices ...`.
+#[derive(Debug, Subcommand)]
+pub enum VoicesCommand {
+    /// List the voices.
+    List,
+    /// Show one voice.
+    Get {
+        /// The voice id.
+        id: String,
+    },
+    /// Create a custom voice from an audio sample.
+    Create {
+        /// The voice's name.
+        name: String,
+        /// An audio sample of the voice.
+        sample: std::path::PathBuf,
+        /// A language it speaks (repeatable).
+        #[arg(long = "language", value_name = "LANG")]
+        languages: Vec<String>,
+    },
+    /// Delete a custom voice.
+    Delete {
+        /// The voice id.
+        id: String,
+    },
+    /// Download a voice's sample.
+    Sample {
+        /// The voice id.
+        id: String,
+        /// Where to write it.
+        #[arg(short, long, value_name = "PATH")]
+        output: std::path::PathBuf,
+    },
 }
 
 /// `mistral batch ...`.

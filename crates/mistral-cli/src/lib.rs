@@ -25,7 +25,7 @@ use clap::Parser;
 use mistral_sdk::{ApiErrorKind, Client};
 
 use crate::cli::{Cli, Command, Global};
-use crate::commands::{batch, chat, classifiers, embeddings, files, fim, fine_tuning, models, ocr};
+use crate::commands::{audio, batch, chat, classifiers, embeddings, files, fim, fine_tuning, models, ocr};
 use crate::output::Out;
 
 /// The command succeeded.
@@ -168,6 +168,9 @@ async fn dispatch(cli: &Cli, out: &mut Out<'_>, stderr: &mut dyn Write, options:
         Command::Ocr(args) => ocr::run(&mut ctx, args).await,
         Command::Moderate(args) => classifiers::moderate(&mut ctx, args).await,
         Command::Classify(args) => classifiers::classify(&mut ctx, args).await,
+        Command::Transcribe(args) => audio::transcribe(&mut ctx, args).await,
+        Command::Speak(args) => audio::speak(&mut ctx, args).await,
+        Command::Voices(cmd) => audio::voices(&mut ctx, cmd).await,
         Command::Mock(_) | Command::Conformance(_) | Command::Completions { .. } => Ok(()),
     }
 }
