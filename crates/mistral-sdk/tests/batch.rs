@@ -566,7 +566,15 @@ async fn the_upload_of_a_large_batch_is_streamed_in_bounded_chunks() {
         counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         (i.to_string(), ChatRequest::new("mistral-small-latest").user(format!("Question {i}")))
     }));
-    let runner = support::client(&server.base_url).batch().runner::<ChatRequest>();
+    let uploaded = Arc::new(Mutex::new((0u64, 0usize)));
+    let seen = uploaded.clone();
+    let runner =
+        support::client(&server.base_url).batch().runner::<ChatRequest>().on_upload_progress(move |sent, total| {
+            assert_eq!(total, None);
+            let mut seen = seen.lock().unwrap();
+            assert!(sent > seen.0);
+            *seen = (sent, seen.1 + 1);
+        });
     runner.submit(source).await.unwrap();
     assert_eq!(generated.load(std::sync::atomic::Ordering::Relaxed), N);
     let uploads = server.requests.lock().unwrap().clone();
@@ -578,6 +586,9 @@ async fn the_upload_of_a_large_batch_is_streamed_in_bounded_chunks() {
     assert!(upload.chunks.len() > 200, "{} chunks", upload.chunks.len());
     // Every request is one line (plus the few lines of the multipart headers).
     assert!((N..N + 16).contains(&upload.newlines), "{} lines", upload.newlines);
+    let (sent, reports) = *uploaded.lock().unwrap();
+    assert!(sent as usize > 15_000_000 && sent as usize <= upload.bytes, "{sent} bytes reported");
+    assert!(reports > 200, "reported as it went: {reports} times");
 }
 
 /// The embedded mock runs the batch itself: each line through its own chat route, a line the

@@ -141,6 +141,7 @@ pub struct BatchRunner<T> {
     inline_up_to: usize,
     watch: WatchOptions,
     progress: Option<OnProgress>,
+    upload_progress: Option<crate::upload::Progress>,
     file_name: String,
     requests: PhantomData<fn(T)>,
 }
@@ -171,6 +172,7 @@ impl<T: Batchable> BatchRunner<T> {
             inline_up_to: 0,
             watch: WatchOptions::default(),
             progress: None,
+            upload_progress: None,
             file_name: "batch.jsonl".into(),
             requests: PhantomData,
         }
@@ -220,6 +222,13 @@ impl<T: Batchable> BatchRunner<T> {
         self
     }
 
+    /// Called as the JSONL is uploaded, with the bytes sent so far (the total is not known in
+    /// advance: `None`).
+    pub fn on_upload_progress(mut self, report: impl Fn(u64, Option<u64>) + Send + Sync + 'static) -> Self {
+        self.upload_progress = Some(Arc::new(report));
+        self
+    }
+
     /// The uploaded file's name (default `batch.jsonl`).
     pub fn file_name(mut self, name: impl Into<String>) -> Self {
         self.file_name = name.into();
@@ -263,7 +272,10 @@ impl<T: Batchable> BatchRunner<T> {
                 .ok_or_else(|| Error::InvalidRequest("the batch's requests cannot be read again".into()))?;
             Ok(jsonl(items, state.clone()))
         });
-        let upload = FileUpload::generated(self.file_name.clone(), replayable, make).purpose("batch");
+        let mut upload = FileUpload::generated(self.file_name.clone(), replayable, make).purpose("batch");
+        if let Some(report) = self.upload_progress.clone() {
+            upload = upload.on_progress(move |sent, total| report(sent, total));
+        }
         let uploaded = self.client.files().upload(upload).await;
         let written = std::mem::take(&mut *lock(&written));
         if let Some(problem) = written.problem {
