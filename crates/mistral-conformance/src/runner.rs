@@ -175,6 +175,7 @@ pub(crate) struct Ops {
     pub(crate) voice_sample: Op,
     pub(crate) delete_voice: Op,
     pub(crate) transcribe: Op,
+    pub(crate) speech: Op,
     pub(crate) list_jobs: Op,
     pub(crate) create_job: Op,
     pub(crate) get_job: Op,
@@ -246,6 +247,7 @@ impl Ops {
             voice_sample: op(&ops::GET_VOICE_SAMPLE_AUDIO_V1_AUDIO_VOICES_VOICE_ID_SAMPLE_GET)?,
             delete_voice: op(&ops::DELETE_VOICE_V1_AUDIO_VOICES_VOICE_ID_DELETE)?,
             transcribe: op(&ops::AUDIO_API_V1_TRANSCRIPTIONS_POST)?,
+            speech: op(&ops::SPEECH_V1_AUDIO_SPEECH_POST)?,
             delete_file: op(&ops::FILES_API_ROUTES_DELETE_FILE)?,
             list_jobs: op(&ops::JOBS_API_ROUTES_FINE_TUNING_GET_FINE_TUNING_JOBS)?,
             create_job: op(&ops::JOBS_API_ROUTES_FINE_TUNING_CREATE_FINE_TUNING_JOB)?,
@@ -367,6 +369,7 @@ impl Ctx {
         if self.selected(Group::Audio) {
             self.voices(ops).await;
             self.transcription_stream(ops).await;
+            self.speech_stream(ops).await;
         }
         self.examples(ops).await;
     }

@@ -7,7 +7,7 @@ use mistral_mock::MockServer;
 
 /// The checks of the dedicated flows, in the order they run (the operations' example checks
 /// follow).
-const ALL_CHECKS: [&str; 51] = [
+const ALL_CHECKS: [&str; 52] = [
     "chat.create",
     "chat.create.function_calling",
     "chat.create.json_mode",
@@ -59,6 +59,7 @@ const ALL_CHECKS: [&str; 51] = [
     "audio.voices.sample",
     "audio.voices.delete",
     "audio.transcriptions.stream",
+    "audio.speech.stream",
 ];
 
 /// Simulated seconds per real second: slow enough that the job cannot finish (and make a
@@ -75,12 +76,12 @@ async fn every_check_passes_against_the_mock() {
         let server = MockServer::builder().api_key("conformance-key").speed(SPEED).start().await.unwrap();
         let report = Runner::new(server.base_url(), "conformance-key").examples(Examples::All).run().await.unwrap();
         let names: Vec<&str> = report.checks.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names[..51], ALL_CHECKS, "{}", report.render_table());
+        assert_eq!(names[..52], ALL_CHECKS, "{}", report.render_table());
         // Then one check per other operation of the table, `<group>.<operationId>`.
-        // (The transcription stream check is an extra on an operation that keeps its example.)
-        let flows: std::collections::BTreeSet<&str> = report.checks[..51]
+        // (The audio stream checks are extras on operations that keep their examples.)
+        let flows: std::collections::BTreeSet<&str> = report.checks[..52]
             .iter()
-            .filter(|c| c.name != "audio.transcriptions.stream")
+            .filter(|c| !c.name.ends_with(".stream") || c.group != Group::Audio)
             .map(|c| c.operation_id.as_str())
             .collect();
         let examples: Vec<String> = mistral_openapi::operations::ALL
@@ -88,7 +89,7 @@ async fn every_check_passes_against_the_mock() {
             .filter(|op| !flows.contains(op.id))
             .map(|op| format!("{}.{}", op.group, op.id))
             .collect();
-        assert_eq!(names[51..], examples, "{}", report.render_table());
+        assert_eq!(names[52..], examples, "{}", report.render_table());
         // Every operation of the table is covered.
         let covered: std::collections::BTreeSet<&str> = report.checks.iter().map(|c| c.operation_id.as_str()).collect();
         let table: std::collections::BTreeSet<&str> = mistral_openapi::operations::ALL.iter().map(|o| o.id).collect();

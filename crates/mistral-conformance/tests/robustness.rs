@@ -77,7 +77,7 @@ async fn connection_refused() {
         drop(listener);
         let report =
             Runner::new(url, KEY).examples(Examples::None).timeout(Duration::from_secs(5)).run().await.unwrap();
-        assert_eq!(report.checks.len(), 51);
+        assert_eq!(report.checks.len(), 52);
         nothing_passed(&report);
         let (_, message) = fail(&report, "models.list");
         assert!(message.starts_with("no response: "), "{message}");
@@ -129,7 +129,7 @@ async fn garbage_bodies() {
             })
             .await;
         let report = Runner::new(server.base_url(), KEY).examples(Examples::None).run().await.unwrap();
-        assert_eq!(report.checks.len(), 51);
+        assert_eq!(report.checks.len(), 52);
         assert_eq!(report.summary().passed, 0, "{}", report.render_table());
         let (aspect, message) = fail(&report, "models.list");
         assert_eq!(aspect, Aspect::Body);

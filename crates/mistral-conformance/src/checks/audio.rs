@@ -24,6 +24,9 @@ pub(crate) const VOICE_DELETE: &str = "audio.voices.delete";
 /// `audio.transcriptions.stream`.
 pub(crate) const TRANSCRIPTION_STREAM: &str = "audio.transcriptions.stream";
 
+/// `audio.speech.stream`.
+pub(crate) const SPEECH_STREAM: &str = "audio.speech.stream";
+
 /// The transcription model the stream check asks.
 const TRANSCRIPTION_MODEL: &str = "voxtral-mini-latest";
 
@@ -43,6 +46,20 @@ impl Ctx {
             Err(f) if f.message.contains("Invalid model") => {
                 Outcome::Skip { reason: format!("the server has no {TRANSCRIPTION_MODEL}") }
             }
+            Err(f) => f.into(),
+        };
+        self.record(def, outcome, Some(started));
+    }
+
+    /// `audio.speech.stream`: a short text said with `stream: true`, judged event by event
+    /// against the spec's named events, ending with a done event.
+    pub(crate) async fn speech_stream(&mut self, ops: &Ops) {
+        let op = &ops.speech;
+        let def = self.def(SPEECH_STREAM, Group::Audio, op, "a short text, stream: true: audio deltas, then done");
+        let started = Instant::now();
+        let payload = Payload::Json(json!({"input": "Bonjour.", "stream": true}));
+        let outcome = match self.named_stream(op, &payload).await {
+            Ok(_) => Outcome::Pass,
             Err(f) => f.into(),
         };
         self.record(def, outcome, Some(started));

@@ -24,6 +24,7 @@ pub const SIGNED_URL: &str = "files_api_routes_get_signed_url";
 pub const CREATE_BATCH: &str = "jobs_api_routes_batch_create_batch_job";
 pub const CREATE_VOICE: &str = "create_voice_v1_audio_voices_post";
 pub const TRANSCRIBE: &str = "audio_api_v1_transcriptions_post";
+pub const SPEECH: &str = "speech_v1_audio_speech_post";
 pub const UPLOAD: &str = "files_api_routes_upload_file";
 pub const LIST_FILES: &str = "files_api_routes_list_files";
 pub const RETRIEVE_FILE: &str = "files_api_routes_retrieve_file";
@@ -178,6 +179,14 @@ pub async fn conforming(server: &MockServer) {
         .mock_async(move |when, then| {
             when.method(POST).path("/v1/audio/transcriptions").body_includes("name=\"stream\"\r\n\r\ntrue");
             then.status(200).header("content-type", "text/event-stream").body(events);
+        })
+        .await;
+    // Speech asked as a stream: the spec's named events.
+    let said = example(SPEECH, "200", "text/event-stream", "Example").as_str().unwrap_or_default().to_string();
+    server
+        .mock_async(move |when, then| {
+            when.method(POST).path("/v1/audio/speech").is_true(streams);
+            then.status(200).header("content-type", "text/event-stream").body(said);
         })
         .await;
     // The voice flow: the voice the example creates, got, renamed, its sample, deleted.
