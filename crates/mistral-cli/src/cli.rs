@@ -438,7 +438,7 @@ pub struct BatchCreateArgs {
     /// The JSONL file: one `{"custom_id": ..., "body": {...}}` a line.
     pub file: std::path::PathBuf,
     /// The API route each line goes to.
-    #[arg(long, default_value = "/v1/chat/completions")]
+    #[arg(long, default_value = mistral_openapi::operations::CREATE_CHAT_COMPLETION.path)]
     pub endpoint: String,
     /// The model for every line (else each body names its own).
     #[arg(short, long)]
