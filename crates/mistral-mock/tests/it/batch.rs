@@ -489,3 +489,34 @@ async fn a_data_dir_keeps_batch_jobs_their_files_and_voices() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_fast_job_never_shows_success_before_every_request_ran() {
+    within(30, async {
+        // Fast simulated time (a request every 10 ms): by the time a snapshot is taken, more
+        // requests may be due than the catch-up ran; the snapshot must be of the time the
+        // catch-up ran to.
+        let m = Mock::with(MockServer::builder().speed(1000.0)).await;
+        let lines: Vec<Value> = (0..3)
+            .map(|i| json!({"custom_id": format!("q{i}"), "body": {"messages": [{"role": "user", "content": format!("Question {i}?")}]}}))
+            .collect();
+        for _ in 0..10 {
+            let file = upload_batch(&m, &lines).await;
+            let body = json!({"input_files": [file], "endpoint": "/v1/chat/completions", "model": "mistral-small-latest"});
+            let created = m.post(CREATE, "/v1/batch/jobs", body).await;
+            let id = created.body["id"].as_str().unwrap().to_string();
+            loop {
+                let job = get(&m, &id).await;
+                if job["status"] == "SUCCESS" {
+                    assert_eq!(counts(&job)[1..], [3, 3, 0], "{job}");
+                    let output = job["output_file"].as_str().expect("the output file of a finished job");
+                    assert_eq!(lines_of(&m, output).await.len(), 3);
+                    break;
+                }
+                assert!(counts(&job)[1] < 3 || job["status"] == "RUNNING", "{job}");
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        }
+    })
+    .await;
+}

@@ -211,10 +211,9 @@ pub(crate) async fn list(
     if !details.is_empty() {
         return Err(ApiError::validation(details));
     }
-    run::catch_up(&app).await?;
+    let now = run::catch_up(&app).await?;
     let text = |name: &str| q.get(name).filter(|v| !v.is_empty() && v.as_str() != "null").cloned();
     let (model, agent) = (text("model"), text("agent_id"));
-    let now = now_ms();
     let mut matched: Vec<Value> = app.with_store(|s| {
         s.batches
             .iter()
@@ -251,8 +250,7 @@ pub(crate) async fn get(
     if !details.is_empty() {
         return Err(ApiError::validation(details));
     }
-    run::catch_up(&app).await?;
-    let now = now_ms();
+    let now = run::catch_up(&app).await?;
     app.with_store(|s| s.batch(id).map(|b| Json(b.to_json(now, inline)))).ok_or_else(|| no_job(&job_id))
 }
 
@@ -260,8 +258,7 @@ pub(crate) async fn get(
 /// run never run); cancelling a cancelled job changes nothing; an ended job is a 400.
 pub(crate) async fn cancel(State(app): State<Arc<App>>, Path(job_id): Path<String>) -> Result<Json<Value>, ApiError> {
     let id = path_uuid(&job_id, "job_id")?;
-    run::catch_up(&app).await?;
-    let now = now_ms();
+    let now = run::catch_up(&app).await?;
     let out = app.with_store(|s| {
         let job = s.batch_mut(id).ok_or_else(|| no_job(&job_id))?;
         let state = job.state(now);

@@ -44,9 +44,11 @@ struct Work {
     line: BatchLine,
 }
 
-/// Runs every request that is due, then writes the files of the jobs that ended. Holds the
-/// runner lock, so that concurrent readers do not run a request twice.
-pub(crate) async fn catch_up(app: &Arc<App>) -> Result<(), ApiError> {
+/// Runs every request that is due, then writes the files of the jobs that ended; gives the
+/// time it caught up to, which is the time a snapshot must be taken at (later, more requests
+/// would be due than have run). Holds the runner lock, so that concurrent readers do not run a
+/// request twice.
+pub(crate) async fn catch_up(app: &Arc<App>) -> Result<i64, ApiError> {
     let _running = app.batch_runner.lock().await;
     let now = now_ms();
     let work: Vec<Work> = app.with_store(|s| {
@@ -84,7 +86,7 @@ pub(crate) async fn catch_up(app: &Arc<App>) -> Result<(), ApiError> {
     if changed {
         app.save().await?;
     }
-    Ok(())
+    Ok(now)
 }
 
 /// Writes the output and error files of the jobs that have ended; whether any did.
