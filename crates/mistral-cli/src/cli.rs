@@ -406,9 +406,9 @@ pub enum BatchCommand {
     Watch {
         /// The job id.
         id: String,
-        /// How often to poll at first, in milliseconds.
-        #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
-        interval_ms: u64,
+        /// How to poll.
+        #[command(flatten)]
+        poll: Poll,
     },
     /// The job's results: the output file to stdout, or output and error files into DIR.
     Results {
@@ -423,9 +423,9 @@ pub enum BatchCommand {
         /// The job to create.
         #[command(flatten)]
         create: BatchCreateArgs,
-        /// How often to poll at first, in milliseconds.
-        #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
-        interval_ms: u64,
+        /// How to poll.
+        #[command(flatten)]
+        poll: Poll,
         /// Write `<ID>.output.jsonl` and `<ID>.errors.jsonl` here (else the output to stdout).
         #[arg(short, long, value_name = "DIR")]
         output: Option<std::path::PathBuf>,
@@ -472,11 +472,29 @@ pub enum FineTuningCommand {
     Watch {
         /// The job id.
         id: String,
-        /// How often to poll at first, in milliseconds (slower while nothing changes).
-        #[arg(long, value_name = "MS", default_value_t = 1000,
-              value_parser = clap::value_parser!(u64).range(1..))]
-        interval_ms: u64,
+        /// How to poll.
+        #[command(flatten)]
+        poll: Poll,
     },
+}
+
+/// How `watch` commands poll.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct Poll {
+    /// How often to poll at first, in milliseconds (slower while nothing changes).
+    #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub interval_ms: u64,
+}
+
+impl Poll {
+    /// The SDK's watch settings: from the interval, slowing to ten times it (at most 30 s).
+    pub fn options(self) -> mistral_sdk::WatchOptions {
+        let initial = std::time::Duration::from_millis(self.interval_ms);
+        mistral_sdk::WatchOptions {
+            initial_interval: initial,
+            max_interval: initial.saturating_mul(10).min(std::time::Duration::from_secs(30)).max(initial),
+        }
+    }
 }
 
 /// `mistral jobs create`.

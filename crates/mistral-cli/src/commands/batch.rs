@@ -3,15 +3,14 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mistral_sdk::types::{ApiEndpoint, BatchJob, BatchJobStatus, KnownApiEndpoint, KnownBatchJobStatus};
-use mistral_sdk::{BatchFilter, BatchJobExt, BatchRequest, FileUpload, JobStatusExt, WatchOptions};
+use mistral_sdk::{BatchFilter, BatchJobExt, BatchRequest, FileUpload, JobStatusExt};
 use tokio::io::AsyncWriteExt;
 
-use crate::cli::{BatchCommand, BatchCreateArgs};
+use crate::cli::{BatchCommand, BatchCreateArgs, Poll};
 use crate::output::{self, Table, or_dash};
 use crate::{Ctx, Failure};
 
@@ -72,19 +71,19 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &BatchCommand) -> Result
                 writeln!(ctx.out, "cancellation requested for batch job {} (status {})", job.id, job.status.as_str())?;
             }
         }
-        BatchCommand::Watch { id, interval_ms } => {
-            watch(ctx, id, *interval_ms).await?;
+        BatchCommand::Watch { id, poll } => {
+            watch(ctx, id, *poll).await?;
         }
         BatchCommand::Results { id, output } => {
             let job = ctx.client.batch().jobs().get(id).await?;
             results(ctx, &job, output.as_deref()).await?;
         }
-        BatchCommand::Run { create: args, interval_ms, output } => {
+        BatchCommand::Run { create: args, poll, output } => {
             let job = create(ctx, args).await?;
             if !ctx.json {
                 writeln!(ctx.out, "created batch job {} ({} requests)", job.id, job.total_requests)?;
             }
-            let job = watch(ctx, &job.id, *interval_ms).await?;
+            let job = watch(ctx, &job.id, *poll).await?;
             results(ctx, &job, output.as_deref()).await?;
         }
     }
@@ -128,12 +127,8 @@ async fn create(ctx: &mut Ctx<'_, '_>, args: &BatchCreateArgs) -> Result<BatchJo
 
 /// Follows the job until it ends: a progress bar on a terminal, else a line per change
 /// (JSON lines with `--json`). Fails unless it succeeded.
-async fn watch(ctx: &mut Ctx<'_, '_>, id: &str, interval_ms: u64) -> Result<BatchJob, Failure> {
-    let initial = Duration::from_millis(interval_ms);
-    let options = WatchOptions {
-        initial_interval: initial,
-        max_interval: initial.saturating_mul(10).min(Duration::from_secs(30)).max(initial),
-    };
+async fn watch(ctx: &mut Ctx<'_, '_>, id: &str, poll: Poll) -> Result<BatchJob, Failure> {
+    let options = poll.options();
     let bar = (ctx.options.progress_bar && !ctx.json).then(progress_bar);
     let mut updates = std::pin::pin!(ctx.client.batch().jobs().watch(id, options));
     let mut last = None;

@@ -2,16 +2,15 @@
 #![allow(deprecated)] // the retired fine-tuning job routes, still served by seed-era servers and the mock
 
 use std::io::Write;
-use std::time::Duration;
 
 use futures::StreamExt;
 use mistral_sdk::types::{
     CheckpointOut, DetailedJobOut, FineTuneableModel, JobMetadata, JobOut, JobStatus, KnownJobStatus,
     TrainingParameters,
 };
-use mistral_sdk::{JobFilter, JobRequest, WatchOptions};
+use mistral_sdk::{JobFilter, JobRequest};
 
-use crate::cli::{FineTuningCommand, JobCreateArgs, JobListArgs};
+use crate::cli::{FineTuningCommand, JobCreateArgs, JobListArgs, Poll};
 use crate::output::{self, Table, or_dash};
 use crate::{Ctx, Failure};
 
@@ -33,7 +32,7 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &FineTuningCommand) -> R
             writeln!(ctx.out, "cancellation requested for job {} (status {})", job.id, status_str(&job.status))?;
             Ok(())
         }
-        FineTuningCommand::Watch { id, interval_ms } => watch(ctx, id, *interval_ms).await,
+        FineTuningCommand::Watch { id, poll } => watch(ctx, id, *poll).await,
     }
 }
 
@@ -113,12 +112,8 @@ async fn list(ctx: &mut Ctx<'_, '_>, args: &JobListArgs) -> Result<(), Failure> 
     Ok(())
 }
 
-async fn watch(ctx: &mut Ctx<'_, '_>, id: &str, interval_ms: u64) -> Result<(), Failure> {
-    let initial = Duration::from_millis(interval_ms);
-    let options = WatchOptions {
-        initial_interval: initial,
-        max_interval: initial.saturating_mul(10).min(Duration::from_secs(30)).max(initial),
-    };
+async fn watch(ctx: &mut Ctx<'_, '_>, id: &str, poll: Poll) -> Result<(), Failure> {
+    let options = poll.options();
     let mut updates = std::pin::pin!(ctx.client.fine_tuning().jobs().watch(id, options));
     let mut last = None;
     while let Some(job) = updates.next().await {
