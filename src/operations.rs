@@ -201,4 +201,7 @@ pub fn by_id(id: &str) -> Option<&'static Operation> {
     ALL.iter().find(|op| op.id == id)
 }
 
+#[cfg(feature = "regenerate")]
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+#[cfg(not(feature = "regenerate"))]
+include!("../generated/operations.rs");
