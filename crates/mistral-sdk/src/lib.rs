@@ -3,7 +3,7 @@
 //! - Every operation of the v1 API, grouped as you think of them: [`Client::chat`],
 //!   [`Client::fim`], [`Client::embeddings`], [`Client::models`], [`Client::files`],
 //!   [`Client::fine_tuning`], [`Client::batch`], [`Client::ocr`], [`Client::classifiers`],
-//!   [`Client::audio`].
+//!   [`Client::audio`], [`Client::agents`].
 //! - Batches of typed requests run whole by a [`BatchRunner`]: JSONL written into the upload
 //!   as it is sent, the job watched, results read as they download, keyed by custom id;
 //!   documents read by OCR with typed annotations ([`OcrRequest`]); moderation with open,
@@ -123,6 +123,7 @@
 #![warn(missing_docs)]
 
 mod accumulate;
+mod agents;
 mod audio;
 mod base64;
 mod batch;
@@ -154,6 +155,7 @@ mod upload;
 mod watch;
 
 pub use accumulate::StreamAccumulator;
+pub use agents::{AgentFilter, AgentRequest, Agents, NewAgent};
 pub use audio::{
     Audio, SpeechEvent, SpeechRequest, SpeechResponseExt, TranscriptionDone, TranscriptionEvent, TranscriptionRequest,
     TranscriptionSegment, VoiceFilter, VoiceRequest, VoiceUpdate, Voices,

@@ -70,6 +70,19 @@ impl<'c> Chat<'c> {
     }
 }
 
+impl ChatRequest {
+    /// Ready for an agent completion: the stream flag set, checked (the model, not sent, may
+    /// be left empty).
+    pub(crate) fn for_agent(mut self, stream: bool) -> Result<ChatRequest> {
+        self.inner.stream = stream.then_some(true);
+        if self.inner.model.trim().is_empty() {
+            self.inner.model = "agent".into();
+        }
+        self.validate()?;
+        Ok(self)
+    }
+}
+
 fn call(mut request: ChatRequest, stream: bool) -> Result<Call> {
     request.inner.stream = stream.then_some(true);
     request.validate()?;
