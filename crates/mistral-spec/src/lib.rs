@@ -30,7 +30,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 /// The spec the workspace is generated from, as it was when this crate was built.
-pub const EMBEDDED_YAML: &str = include_str!("../../../openapi.yaml");
+pub const EMBEDDED_YAML: &str = include_str!("../openapi.yaml");
 
 /// HTTP methods an OpenAPI path item may hold, in the order operations are listed.
 pub const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
