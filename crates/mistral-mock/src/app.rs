@@ -15,7 +15,7 @@ use tower::ServiceExt;
 use crate::api_error::ApiError;
 use crate::options::{FineTuningMode, Options};
 use crate::persist::Persist;
-use crate::routes::{audio, batch, chat, classifiers, embeddings, files, fim, fine_tuning, models, ocr};
+use crate::routes::{agents, audio, batch, chat, classifiers, embeddings, files, fim, fine_tuning, models, ocr};
 use crate::store::Store;
 use crate::validate::Validators;
 use crate::{Error, auth, examples, faults};
@@ -136,12 +136,31 @@ const SERVED: &[(&Operation, Route)] = &[
     (&ops::GET_VOICE_SAMPLE_AUDIO_V1_AUDIO_VOICES_VOICE_ID_SAMPLE_GET, |m| on(m, audio::voices::sample)),
 ];
 
+/// The agents operations, served with state of their own when [`Options::stateful_agents`]
+/// is set (else from the spec's examples).
+const AGENTS: &[(&Operation, Route)] = &[
+    (&ops::AGENTS_API_V1_AGENTS_CREATE, |m| on(m, agents::create)),
+    (&ops::AGENTS_API_V1_AGENTS_LIST, |m| on(m, agents::list)),
+    (&ops::AGENTS_API_V1_AGENTS_LIST_PAGES, |m| on(m, agents::list_pages)),
+    (&ops::AGENTS_API_V1_AGENTS_GET, |m| on(m, agents::get)),
+    (&ops::AGENTS_API_V1_AGENTS_UPDATE, |m| on(m, agents::update)),
+    (&ops::AGENTS_API_V1_AGENTS_DELETE, |m| on(m, agents::delete)),
+    (&ops::AGENTS_API_V1_AGENTS_UPDATE_VERSION, |m| on(m, agents::update_version)),
+    (&ops::AGENTS_API_V1_AGENTS_LIST_VERSIONS, |m| on(m, agents::list_versions)),
+    (&ops::AGENTS_API_V1_AGENTS_GET_VERSION, |m| on(m, agents::get_version)),
+    (&ops::AGENTS_API_V1_AGENTS_LIST_VERSION_ALIASES, |m| on(m, agents::list_aliases)),
+    (&ops::AGENTS_API_V1_AGENTS_CREATE_OR_UPDATE_ALIAS, |m| on(m, agents::put_alias)),
+    (&ops::AGENTS_API_V1_AGENTS_DELETE_ALIAS, |m| on(m, agents::delete_alias)),
+    (&ops::AGENTS_COMPLETION_V1_AGENTS_COMPLETIONS_POST, |m| on(m, agents::complete)),
+];
+
 type Route = fn(MethodFilter) -> MethodRouter<Arc<App>>;
 
 /// The route of `op` alone: the mock's own handler, or the spec's example.
-fn route_of(op: &'static Operation) -> MethodRouter<Arc<App>> {
+fn route_of(op: &'static Operation, options: &Options) -> MethodRouter<Arc<App>> {
     let method = filter(op.method);
-    match SERVED.iter().find(|(served, _)| served.id == op.id) {
+    let agents = if options.stateful_agents { AGENTS } else { &[] };
+    match SERVED.iter().chain(agents).find(|(served, _)| served.id == op.id) {
         Some((_, route)) => route(method),
         None => on(method, move |state, headers, body| examples::answer(op, state, headers, body)),
     }
@@ -151,7 +170,7 @@ fn route_of(op: &'static Operation) -> MethodRouter<Arc<App>> {
 /// (what the mock does on its own behalf: a batch job's requests). `op` must have no path
 /// parameters.
 pub(crate) async fn dispatch(app: &Arc<App>, op: &'static Operation, request: Request) -> Response {
-    match route_of(op).with_state(app.clone()).oneshot(request).await {
+    match route_of(op, &app.options).with_state(app.clone()).oneshot(request).await {
         Ok(response) => response,
         Err(never) => match never {},
     }
@@ -177,7 +196,8 @@ pub(crate) fn router(app: Arc<App>) -> Router {
     let mut paths: Vec<(&'static str, MethodRouter<Arc<App>>)> = Vec::new();
     for op in ops::ALL {
         let retired = op.group == ops::Group::FineTuning && app.options.fine_tuning == FineTuningMode::Retired;
-        let route = if retired { on(filter(op.method), || async { ApiError::gone() }) } else { route_of(op) };
+        let route =
+            if retired { on(filter(op.method), || async { ApiError::gone() }) } else { route_of(op, &app.options) };
         match paths.iter_mut().find(|(path, _)| *path == op.path) {
             Some((_, existing)) => *existing = std::mem::take(existing).merge(route),
             None => paths.push((op.path, route)),

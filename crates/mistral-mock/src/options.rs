@@ -45,6 +45,11 @@ pub struct Options {
     /// Whether the fine-tuning job routes train simulated jobs (the default, as clients of the
     /// seed era expect) or answer 410 Gone, as the live API has since it retired them.
     pub fine_tuning: FineTuningMode,
+    /// Whether the agents routes keep agents of their own (create, versions, aliases, and
+    /// completions through the chat engine with the agent's model and instructions) rather
+    /// than answer from the spec's examples (default off, until the conformance runner checks
+    /// agents with a flow of its own: its example checks use made-up agent ids).
+    pub stateful_agents: bool,
 }
 
 /// How the mock serves the fine-tuning job routes (see [`Options::fine_tuning`]).
@@ -77,6 +82,7 @@ impl Default for Options {
             admin: false,
             record: None,
             fine_tuning: FineTuningMode::Simulated,
+            stateful_agents: false,
         }
     }
 }

@@ -227,6 +227,12 @@ impl MockServerBuilder {
         self
     }
 
+    /// Serves agents with state of their own ([`Options::stateful_agents`]; default off).
+    pub fn stateful_agents(mut self, on: bool) -> Self {
+        self.options.stateful_agents = on;
+        self
+    }
+
     /// Replaces all options at once.
     pub fn options(mut self, options: Options) -> Self {
         self.options = options;

@@ -1,4 +1,5 @@
-//! The server's state: files, fine-tuning and batch jobs, deleted fine-tuned models, voices.
+//! The server's state: files, fine-tuning and batch jobs, deleted fine-tuned models, voices,
+//! agents.
 
 use bytes::Bytes;
 use mistral_openapi::types::{FileSchema, KnownJobStatus};
@@ -60,6 +61,37 @@ pub(crate) struct VoiceRecord {
     pub(crate) sample: String,
 }
 
+/// One version of an agent: what was given when it was made.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct AgentVersion {
+    pub(crate) version: i64,
+    pub(crate) created_ms: i64,
+    /// `model`, `name`, `instructions`, `tools`, `completion_args`, `guardrails`,
+    /// `description`, `handoffs`, `metadata`, `version_message`, as the API sends them.
+    pub(crate) fields: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A name for one version of an agent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct AgentAlias {
+    pub(crate) alias: String,
+    pub(crate) version: i64,
+    pub(crate) created_ms: i64,
+    pub(crate) updated_ms: i64,
+}
+
+/// An agent: its versions (oldest first), the current one, its aliases.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct AgentRecord {
+    pub(crate) id: String,
+    pub(crate) created_ms: i64,
+    /// The version answered when none is asked for.
+    pub(crate) current: i64,
+    pub(crate) deployment_chat: bool,
+    pub(crate) versions: Vec<AgentVersion>,
+    pub(crate) aliases: Vec<AgentAlias>,
+}
+
 /// Everything the server remembers; persisted as one JSON document.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Store {
@@ -78,6 +110,9 @@ pub(crate) struct Store {
     /// Custom voices, in creation order.
     #[serde(default)]
     pub(crate) voices: Vec<VoiceRecord>,
+    /// Agents, in creation order.
+    #[serde(default)]
+    pub(crate) agents: Vec<AgentRecord>,
 }
 
 impl Store {

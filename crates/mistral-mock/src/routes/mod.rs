@@ -1,6 +1,7 @@
 //! One module per API group (the operation table's groups), each with the handlers of the
 //! operations the mock serves itself; the state they share lives in `crate::store`.
 
+pub(crate) mod agents;
 pub(crate) mod audio;
 pub(crate) mod batch;
 pub(crate) mod chat;

@@ -3,6 +3,7 @@
 //! Every JSON response that goes through [`Mock::call`] is validated against the spec
 //! (`mistral-spec`'s response validators), and every streamed chunk against `CompletionChunk`.
 
+mod agents;
 mod api;
 mod audio;
 mod batch;
