@@ -37,6 +37,8 @@
 //!
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
 
+#![warn(missing_docs)]
+
 pub mod operations;
 
 #[allow(unused_mut, clippy::all, missing_docs)]

@@ -16,6 +16,8 @@
 //! assert!(code.contains("pub mod types"));
 //! ```
 
+#![warn(missing_docs)]
+
 #![forbid(unsafe_code)]
 
 pub mod operations;

@@ -15,6 +15,8 @@
 //! assert!(validator.validate(&bad).is_err());
 //! ```
 
+#![warn(missing_docs)]
+
 #![forbid(unsafe_code)]
 
 pub mod diff;
