@@ -17,7 +17,6 @@
 //! ```
 
 #![warn(missing_docs)]
-
 #![forbid(unsafe_code)]
 
 pub mod operations;
