@@ -3,7 +3,7 @@
 //! - Every operation of the v1 API, grouped as you think of them: [`Client::chat`],
 //!   [`Client::fim`], [`Client::embeddings`], [`Client::models`], [`Client::files`],
 //!   [`Client::fine_tuning`], [`Client::batch`], [`Client::ocr`], [`Client::classifiers`],
-//!   [`Client::audio`], [`Client::agents`].
+//!   [`Client::audio`], [`Client::agents`], [`Client::conversations`].
 //! - Batches of typed requests run whole by a [`BatchRunner`]: JSONL written into the upload
 //!   as it is sent, the job watched, results read as they download, keyed by custom id;
 //!   documents read by OCR with typed annotations ([`OcrRequest`]); moderation with open,
@@ -130,6 +130,7 @@ mod batch;
 mod chat;
 mod classifiers;
 mod client;
+mod conversations;
 mod delta;
 mod embeddings;
 mod error;
@@ -170,6 +171,9 @@ pub use classifiers::{
     ModerationsRequest,
 };
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use conversations::{
+    ConversationAccumulator, ConversationEvent, ConversationStart, Conversations, FunctionCallOutput,
+};
 pub use delta::{ChoiceDelta, Delta};
 pub use embeddings::{Embedding, EmbeddingVector, Embeddings, EmbeddingsRequest, EmbeddingsResponse};
 pub use error::{ApiError, ApiErrorKind, Error, FieldError, Result};
