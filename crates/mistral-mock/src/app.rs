@@ -15,7 +15,9 @@ use tower::ServiceExt;
 use crate::api_error::ApiError;
 use crate::options::{FineTuningMode, Options};
 use crate::persist::Persist;
-use crate::routes::{agents, audio, batch, chat, classifiers, embeddings, files, fim, fine_tuning, models, ocr};
+use crate::routes::{
+    agents, audio, batch, chat, classifiers, conversations, embeddings, files, fim, fine_tuning, models, ocr,
+};
 use crate::store::Store;
 use crate::validate::Validators;
 use crate::{Error, auth, examples, faults};
@@ -136,9 +138,9 @@ const SERVED: &[(&Operation, Route)] = &[
     (&ops::GET_VOICE_SAMPLE_AUDIO_V1_AUDIO_VOICES_VOICE_ID_SAMPLE_GET, |m| on(m, audio::voices::sample)),
 ];
 
-/// The agents operations, served with state of their own when [`Options::stateful_agents`]
-/// is set (else from the spec's examples).
-const AGENTS: &[(&Operation, Route)] = &[
+/// The agents and conversations operations, served with state of their own when
+/// [`Options::stateful_beta`] is set (else from the spec's examples).
+const BETA: &[(&Operation, Route)] = &[
     (&ops::AGENTS_API_V1_AGENTS_CREATE, |m| on(m, agents::create)),
     (&ops::AGENTS_API_V1_AGENTS_LIST, |m| on(m, agents::list)),
     (&ops::AGENTS_API_V1_AGENTS_LIST_PAGES, |m| on(m, agents::list_pages)),
@@ -152,6 +154,14 @@ const AGENTS: &[(&Operation, Route)] = &[
     (&ops::AGENTS_API_V1_AGENTS_CREATE_OR_UPDATE_ALIAS, |m| on(m, agents::put_alias)),
     (&ops::AGENTS_API_V1_AGENTS_DELETE_ALIAS, |m| on(m, agents::delete_alias)),
     (&ops::AGENTS_COMPLETION_V1_AGENTS_COMPLETIONS_POST, |m| on(m, agents::complete)),
+    (&ops::AGENTS_API_V1_CONVERSATIONS_START, |m| on(m, conversations::start)),
+    (&ops::AGENTS_API_V1_CONVERSATIONS_APPEND, |m| on(m, conversations::append)),
+    (&ops::AGENTS_API_V1_CONVERSATIONS_RESTART, |m| on(m, conversations::restart)),
+    (&ops::AGENTS_API_V1_CONVERSATIONS_LIST, |m| on(m, conversations::list)),
+    (&ops::AGENTS_API_V1_CONVERSATIONS_GET, |m| on(m, conversations::get)),
+    (&ops::AGENTS_API_V1_CONVERSATIONS_DELETE, |m| on(m, conversations::delete)),
+    (&ops::AGENTS_API_V1_CONVERSATIONS_HISTORY, |m| on(m, conversations::history)),
+    (&ops::AGENTS_API_V1_CONVERSATIONS_MESSAGES, |m| on(m, conversations::messages)),
 ];
 
 type Route = fn(MethodFilter) -> MethodRouter<Arc<App>>;
@@ -159,8 +169,8 @@ type Route = fn(MethodFilter) -> MethodRouter<Arc<App>>;
 /// The route of `op` alone: the mock's own handler, or the spec's example.
 fn route_of(op: &'static Operation, options: &Options) -> MethodRouter<Arc<App>> {
     let method = filter(op.method);
-    let agents = if options.stateful_agents { AGENTS } else { &[] };
-    match SERVED.iter().chain(agents).find(|(served, _)| served.id == op.id) {
+    let beta = if options.stateful_beta { BETA } else { &[] };
+    match SERVED.iter().chain(beta).find(|(served, _)| served.id == op.id) {
         Some((_, route)) => route(method),
         None => on(method, move |state, headers, body| examples::answer(op, state, headers, body)),
     }

@@ -45,11 +45,13 @@ pub struct Options {
     /// Whether the fine-tuning job routes train simulated jobs (the default, as clients of the
     /// seed era expect) or answer 410 Gone, as the live API has since it retired them.
     pub fine_tuning: FineTuningMode,
-    /// Whether the agents routes keep agents of their own (create, versions, aliases, and
-    /// completions through the chat engine with the agent's model and instructions) rather
-    /// than answer from the spec's examples (default off, until the conformance runner checks
-    /// agents with a flow of its own: its example checks use made-up agent ids).
-    pub stateful_agents: bool,
+    /// Whether the beta groups keep state of their own rather than answer from the spec's
+    /// examples: agents (create, versions, aliases, completions through the chat engine with
+    /// the agent's model and instructions) and conversations (with a model or an agent, their
+    /// entries, answers and named-event streams from the chat engine). Default off, until the
+    /// conformance runner checks them with flows of their own: its example checks use made-up
+    /// ids.
+    pub stateful_beta: bool,
 }
 
 /// How the mock serves the fine-tuning job routes (see [`Options::fine_tuning`]).
@@ -82,7 +84,7 @@ impl Default for Options {
             admin: false,
             record: None,
             fine_tuning: FineTuningMode::Simulated,
-            stateful_agents: false,
+            stateful_beta: false,
         }
     }
 }

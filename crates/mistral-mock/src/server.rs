@@ -227,9 +227,10 @@ impl MockServerBuilder {
         self
     }
 
-    /// Serves agents with state of their own ([`Options::stateful_agents`]; default off).
-    pub fn stateful_agents(mut self, on: bool) -> Self {
-        self.options.stateful_agents = on;
+    /// Serves agents and conversations with state of their own ([`Options::stateful_beta`];
+    /// default off).
+    pub fn stateful_beta(mut self, on: bool) -> Self {
+        self.options.stateful_beta = on;
         self
     }
 

@@ -92,6 +92,19 @@ pub(crate) struct AgentRecord {
     pub(crate) aliases: Vec<AgentAlias>,
 }
 
+/// A conversation: how it answers, and its entries in order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ConversationRecord {
+    pub(crate) id: String,
+    pub(crate) created_ms: i64,
+    pub(crate) updated_ms: i64,
+    /// `model` or `agent_id` (and `agent_version`), `instructions`, `tools`, `completion_args`,
+    /// `guardrails`, `name`, `description`, `metadata`, as given when it started.
+    pub(crate) settings: serde_json::Map<String, serde_json::Value>,
+    /// The entries as the API sends them (`ConversationHistory`'s).
+    pub(crate) entries: Vec<serde_json::Value>,
+}
+
 /// Everything the server remembers; persisted as one JSON document.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Store {
@@ -113,6 +126,9 @@ pub(crate) struct Store {
     /// Agents, in creation order.
     #[serde(default)]
     pub(crate) agents: Vec<AgentRecord>,
+    /// Conversations, in creation order.
+    #[serde(default)]
+    pub(crate) conversations: Vec<ConversationRecord>,
 }
 
 impl Store {

@@ -54,7 +54,7 @@ const COMPLETION_ARGS: &[&str] = &[
 /// Where the agents made through this API come from (`source`).
 const SOURCE: &str = "api";
 
-fn time(ms: i64) -> String {
+pub(crate) fn time(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
@@ -102,6 +102,17 @@ fn agent_json(agent: &AgentRecord, version: i64) -> Value {
 
 fn current_json(agent: &AgentRecord) -> Value {
     agent_json(agent, agent.current)
+}
+
+/// The agent `id` as the API sends it, at `version` (a number or an alias; `None`: the
+/// current one).
+pub(crate) fn agent_at(app: &App, id: &str, version: Option<&str>) -> Result<Value, ApiError> {
+    let agent = find(app, id)?;
+    let version = match version {
+        Some(reference) => resolve(&agent, reference)?,
+        None => agent.current,
+    };
+    Ok(agent_json(&agent, version))
 }
 
 fn alias_json(alias: &AgentAlias) -> Value {

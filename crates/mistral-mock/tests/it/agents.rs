@@ -1,4 +1,4 @@
-//! Agents with state of their own (`stateful_agents`): created, listed both ways, updated into
+//! Agents with state of their own (`stateful_beta`): created, listed both ways, updated into
 //! new versions, switched between versions, named by aliases, deleted; completions answered by
 //! the chat engine with the agent's model and instructions, plain and streamed.
 
@@ -24,7 +24,7 @@ const COMPLETE: &str = "agents_completion_v1_agents_completions_post";
 const CHAT: &str = "createChatCompletion";
 
 async fn mock() -> Mock {
-    Mock::with(MockServer::builder().stateful_agents(true)).await
+    Mock::with(MockServer::builder().stateful_beta(true)).await
 }
 
 async fn create(m: &Mock, body: Value) -> String {

@@ -9,6 +9,7 @@ mod audio;
 mod batch;
 mod chat_2026;
 mod classifiers;
+mod conversations;
 mod cli;
 mod errors;
 mod faults;
