@@ -3,7 +3,7 @@
 //! - Every operation of the v1 API, grouped as you think of them: [`Client::chat`],
 //!   [`Client::fim`], [`Client::embeddings`], [`Client::models`], [`Client::files`],
 //!   [`Client::fine_tuning`], [`Client::batch`], [`Client::ocr`], [`Client::classifiers`],
-//!   [`Client::audio`], [`Client::agents`], [`Client::conversations`].
+//!   [`Client::audio`], [`Client::agents`], [`Client::conversations`], [`Client::libraries`].
 //! - Batches of typed requests run whole by a [`BatchRunner`]: JSONL written into the upload
 //!   as it is sent, the job watched, results read as they download, keyed by custom id;
 //!   documents read by OCR with typed annotations ([`OcrRequest`]); moderation with open,
@@ -140,6 +140,7 @@ mod extra;
 mod files;
 mod fim;
 mod fine_tuning;
+mod libraries;
 mod meta;
 mod models;
 mod ocr;
@@ -182,6 +183,7 @@ pub use ext::{ChatResponseExt, FinishReasonExt, JobStatusExt, ModelExt, ToolCall
 pub use files::{Download, FileFilter, FileUpload, Files};
 pub use fim::{Fim, FimRequest};
 pub use fine_tuning::{FineTuning, JobFilter, JobRequest, Jobs, is_terminal};
+pub use libraries::{Accesses, DocumentFilter, Documents, Libraries};
 pub use meta::{ResponseMeta, WithMeta};
 pub use models::Models;
 pub use ocr::{Document, Ocr, OcrImageExt, OcrRequest, OcrResponseExt};

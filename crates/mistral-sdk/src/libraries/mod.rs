@@ -1,0 +1,117 @@
+//! `/v1/libraries`: [`Libraries`] (document stores for retrieval), their [`Documents`] and who
+//! may access them ([`Accesses`]).
+
+mod documents;
+
+pub use documents::{DocumentFilter, Documents};
+
+use mistral_openapi::operations as ops;
+
+use crate::error::Error;
+use crate::pending::{Pending, group};
+use crate::transport::Call;
+use crate::types::{
+    CreateLibraryRequest, Library, ListLibrariesResponse, ListSharingResponse, Sharing, SharingDelete, SharingRequest,
+    UpdateLibraryRequest,
+};
+
+group!(
+    /// Libraries: document stores agents search (`document_library` tool), their documents
+    /// and who may access them.
+    Libraries,
+    libraries
+);
+
+impl<'c> Libraries<'c> {
+    /// Creates a library (`libraries_create_v1`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// use mistral_sdk::FileUpload;
+    /// use mistral_sdk::types::CreateLibraryRequest;
+    ///
+    /// let request = CreateLibraryRequest { name: "handbook".into(), chunk_size: None, description: None, owner_type: None };
+    /// let library = client.libraries().create(request).await?;
+    /// let documents = client.libraries().documents(&library.id);
+    /// let document = documents.upload(FileUpload::from_path("handbook.pdf")).await?;
+    /// let status = documents.wait_processed(&document.id, Default::default()).await?;
+    /// println!("{}", status.process_status);
+    /// # Ok(()) }
+    /// ```
+    pub fn create(&self, request: CreateLibraryRequest) -> Pending<'c, Library> {
+        let call = if request.name.trim().is_empty() {
+            Err(Error::InvalidRequest("the library's name is empty".into()))
+        } else {
+            Call::new(&ops::LIBRARIES_CREATE_V1).json(&request)
+        };
+        self.pending(call)
+    }
+
+    /// The libraries you can access (`libraries_list_v1`), one page; `search` matches names.
+    pub fn list(
+        &self,
+        search: Option<&str>,
+        page_size: Option<u64>,
+        page_token: Option<&str>,
+    ) -> Pending<'c, ListLibrariesResponse> {
+        let call = Call::new(&ops::LIBRARIES_LIST_V1)
+            .query("search", search)
+            .query("page_size", page_size)
+            .query("page_token", page_token);
+        self.pending(Ok(call))
+    }
+
+    /// One library (`libraries_get_v1`).
+    pub fn get(&self, library_id: impl std::fmt::Display) -> Pending<'c, Library> {
+        let id = library_id.to_string();
+        self.pending(Ok(Call::with_path(&ops::LIBRARIES_GET_V1, &[&id])))
+    }
+
+    /// Changes a library's name or description (`libraries_patch_v1`): only what is set.
+    pub fn update(&self, library_id: impl std::fmt::Display, update: UpdateLibraryRequest) -> Pending<'c, Library> {
+        let id = library_id.to_string();
+        self.pending(Call::with_path(&ops::LIBRARIES_PATCH_V1, &[&id]).json(&update))
+    }
+
+    /// Deletes a library and its documents (`libraries_delete_v1`); gives the library as it
+    /// was when the server says so.
+    pub fn delete(&self, library_id: impl std::fmt::Display) -> Pending<'c, Option<Library>> {
+        let id = library_id.to_string();
+        self.pending(Ok(Call::with_path(&ops::LIBRARIES_DELETE_V1, &[&id])))
+    }
+
+    /// The documents of a library.
+    pub fn documents(&self, library_id: impl std::fmt::Display) -> Documents<'c> {
+        Documents::new(self.client.clone(), library_id.to_string())
+    }
+
+    /// Who may access a library.
+    pub fn accesses(&self, library_id: impl std::fmt::Display) -> Accesses<'c> {
+        Accesses { client: self.client.clone(), library_id: library_id.to_string() }
+    }
+}
+
+/// Who may access one library ([`Libraries::accesses`]): users, workspaces, organizations.
+#[derive(Debug, Clone)]
+pub struct Accesses<'c> {
+    client: std::borrow::Cow<'c, crate::client::Client>,
+    library_id: String,
+}
+
+impl<'c> Accesses<'c> {
+    /// Every access to the library (`libraries_share_list_v1`).
+    pub fn list(&self) -> Pending<'c, ListSharingResponse> {
+        Pending::new(&self.client, Ok(Call::with_path(&ops::LIBRARIES_SHARE_LIST_V1, &[&self.library_id])))
+    }
+
+    /// Gives (or changes) an access level (`libraries_share_create_v1`).
+    pub fn set(&self, access: SharingRequest) -> Pending<'c, Sharing> {
+        Pending::new(&self.client, Call::with_path(&ops::LIBRARIES_SHARE_CREATE_V1, &[&self.library_id]).json(&access))
+    }
+
+    /// Takes an access away (`libraries_share_delete_v1`); gives it as it was when the server
+    /// says so.
+    pub fn delete(&self, access: SharingDelete) -> Pending<'c, Option<Sharing>> {
+        Pending::new(&self.client, Call::with_path(&ops::LIBRARIES_SHARE_DELETE_V1, &[&self.library_id]).json(&access))
+    }
+}
