@@ -101,6 +101,42 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Agents, conversations and libraries
+//!
+//! ```no_run
+//! use futures::StreamExt;
+//! use mistral_sdk::{Client, ConversationAccumulator, ConversationStart, FileUpload, NewAgent, Tool, WatchOptions};
+//! use mistral_sdk::types::CreateLibraryRequest;
+//!
+//! # async fn demo(client: Client) -> mistral_sdk::Result<()> {
+//! // A library of documents, processed for search.
+//! let library = client
+//!     .libraries()
+//!     .create(CreateLibraryRequest { name: "handbook".into(), description: None, chunk_size: None, owner_type: None })
+//!     .await?;
+//! let documents = client.libraries().documents(&library.id);
+//! let document = documents.upload(FileUpload::from_path("handbook.pdf")).await?;
+//! documents.wait_processed(&document.id, WatchOptions::default()).await?;
+//!
+//! // An agent that searches it, and a streamed conversation with the agent.
+//! let agent = client
+//!     .agents()
+//!     .create(NewAgent::new("mistral-medium-latest", "hr").tools([Tool::document_library([library.id.to_string()])]))
+//!     .await?;
+//! let mut events = client.conversations().start_stream(ConversationStart::with_agent(&agent.id, "How many days off?")).await?;
+//! let mut run = ConversationAccumulator::new();
+//! while let Some(event) = events.next().await {
+//!     let event = event?;
+//!     if let Some(text) = event.text_delta() {
+//!         print!("{text}");
+//!     }
+//!     run.push(&event);
+//! }
+//! let next = client.conversations().append(run.conversation_id().unwrap_or_default(), "And in the first year?").await?;
+//! # let _ = next;
+//! # Ok(()) }
+//! ```
+//!
 //! # Errors and retries
 //!
 //! Failed attempts are retried twice by default, with exponential backoff and full jitter,
