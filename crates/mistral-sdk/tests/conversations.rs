@@ -289,3 +289,29 @@ fn a_known_event_that_does_not_fit_is_an_error() {
     let err = ConversationEvent::decode("function.call.delta", r#"{"type":"function.call.delta"}"#).unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err}");
 }
+
+#[tokio::test]
+async fn pages_until_a_short_page() {
+    let server = MockServer::start_async().await;
+    let conversation = |id: &str| {
+        json!({"id": id, "model": "m", "object": "conversation",
+               "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"})
+    };
+    let full = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/conversations").query_param("page", "0").query_param("page_size", "2");
+            then.status(200).json_body(json!([conversation("c1"), conversation("c2")]));
+        })
+        .await;
+    let short = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/conversations").query_param("page", "1").query_param("page_size", "2");
+            then.status(200).json_body(json!([conversation("c3")]));
+        })
+        .await;
+    let client = support::client(&server.base_url());
+    let pages: Vec<_> = futures::TryStreamExt::try_collect(client.conversations().pages(0, 2)).await.unwrap();
+    assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [2, 1]);
+    full.assert_async().await;
+    short.assert_async().await;
+}

@@ -160,6 +160,21 @@ impl<'c> Conversations<'c> {
         self.pending(Ok(call))
     }
 
+    /// Every page of conversations from `first_page` on, `page_size` each, until a short
+    /// page. Pages are fetched as the stream is polled.
+    pub fn pages(
+        &self,
+        first_page: u64,
+        page_size: u64,
+    ) -> impl futures::Stream<Item = Result<Vec<Conversation>>> + Send + 'c {
+        let call = |page, size| {
+            Call::new(&ops::AGENTS_API_V1_CONVERSATIONS_LIST).query("page", Some(page)).query("page_size", Some(size))
+        };
+        crate::paging::pages(self.client.clone(), first_page, page_size, call, |out: &Vec<Conversation>| {
+            (out.len(), None)
+        })
+    }
+
     /// One conversation (`agents_api_v1_conversations_get`).
     pub fn get(&self, conversation_id: impl std::fmt::Display) -> Pending<'c, Conversation> {
         let id = conversation_id.to_string();
