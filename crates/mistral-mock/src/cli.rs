@@ -58,6 +58,9 @@ pub struct MockArgs {
     /// answer 410 Gone, as the live API does.
     #[arg(long, value_enum, default_value_t = FineTuningMode::Simulated)]
     pub fine_tuning: FineTuningMode,
+    /// Serve agents and conversations with state of their own (else from the spec's examples).
+    #[arg(long)]
+    pub stateful_beta: bool,
 }
 
 impl MockArgs {
@@ -75,6 +78,7 @@ impl MockArgs {
             admin: self.admin,
             record: self.record.clone(),
             fine_tuning: self.fine_tuning,
+            stateful_beta: self.stateful_beta,
             ..defaults
         };
         options.check()?;
