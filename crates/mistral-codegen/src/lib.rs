@@ -98,7 +98,7 @@ pub fn generate_operations(spec_path: &Path) -> Result<String> {
 /// Generates typed httpmock helpers (`MockServerExt`) for the client in `crate_path`.
 ///
 /// Query parameters that are lists, objects or open enums are matched as plain strings
-/// ([`prepare::query_params_as_strings`]): the helpers progenitor writes for them call `to_string`,
+/// (`prepare::query_params_as_strings`): the helpers progenitor writes for them call `to_string`,
 /// which those types do not have.
 pub fn generate_httpmock(spec_path: &Path, crate_path: &str) -> Result<String> {
     let mut spec = load_spec(spec_path)?;

@@ -51,7 +51,7 @@ const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "p
 
 /// Turns the project's spec into the document progenitor is given:
 /// - operations and media types listed by [`sdk_owned`] are removed;
-/// - every error response (4xx, 5xx) is given the one schema [`ERROR_SCHEMA`];
+/// - every error response (4xx, 5xx) is given the one schema `ERROR_SCHEMA`;
 /// - of several success responses, only the first with a body is kept;
 /// - an `anyOf` whose members all have a `title` becomes a `oneOf`: the spec says `anyOf`
 ///   where members overlap (an open enum's `Known` values are also strings), which is right for

@@ -167,7 +167,7 @@ impl CompletionStream {
         })
     }
 
-    /// Reads the whole stream and folds it into one response (see [`StreamAccumulator`]).
+    /// Reads the whole stream and folds it into one response (see [`StreamAccumulator`](crate::StreamAccumulator)).
     pub async fn collect_response(mut self) -> Result<crate::types::ChatCompletionResponse> {
         use futures::StreamExt;
         let mut acc = crate::StreamAccumulator::new();
