@@ -2,17 +2,14 @@
 //! audio streams: [`EventStream`] decodes each event into a typed enum ([`StreamEvent`]),
 //! keeping the kinds it does not know.
 
-use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
-use bytes::Bytes;
 use futures::Stream;
 use serde_json::Value;
-use tokio::time::{Instant, Sleep};
 
+use crate::body::IdleBody;
 use crate::error::{Error, Result};
 use crate::meta::ResponseMeta;
 use crate::sse::SseDecoder;
@@ -49,17 +46,14 @@ pub(crate) fn data<T: serde::de::DeserializeOwned>(data: &str) -> Result<T> {
     serde_json::from_str(data).map_err(|e| Error::decode(data.as_bytes(), e))
 }
 
-type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
-
 /// The events of a streamed answer, typed, as they arrive: a `futures::Stream` of
 /// `Result<E>`, `Send + 'static`. It ends after the last event ([`StreamEvent::is_last`]) or
 /// `data: [DONE]`; a stream cut before them ends with an [`Error::Stream`]; an `error` event
 /// is an [`Error::Stream`] with the server's message; no bytes for longer than the client's
 /// stream idle timeout is an [`Error::Timeout`]. Dropping it closes the connection.
 pub struct EventStream<E> {
-    body: ByteStream,
+    body: IdleBody,
     decoder: SseDecoder,
-    idle: Option<(Duration, Pin<Box<Sleep>>)>,
     done: bool,
     meta: ResponseMeta,
     events: PhantomData<fn() -> E>,
@@ -80,9 +74,8 @@ impl crate::Client {
         let response = self.send(call).await?;
         let meta = ResponseMeta::from_response(&response);
         Ok(EventStream {
-            body: Box::pin(response.bytes_stream()),
+            body: IdleBody::of(response, self.inner.stream_idle_timeout),
             decoder: SseDecoder::new(),
-            idle: self.inner.stream_idle_timeout.map(|d| (d, Box::pin(tokio::time::sleep(d)))),
             done: false,
             meta,
             events: PhantomData,
@@ -136,31 +129,17 @@ impl<E: StreamEvent> Stream for EventStream<E> {
             if this.done {
                 return Poll::Ready(None);
             }
-            match this.body.as_mut().poll_next(cx) {
-                Poll::Ready(Some(Ok(bytes))) => {
-                    if let Some((d, sleep)) = &mut this.idle {
-                        sleep.as_mut().reset(Instant::now() + *d);
-                    }
-                    this.decoder.feed(&bytes);
-                }
+            match this.body.poll_chunk(cx) {
+                Poll::Ready(Some(Ok(bytes))) => this.decoder.feed(&bytes),
                 Poll::Ready(Some(Err(e))) => {
                     this.done = true;
-                    let e = Error::Stream { message: format!("the connection broke: {e}"), source: Some(Box::new(e)) };
                     return Poll::Ready(Some(Err(e)));
                 }
                 Poll::Ready(None) => {
                     this.done = true;
                     return Poll::Ready(Some(Err(Error::stream("the stream ended before its last event"))));
                 }
-                Poll::Pending => {
-                    if let Some((_, sleep)) = &mut this.idle
-                        && sleep.as_mut().poll(cx).is_ready()
-                    {
-                        this.done = true;
-                        return Poll::Ready(Some(Err(Error::Timeout { what: "stream idle", source: None })));
-                    }
-                    return Poll::Pending;
-                }
+                Poll::Pending => return Poll::Pending,
             }
         }
     }

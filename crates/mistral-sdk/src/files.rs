@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -16,6 +15,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use mistral_openapi::operations as ops;
 
+use crate::body::IdleBody;
 use crate::error::{Error, Result};
 use crate::meta::ResponseMeta;
 use crate::pending::{Pending, group};
@@ -168,8 +168,7 @@ const DEFAULT_PAGE_SIZE: u64 = 100;
 
 /// A file's bytes as they arrive: a `Stream` of chunks (see [`Files::download`]).
 pub struct Download {
-    body: futures::stream::BoxStream<'static, reqwest::Result<Bytes>>,
-    idle: Option<(std::time::Duration, Pin<Box<tokio::time::Sleep>>)>,
+    body: IdleBody,
     meta: ResponseMeta,
     done: bool,
 }
@@ -183,12 +182,7 @@ impl std::fmt::Debug for Download {
 impl Download {
     pub(crate) fn new(response: reqwest::Response, idle: Option<std::time::Duration>) -> Download {
         let meta = ResponseMeta::from_response(&response);
-        Download {
-            body: response.bytes_stream().boxed(),
-            idle: idle.map(|d| (d, Box::pin(tokio::time::sleep(d)))),
-            meta,
-            done: false,
-        }
+        Download { body: IdleBody::of(response, idle), meta, done: false }
     }
 
     /// Status and headers (`content-length`, `content-type`...).
@@ -223,32 +217,11 @@ impl Stream for Download {
         if this.done {
             return Poll::Ready(None);
         }
-        match this.body.poll_next_unpin(cx) {
-            Poll::Ready(Some(Ok(chunk))) => {
-                if let Some((limit, sleep)) = &mut this.idle {
-                    sleep.as_mut().reset(tokio::time::Instant::now() + *limit);
-                }
-                Poll::Ready(Some(Ok(chunk)))
-            }
-            Poll::Ready(Some(Err(e))) => {
-                this.done = true;
-                Poll::Ready(Some(Err(Error::transport(e))))
-            }
-            Poll::Ready(None) => {
-                this.done = true;
-                Poll::Ready(None)
-            }
-            Poll::Pending => {
-                if let Some((limit, sleep)) = &mut this.idle
-                    && sleep.as_mut().poll(cx).is_ready()
-                {
-                    this.done = true;
-                    let what = format!("no data for {limit:?}");
-                    return Poll::Ready(Some(Err(Error::Stream { message: what, source: None })));
-                }
-                Poll::Pending
-            }
+        let next = this.body.poll_chunk(cx);
+        if matches!(next, Poll::Ready(None | Some(Err(_)))) {
+            this.done = true;
         }
+        next
     }
 }
 

@@ -163,6 +163,7 @@ mod agents;
 mod audio;
 mod base64;
 mod batch;
+mod body;
 mod chat;
 mod classifiers;
 mod client;

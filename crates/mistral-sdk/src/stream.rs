@@ -1,20 +1,16 @@
 //! Streamed completions: [`CompletionStream`] and the helpers on top of it.
 
-use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use bytes::Bytes;
 use futures::Stream;
-use tokio::time::{Instant, Sleep};
 
+use crate::body::{ByteStream, IdleBody};
 use crate::error::{Error, Result};
 use crate::meta::ResponseMeta;
 use crate::sse::SseDecoder;
 use crate::types::CompletionChunk;
-
-type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
 /// The chunks of a streamed chat or FIM completion, as they arrive.
 ///
@@ -39,9 +35,8 @@ type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 /// # Ok(()) }
 /// ```
 pub struct CompletionStream {
-    body: ByteStream,
+    body: IdleBody,
     decoder: SseDecoder,
-    idle: Option<(Duration, Pin<Box<Sleep>>)>,
     done: bool,
     saw_finish: bool,
     meta: ResponseMeta,
@@ -75,9 +70,8 @@ impl CompletionStream {
 
     pub(crate) fn from_parts(body: ByteStream, meta: ResponseMeta, idle: Option<Duration>) -> CompletionStream {
         CompletionStream {
-            body,
+            body: IdleBody::new(body, idle),
             decoder: SseDecoder::new(),
-            idle: idle.map(|d| (d, Box::pin(tokio::time::sleep(d)))),
             done: false,
             saw_finish: false,
             keep_raw: false,
@@ -272,16 +266,10 @@ impl Stream for CompletionStream {
             if this.done {
                 return Poll::Ready(None);
             }
-            match this.body.as_mut().poll_next(cx) {
-                Poll::Ready(Some(Ok(bytes))) => {
-                    if let Some((d, sleep)) = &mut this.idle {
-                        sleep.as_mut().reset(Instant::now() + *d);
-                    }
-                    this.decoder.feed(&bytes);
-                }
+            match this.body.poll_chunk(cx) {
+                Poll::Ready(Some(Ok(bytes))) => this.decoder.feed(&bytes),
                 Poll::Ready(Some(Err(e))) => {
                     this.done = true;
-                    let e = Error::Stream { message: format!("the connection broke: {e}"), source: Some(Box::new(e)) };
                     return Poll::Ready(Some(Err(e)));
                 }
                 Poll::Ready(None) => {
@@ -291,15 +279,7 @@ impl Stream for CompletionStream {
                     }
                     return Poll::Ready(Some(Err(Error::stream("the stream ended before data: [DONE]"))));
                 }
-                Poll::Pending => {
-                    if let Some((_, sleep)) = &mut this.idle
-                        && sleep.as_mut().poll(cx).is_ready()
-                    {
-                        this.done = true;
-                        return Poll::Ready(Some(Err(Error::Timeout { what: "stream idle", source: None })));
-                    }
-                    return Poll::Pending;
-                }
+                Poll::Pending => return Poll::Pending,
             }
         }
     }
