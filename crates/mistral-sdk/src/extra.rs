@@ -32,3 +32,12 @@ impl Extra {
         body.serialize(serializer)
     }
 }
+
+/// A typed body with extra fields merged in, to serialize as one JSON object.
+pub(crate) struct Merged<'a, T>(pub(crate) &'a T, pub(crate) &'a Extra);
+
+impl<T: Serialize> Serialize for Merged<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.1.serialize(self.0, serializer)
+    }
+}

@@ -331,6 +331,7 @@ pub struct FileUpload {
     purpose: Option<String>,
     visibility: Option<String>,
     expiry: Option<u64>,
+    fields: Vec<(String, String)>,
     progress: Option<Progress>,
 }
 
@@ -365,7 +366,15 @@ impl FileUpload {
     }
 
     fn from_source(source: Source, file_name: Option<String>) -> FileUpload {
-        FileUpload { source, file_name, purpose: None, visibility: None, expiry: None, progress: None }
+        FileUpload {
+            source,
+            file_name,
+            purpose: None,
+            visibility: None,
+            expiry: None,
+            fields: Vec::new(),
+            progress: None,
+        }
     }
 
     /// The name sent for the file (default: the path's file name).
@@ -388,6 +397,12 @@ impl FileUpload {
     /// The `visibility` part (`workspace` or `user`; not sent unless set).
     pub fn visibility(mut self, visibility: impl Into<String>) -> Self {
         self.visibility = Some(visibility.into());
+        self
+    }
+
+    /// Sends this form field too (a field this release does not name yet).
+    pub fn field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.fields.push((name.into(), value.into()));
         self
     }
 
@@ -414,7 +429,7 @@ impl FileUpload {
     }
 
     pub(crate) async fn into_body(self) -> Result<Body> {
-        let FileUpload { source, file_name, purpose, visibility, expiry, progress } = self;
+        let FileUpload { source, file_name, purpose, visibility, expiry, fields, progress } = self;
         let name = file_name.unwrap_or_else(|| "file.jsonl".into());
         let mut file = FilePart::new(source, name, progress).await?;
         let replayable = file.replayable();
@@ -429,6 +444,9 @@ impl FileUpload {
             }
             if let Some(hours) = expiry {
                 form = form.text("expiry", hours.to_string());
+            }
+            for (name, value) in &fields {
+                form = form.text(name.clone(), value.clone());
             }
             Ok(form.part("file", part))
         };

@@ -293,11 +293,16 @@ async fn upload_sends_visibility_and_expiry_parts() {
                 .body_includes("name=\"purpose\"\r\n\r\nbatch\r\n")
                 .body_includes("name=\"visibility\"\r\n\r\nuser\r\n")
                 .body_includes("name=\"expiry\"\r\n\r\n48\r\n")
+                .body_includes("name=\"new_knob\"\r\n\r\non\r\n")
                 .body_includes("filename=\"in.jsonl\"");
             then.status(200).json_body(file_json("in.jsonl"));
         })
         .await;
-    let upload = FileUpload::from_bytes("in.jsonl", "{}\n").purpose("batch").visibility("user").expiry_hours(48);
+    let upload = FileUpload::from_bytes("in.jsonl", "{}\n")
+        .purpose("batch")
+        .visibility("user")
+        .expiry_hours(48)
+        .field("new_knob", "on");
     let file = client(&server.base_url()).files().upload(upload).with_meta().await.unwrap();
     assert_eq!(file.data.filename, "in.jsonl");
     mock.assert_async().await;
@@ -325,4 +330,22 @@ async fn a_retired_route_is_gone_with_a_message_that_says_so() {
     let err = c.fine_tuning().jobs().get(uuid::Uuid::nil()).await.unwrap_err();
     let api = err.api().expect("an API error");
     assert_eq!((api.kind.clone(), api.message.as_str()), (ApiErrorKind::Gone, "This endpoint has been retired."));
+}
+
+#[tokio::test]
+async fn a_job_request_carries_extra_fields() {
+    let server = MockServer::start_async().await;
+    let file = uuid::Uuid::nil();
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v1/fine_tuning/jobs").query_param("dry_run", "true").json_body(json!({
+                "model": "open-mistral-7b", "training_files": [file.to_string()],
+                "hyperparameters": {"training_steps": 10}, "auto_start": false
+            }));
+            then.status(200).json_body(json!({"object": "job.metadata", "expected_duration_seconds": 10}));
+        })
+        .await;
+    let job = mistral_sdk::JobRequest::new("open-mistral-7b", [file]).training_steps(10).extra("auto_start", false);
+    client(&server.base_url()).fine_tuning().jobs().dry_run(job).await.unwrap();
+    mock.assert_async().await;
 }
