@@ -79,6 +79,13 @@ pub enum Error {
         /// The job, as it ended.
         job: Box<crate::types::BatchJob>,
     },
+    /// A conversation run ([`Conversations::run`](crate::Conversations::run)) was still calling
+    /// functions after its bound on rounds; the run so far is kept.
+    #[error("the model still called functions after {} rounds", run.rounds)]
+    FunctionRounds {
+        /// Everything the run did, the last round's unanswered calls included.
+        run: Box<crate::ConversationRun>,
+    },
     /// Reading a local file (for an upload) failed.
     #[error("cannot read {path}: {source}")]
     Io {

@@ -210,7 +210,8 @@ pub use classifiers::{
 };
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use conversations::{
-    ConversationAccumulator, ConversationEvent, ConversationStart, Conversations, FunctionCallOutput,
+    ConversationAccumulator, ConversationEvent, ConversationRun, ConversationStart, Conversations, FunctionCallOutput,
+    Functions,
 };
 pub use delta::{ChoiceDelta, Delta};
 pub use embeddings::{Embedding, EmbeddingVector, Embeddings, EmbeddingsRequest, EmbeddingsResponse};

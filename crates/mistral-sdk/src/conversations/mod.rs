@@ -2,8 +2,10 @@
 //! append, restart; plain or as [`ConversationEvent`] streams), listing, history and messages.
 
 mod events;
+mod functions;
 
 pub use events::{ConversationAccumulator, ConversationEvent, FunctionCallOutput};
+pub use functions::{ConversationRun, Functions};
 
 use mistral_openapi::operations as ops;
 
@@ -13,8 +15,9 @@ use crate::pending::{Pending, group};
 use crate::tool::Tool;
 use crate::transport::Call;
 use crate::types::{
-    Conversation, ConversationAppendRequest, ConversationHistory, ConversationInputs, ConversationMessages,
-    ConversationRequest, ConversationResponse, ConversationRestartRequest, MetadataDict,
+    Conversation, ConversationAppendRequest, ConversationHistory, ConversationHistoryEntriesItem, ConversationInputs,
+    ConversationMessages, ConversationRequest, ConversationResponse, ConversationResponseOutputsItem,
+    ConversationRestartRequest, InputEntries, MetadataDict,
 };
 
 group!(
@@ -143,6 +146,111 @@ impl<'c> Conversations<'c> {
         request: ConversationRestartRequest,
     ) -> Result<EventStream<ConversationEvent>> {
         self.client.events(restart_call(&conversation_id.to_string(), request, true)?).await
+    }
+
+    /// Starts a conversation and answers the model's function calls with `functions` until it
+    /// answers without one: each round's calls run concurrently and their results are appended
+    /// in one request. With a model, `functions` are declared as the conversation's tools (those
+    /// of the same name already there are kept); an agent must have them among its tools.
+    /// More than `max_rounds` rounds of calls is [`Error::FunctionRounds`], which holds the run
+    /// so far.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// use mistral_sdk::{ConversationStart, Functions};
+    ///
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct Weather {
+    ///     city: String,
+    /// }
+    ///
+    /// let functions = Functions::new().add("get_weather", "Current weather in a city", |w: Weather| async move {
+    ///     Ok::<_, String>(format!("18 degrees and cloudy in {}", w.city))
+    /// });
+    /// let run = client
+    ///     .conversations()
+    ///     .run(ConversationStart::with_model("mistral-medium-latest", "Weather in Paris?"), &functions, 4)
+    ///     .await?;
+    /// println!("{} (after {} rounds of calls)", run.text(), run.rounds);
+    /// # Ok(()) }
+    /// ```
+    pub async fn run(
+        &self,
+        start: impl Into<ConversationStart>,
+        functions: &Functions,
+        max_rounds: u32,
+    ) -> Result<ConversationRun> {
+        let mut start = start.into();
+        if start.inner.model.is_some() {
+            let declared: Vec<String> = start
+                .inner
+                .tools
+                .iter()
+                .flatten()
+                .filter_map(|tool| match tool {
+                    crate::types::Tool::Function(f) => Some(f.function.name.clone()),
+                    _ => None,
+                })
+                .collect();
+            let missing = functions.tools().into_iter().filter(|tool| !declared.iter().any(|d| d == tool.name()));
+            start = start.tools(missing);
+        }
+        let response = self.start(start).await?;
+        self.go_on(response, functions, max_rounds).await
+    }
+
+    /// [`Conversations::run`] on an existing conversation, from a new user message.
+    pub async fn run_append(
+        &self,
+        conversation_id: impl std::fmt::Display,
+        text: impl Into<String>,
+        functions: &Functions,
+        max_rounds: u32,
+    ) -> Result<ConversationRun> {
+        let response = self.append(conversation_id, text).await?;
+        self.go_on(response, functions, max_rounds).await
+    }
+
+    async fn go_on(
+        &self,
+        mut response: ConversationResponse,
+        functions: &Functions,
+        max_rounds: u32,
+    ) -> Result<ConversationRun> {
+        let mut run = ConversationRun {
+            conversation_id: response.conversation_id.clone(),
+            outputs: Vec::new(),
+            results: Vec::new(),
+            usage: Vec::new(),
+            rounds: 0,
+        };
+        loop {
+            let calls: Vec<_> = response
+                .outputs
+                .iter()
+                .filter_map(|output| match output {
+                    ConversationResponseOutputsItem::FunctionCall(call) => Some(call.clone()),
+                    _ => None,
+                })
+                .collect();
+            run.usage.push(response.usage);
+            run.outputs.extend(response.outputs);
+            if calls.is_empty() {
+                return Ok(run);
+            }
+            if run.rounds >= max_rounds {
+                return Err(Error::FunctionRounds { run: Box::new(run) });
+            }
+            let results = futures::future::join_all(calls.iter().map(|call| functions.answer(call))).await;
+            run.rounds += 1;
+            let entries = results.iter().cloned().map(ConversationHistoryEntriesItem::FunctionResult).collect();
+            run.results.extend(results);
+            let append = ConversationAppendRequest {
+                inputs: Some(ConversationInputs::InputEntries(InputEntries(entries))),
+                ..Default::default()
+            };
+            response = self.append_with(&run.conversation_id, append).await?;
+        }
     }
 
     /// One page of conversations (`agents_api_v1_conversations_list`), optionally those whose
