@@ -16,7 +16,7 @@ use crate::api_error::ApiError;
 use crate::options::{FineTuningMode, Options};
 use crate::persist::Persist;
 use crate::routes::{
-    agents, audio, batch, chat, classifiers, conversations, embeddings, files, fim, fine_tuning, models, ocr,
+    agents, audio, batch, chat, classifiers, conversations, embeddings, files, fim, fine_tuning, libraries, models, ocr,
 };
 use crate::store::Store;
 use crate::validate::Validators;
@@ -138,7 +138,7 @@ const SERVED: &[(&Operation, Route)] = &[
     (&ops::GET_VOICE_SAMPLE_AUDIO_V1_AUDIO_VOICES_VOICE_ID_SAMPLE_GET, |m| on(m, audio::voices::sample)),
 ];
 
-/// The agents and conversations operations, served with state of their own when
+/// The agents, conversations and libraries operations, served with state of their own when
 /// [`Options::stateful_beta`] is set (else from the spec's examples).
 const BETA: &[(&Operation, Route)] = &[
     (&ops::AGENTS_API_V1_AGENTS_CREATE, |m| on(m, agents::create)),
@@ -162,6 +162,26 @@ const BETA: &[(&Operation, Route)] = &[
     (&ops::AGENTS_API_V1_CONVERSATIONS_DELETE, |m| on(m, conversations::delete)),
     (&ops::AGENTS_API_V1_CONVERSATIONS_HISTORY, |m| on(m, conversations::history)),
     (&ops::AGENTS_API_V1_CONVERSATIONS_MESSAGES, |m| on(m, conversations::messages)),
+    (&ops::LIBRARIES_LIST_V1, |m| on(m, libraries::list)),
+    (&ops::LIBRARIES_CREATE_V1, |m| on(m, libraries::create)),
+    (&ops::LIBRARIES_GET_V1, |m| on(m, libraries::get)),
+    (&ops::LIBRARIES_UPDATE_V1, |m| on(m, libraries::update)),
+    (&ops::LIBRARIES_DELETE_V1, |m| on(m, libraries::delete)),
+    (&ops::LIBRARIES_PATCH_V1, |m| on(m, libraries::patch)),
+    (&ops::LIBRARIES_DOCUMENTS_LIST_V1, |m| on(m, libraries::list_documents)),
+    (&ops::LIBRARIES_DOCUMENTS_UPLOAD_V1, |m| on(m, libraries::upload)),
+    (&ops::LIBRARIES_DOCUMENTS_GET_V1, |m| on(m, libraries::get_document)),
+    (&ops::LIBRARIES_DOCUMENTS_UPDATE_V1, |m| on(m, libraries::update_document)),
+    (&ops::LIBRARIES_DOCUMENTS_DELETE_V1, |m| on(m, libraries::delete_document)),
+    (&ops::LIBRARIES_DOCUMENTS_PATCH_V1, |m| on(m, libraries::patch_document)),
+    (&ops::LIBRARIES_DOCUMENTS_GET_EXTRACTED_TEXT_SIGNED_URL_V1, |m| on(m, libraries::extracted_text_signed_url)),
+    (&ops::LIBRARIES_DOCUMENTS_REPROCESS_V1, |m| on(m, libraries::reprocess)),
+    (&ops::LIBRARIES_DOCUMENTS_GET_SIGNED_URL_V1, |m| on(m, libraries::signed_url)),
+    (&ops::LIBRARIES_DOCUMENTS_GET_STATUS_V1, |m| on(m, libraries::status)),
+    (&ops::LIBRARIES_DOCUMENTS_GET_TEXT_CONTENT_V1, |m| on(m, libraries::text_content)),
+    (&ops::LIBRARIES_SHARE_LIST_V1, |m| on(m, libraries::list_shares)),
+    (&ops::LIBRARIES_SHARE_CREATE_V1, |m| on(m, libraries::put_share)),
+    (&ops::LIBRARIES_SHARE_DELETE_V1, |m| on(m, libraries::delete_share)),
 ];
 
 type Route = fn(MethodFilter) -> MethodRouter<Arc<App>>;
@@ -218,6 +238,12 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         router = router.route(path, route);
     }
     let mut router = router.route_layer(from_fn_with_state(app.clone(), auth::layer));
+    if app.options.stateful_beta {
+        // Signed URLs of library documents carry their own proof instead of a key.
+        router = router
+            .route(libraries::SIGNED_CONTENT, axum::routing::get(libraries::signed_content))
+            .route(libraries::SIGNED_TEXT, axum::routing::get(libraries::signed_text));
+    }
     if app.options.admin {
         use crate::script::{self, ADMIN_CLOCK, ADMIN_REQUESTS, ADMIN_RULES};
         router = router

@@ -588,9 +588,9 @@ pub(crate) async fn admin_clock(State(app): State<Arc<App>>, body: axum::body::B
     }
 }
 
-/// Moves the simulated time of every fine-tuning and batch job on by `simulated` (as if that
-/// much simulated time had passed). A batch job's requests that became due run when its state
-/// is next read.
+/// Moves the simulated time of every fine-tuning and batch job and library document on by
+/// `simulated` (as if that much simulated time had passed). A batch job's requests that became
+/// due run when its state is next read.
 pub(crate) fn advance(app: &App, simulated: std::time::Duration) {
     let shift = |speed: f64| (simulated.as_secs_f64() / speed.max(f64::MIN_POSITIVE) * 1000.0).min(1e15) as i64;
     app.with_store(|s| {
@@ -604,6 +604,7 @@ pub(crate) fn advance(app: &App, simulated: std::time::Duration) {
             job.created_ms = job.created_ms.saturating_sub(shift);
             job.cancel_ms = job.cancel_ms.map(|c| c.saturating_sub(shift));
         }
+        crate::routes::libraries::advance(s, simulated);
     });
 }
 

@@ -1,5 +1,5 @@
 //! The server's state: files, fine-tuning and batch jobs, deleted fine-tuned models, voices,
-//! agents.
+//! agents, conversations, document libraries.
 
 use bytes::Bytes;
 use mistral_openapi::types::{FileSchema, KnownJobStatus};
@@ -105,6 +105,65 @@ pub(crate) struct ConversationRecord {
     pub(crate) entries: Vec<serde_json::Value>,
 }
 
+/// Who a library is shared with, and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ShareRecord {
+    /// `User`, `Workspace` (or another entity type the API may add).
+    pub(crate) share_with_type: String,
+    pub(crate) share_with_uuid: Uuid,
+    /// `Viewer` or `Editor`.
+    pub(crate) role: String,
+    pub(crate) org_id: Uuid,
+}
+
+/// A document library; its counts are computed from its documents when it is sent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct LibraryRecord {
+    pub(crate) id: Uuid,
+    /// 8 hex digits naming the key that made it.
+    pub(crate) owner: String,
+    pub(crate) created_ms: i64,
+    pub(crate) updated_ms: i64,
+    pub(crate) name: String,
+    pub(crate) description: Option<String>,
+    pub(crate) chunk_size: Option<i64>,
+    /// `User` or `Workspace`.
+    pub(crate) owner_type: String,
+    /// In the order they were granted.
+    pub(crate) shares: Vec<ShareRecord>,
+}
+
+/// A document of a library: what was uploaded, its text, and when its processing started.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct DocumentRecord {
+    pub(crate) id: Uuid,
+    pub(crate) library_id: Uuid,
+    /// 8 hex digits naming the key that uploaded it.
+    pub(crate) owner: String,
+    pub(crate) name: String,
+    pub(crate) mime_type: String,
+    pub(crate) extension: Option<String>,
+    pub(crate) size: i64,
+    /// A digest of the bytes.
+    pub(crate) hash: String,
+    pub(crate) created_ms: i64,
+    pub(crate) updated_ms: i64,
+    /// When the latest processing started (moved back by the simulated clock's advances).
+    pub(crate) processing_ms: i64,
+    /// Simulated seconds per real second when it started (`Options::speed`).
+    pub(crate) speed: f64,
+    /// The text of each page (one page for text documents); `None`: no text could be read
+    /// (processing ends in `error`).
+    pub(crate) pages: Option<Vec<String>>,
+    /// Whether it is a PDF (its `number_of_pages` is then known).
+    pub(crate) paged: bool,
+    pub(crate) attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    pub(crate) expires_at: Option<String>,
+    /// The bytes, when kept in memory (no data directory; else they are in its `files/`).
+    #[serde(skip)]
+    pub(crate) content: Option<Bytes>,
+}
+
 /// Everything the server remembers; persisted as one JSON document.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Store {
@@ -129,6 +188,12 @@ pub(crate) struct Store {
     /// Conversations, in creation order.
     #[serde(default)]
     pub(crate) conversations: Vec<ConversationRecord>,
+    /// Document libraries, in creation order.
+    #[serde(default)]
+    pub(crate) libraries: Vec<LibraryRecord>,
+    /// Documents of every library, in upload order.
+    #[serde(default)]
+    pub(crate) documents: Vec<DocumentRecord>,
 }
 
 impl Store {
