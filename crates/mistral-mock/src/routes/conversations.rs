@@ -72,8 +72,16 @@ async fn read_request(
     Ok(request)
 }
 
-fn entry_id() -> String {
-    format!("msg_{}", Uuid::new_v4().simple())
+/// A new id for an entry of this type (`msg_`, `fc_`, `fr_`, `tex_`, `ho_` and 32 hex digits).
+fn entry_id(kind: &str) -> String {
+    let prefix = match kind {
+        "function.call" => "fc",
+        "function.result" => "fr",
+        "tool.execution" => "tex",
+        "agent.handoff" => "ho",
+        _ => "msg",
+    };
+    format!("{prefix}_{}", Uuid::new_v4().simple())
 }
 
 /// The entries `inputs` stands for: a string is one user message.
@@ -81,7 +89,8 @@ fn input_entries(inputs: Option<&Value>, now: i64) -> Vec<Value> {
     let stamp = |mut entry: Map<String, Value>| {
         entry.insert("object".into(), json!("entry"));
         entry.entry("type").or_insert_with(|| json!("message.input"));
-        entry.insert("id".into(), json!(entry_id()));
+        let id = entry_id(entry["type"].as_str().unwrap_or_default());
+        entry.insert("id".into(), json!(id));
         entry.insert("created_at".into(), json!(time(now)));
         entry.insert("completed_at".into(), Value::Null);
         Value::Object(entry)
@@ -98,12 +107,42 @@ fn input_entries(inputs: Option<&Value>, now: i64) -> Vec<Value> {
     }
 }
 
+/// Adds `inputs` to `entries`, refusing (400) a `function.result` that answers no pending
+/// `function.call` (none with its `tool_call_id`, or one already answered): the model could
+/// not tell what the result is for.
+fn add_inputs(entries: &mut Vec<Value>, inputs: Vec<Value>) -> Result<(), ApiError> {
+    for input in inputs {
+        if input["type"] == json!("function.result") {
+            let id = &input["tool_call_id"];
+            let called = entries.iter().any(|e| e["type"] == json!("function.call") && e["tool_call_id"] == *id);
+            let answered = entries.iter().any(|e| e["type"] == json!("function.result") && e["tool_call_id"] == *id);
+            if !called || answered {
+                let id = id.as_str().unwrap_or_default();
+                return Err(ApiError::bad_request(format!(
+                    "function.result for tool_call_id {id} does not answer a pending function.call"
+                )));
+            }
+        }
+        entries.push(input);
+    }
+    Ok(())
+}
+
 /// The text of an entry's content: a string, or the `text` of its chunks.
 fn content_text(content: &Value) -> String {
     match content {
         Value::String(text) => text.clone(),
         Value::Array(chunks) => chunks.iter().filter_map(|c| c["text"].as_str()).collect(),
         _ => String::new(),
+    }
+}
+
+/// Function arguments as JSON text (entries may hold them as an object).
+fn arguments_text(arguments: &Value) -> String {
+    match arguments {
+        Value::String(text) => text.clone(),
+        Value::Null => "{}".to_string(),
+        other => other.to_string(),
     }
 }
 
@@ -127,62 +166,178 @@ fn conversation_json(c: &ConversationRecord) -> Value {
     Value::Object(out)
 }
 
-/// What a conversation answers with.
+/// The agent that answers, as entries name it.
+struct Speaker {
+    id: String,
+    name: String,
+    handoffs: Vec<String>,
+}
+
+/// What answers: a model, or an agent (at a version) with its model.
 struct Answering {
     model: String,
     instructions: Option<String>,
     args: Map<String, Value>,
+    tools: Vec<Value>,
+    agent: Option<Speaker>,
 }
 
-/// The model, instructions and completion arguments the conversation answers with.
+impl Answering {
+    /// From a conversation's settings or an agent (`Agent` JSON).
+    fn from_source(source: &Value, agent: bool) -> Answering {
+        let speaker = agent.then(|| Speaker {
+            id: source["id"].as_str().unwrap_or_default().to_string(),
+            name: source["name"].as_str().unwrap_or_default().to_string(),
+            handoffs: source["handoffs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+        });
+        Answering {
+            model: source["model"].as_str().unwrap_or_default().to_string(),
+            instructions: source["instructions"].as_str().filter(|i| !i.is_empty()).map(str::to_string),
+            args: source["completion_args"].as_object().cloned().unwrap_or_default(),
+            tools: source["tools"].as_array().cloned().unwrap_or_default(),
+            agent: speaker,
+        }
+    }
+
+    /// Marks an output entry as this one's (`agent_id`, else `model`).
+    fn sign(&self, entry: &mut Value) {
+        match &self.agent {
+            Some(agent) => entry["agent_id"] = json!(agent.id),
+            None => entry["model"] = json!(self.model),
+        }
+    }
+}
+
+/// The model or agent the conversation answers with (its agent at `agent_version`).
 fn answering(app: &App, c: &ConversationRecord) -> Result<Answering, ApiError> {
     let setting = |key: &str| c.settings.get(key).filter(|v| !v.is_null());
-    let source = match setting("agent_id").and_then(Value::as_str) {
+    match setting("agent_id").and_then(Value::as_str) {
         Some(agent_id) => {
             let version =
                 setting("agent_version").map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()));
-            agent_at(app, agent_id, version.as_deref())?
+            Ok(Answering::from_source(&agent_at(app, agent_id, version.as_deref())?, true))
         }
-        None => Value::Object(c.settings.clone()),
-    };
-    let model = source["model"].as_str().unwrap_or_default().to_string();
-    let instructions = source["instructions"].as_str().filter(|i| !i.is_empty()).map(str::to_string);
-    let args = source["completion_args"].as_object().cloned().unwrap_or_default();
-    Ok(Answering { model, instructions, args })
+        None => Ok(Answering::from_source(&Value::Object(c.settings.clone()), false)),
+    }
 }
 
-/// Runs the chat engine on the conversation's entries; gives the output entry and the usage.
-async fn answer(
-    app: &Arc<App>,
-    caller: Caller,
-    c: &ConversationRecord,
-    extra_args: Option<&Value>,
-) -> Result<(Value, Value), ApiError> {
-    let Answering { model, instructions, mut args } = answering(app, c)?;
-    if let Some(extra) = extra_args.and_then(Value::as_object) {
-        args.extend(extra.clone());
+/// The last entry when it is a user message: a question to answer (handoffs and built-in
+/// tools act on these, not on function results).
+fn asked(entries: &[Value]) -> Option<String> {
+    let last = entries.last()?;
+    (last["type"] == json!("message.input") && last["role"] == json!("user")).then(|| content_text(&last["content"]))
+}
+
+/// Whether `name` appears in `text` as whole words, whatever the case.
+fn names(text: &str, name: &str) -> bool {
+    let (text, name) = (text.to_lowercase(), name.trim().to_lowercase());
+    if name.is_empty() {
+        return false;
     }
-    let mut messages = Vec::new();
+    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    text.match_indices(&name)
+        .any(|(at, _)| !word(text[..at].chars().next_back()) && !word(text[at + name.len()..].chars().next()))
+}
+
+/// The agent `from` hands the question to: the first of its `handoffs` (that still exists)
+/// whose name the question contains as whole words, any case.
+fn handoff_target(app: &App, from: &Answering, question: &str) -> Option<Answering> {
+    let agent = from.agent.as_ref()?;
+    agent
+        .handoffs
+        .iter()
+        .filter_map(|id| agent_at(app, id, None).ok())
+        .find(|next| next["name"].as_str().is_some_and(|n| names(question, n)))
+        .map(|next| Answering::from_source(&next, true))
+}
+
+/// The agent that made the function call the last entry (a `function.result`) answers, so
+/// that a handed-off agent gets its results back; `None`: the conversation's own.
+fn caller_of_result(app: &App, entries: &[Value], own: &Answering) -> Option<Answering> {
+    let last = entries.last().filter(|e| e["type"] == json!("function.result"))?;
+    let call =
+        entries.iter().find(|e| e["type"] == json!("function.call") && e["tool_call_id"] == last["tool_call_id"])?;
+    let agent_id = call["agent_id"].as_str()?;
+    if own.agent.as_ref().is_some_and(|a| a.id == agent_id) {
+        return None;
+    }
+    agent_at(app, agent_id, None).ok().map(|a| Answering::from_source(&a, true))
+}
+
+/// The chat messages the entries stand for: messages as they are, function calls as the
+/// assistant's `tool_calls` (consecutive ones in one message), function results as `tool`
+/// messages; tool executions and handoffs are not part of the chat.
+fn chat_messages(instructions: Option<&str>, entries: &[Value]) -> Vec<Value> {
+    let mut messages: Vec<Value> = Vec::new();
     if let Some(instructions) = instructions {
         messages.push(json!({"role": "system", "content": instructions}));
     }
-    for entry in &c.entries {
-        let role = match (entry["type"].as_str(), entry["role"].as_str()) {
-            (Some("message.input"), Some(role)) => role,
-            (Some("message.output"), _) => "assistant",
-            _ => continue,
-        };
-        messages.push(json!({"role": role, "content": content_text(&entry["content"])}));
-    }
-    let mut chat = Map::new();
-    for (key, value) in args {
-        if COMPLETION_ARGS.contains(&key.as_str()) && !value.is_null() {
-            chat.insert(key, value);
+    for entry in entries {
+        match entry["type"].as_str() {
+            Some("message.input") => {
+                let role = entry["role"].as_str().unwrap_or("user");
+                messages.push(json!({"role": role, "content": content_text(&entry["content"])}));
+            }
+            Some("message.output") => {
+                messages.push(json!({"role": "assistant", "content": content_text(&entry["content"])}));
+            }
+            Some("function.call") => {
+                let call = json!({"id": entry["tool_call_id"], "type": "function", "function": {
+                    "name": entry["name"], "arguments": arguments_text(&entry["arguments"])}});
+                match messages.last_mut().and_then(|m| m.get_mut("tool_calls")).and_then(Value::as_array_mut) {
+                    Some(calls) => calls.push(call),
+                    None => messages.push(json!({"role": "assistant", "content": "", "tool_calls": [call]})),
+                }
+            }
+            Some("function.result") => {
+                let id = &entry["tool_call_id"];
+                let name = entries
+                    .iter()
+                    .find(|e| e["type"] == json!("function.call") && e["tool_call_id"] == *id)
+                    .map_or(Value::Null, |call| call["name"].clone());
+                let mut message =
+                    json!({"role": "tool", "tool_call_id": id, "content": arguments_text(&entry["result"])});
+                if !name.is_null() {
+                    message["name"] = name;
+                }
+                messages.push(message);
+            }
+            _ => {}
         }
     }
-    chat.insert("model".into(), json!(model));
-    chat.insert("messages".into(), Value::Array(messages));
-    let bytes = Value::Object(chat).to_string().into_bytes();
+    messages
+}
+
+/// What a built-in tool does with `query`: its name in entries and its arguments; `None` for
+/// function tools and kinds the mock does not know.
+fn builtin(tool: &Value, query: &str) -> Option<(String, Value)> {
+    let kind = tool["type"].as_str()?;
+    match kind {
+        "web_search" | "web_search_premium" | "code_interpreter" | "image_generation" => {
+            Some((kind.to_string(), json!({"query": query})))
+        }
+        "document_library" => Some((kind.to_string(), json!({"query": query, "library_ids": tool["library_ids"]}))),
+        "connector" => Some((tool["connector_id"].as_str()?.to_string(), json!({"query": query}))),
+        _ => None,
+    }
+}
+
+/// The query built-in tools run with: the question's first four keywords (as the chat engine
+/// says it searched for), else the question.
+fn tool_query(question: &str) -> String {
+    let keys = crate::text::keywords(question);
+    if keys.is_empty() { question.trim().to_string() } else { keys[..keys.len().min(4)].join(" ") }
+}
+
+/// One chat completion: the JSON answer, or the chat route's error as it is.
+async fn chat(app: &Arc<App>, caller: Caller, chat: Value) -> Result<Value, ApiError> {
+    let bytes = chat.to_string().into_bytes();
     let request = Request::builder()
         .method(Method::POST)
         .uri(ops::CREATE_CHAT_COMPLETION.path)
@@ -200,24 +355,175 @@ async fn answer(
     if !status.is_success() {
         return Err(ApiError { status, body, headers: Vec::new() });
     }
-    let now = now_ms();
-    let mut output = json!({
-        "object": "entry", "type": "message.output", "created_at": time(now), "completed_at": time(now),
-        "id": entry_id(), "role": "assistant",
-        "content": content_text(&body["choices"][0]["message"]["content"]),
-    });
-    match c.settings.get("agent_id").filter(|a| !a.is_null()) {
-        Some(agent_id) => output["agent_id"] = agent_id.clone(),
-        None => output["model"] = json!(model),
+    Ok(body)
+}
+
+/// A new output entry of `kind` with `fields`, signed by `by` when given.
+fn output_entry(kind: &str, by: Option<&Answering>, fields: Value) -> Value {
+    let now = time(now_ms());
+    let mut entry =
+        json!({"object": "entry", "type": kind, "created_at": now, "completed_at": now, "id": entry_id(kind)});
+    if let Some(by) = by {
+        by.sign(&mut entry);
     }
-    let usage = json!({
+    for (key, value) in fields.as_object().into_iter().flatten() {
+        entry[key] = value.clone();
+    }
+    entry
+}
+
+/// `by`'s answer to the entries: `function.call` entries when the chat engine calls functions;
+/// else a `tool.execution` entry per built-in tool (when answering a question) then the
+/// `message.output`. Gives the entries and the usage.
+async fn run(
+    app: &Arc<App>,
+    caller: Caller,
+    entries: &[Value],
+    by: &Answering,
+    extra_args: Option<&Value>,
+) -> Result<(Vec<Value>, Value), ApiError> {
+    let mut args = by.args.clone();
+    if let Some(extra) = extra_args.and_then(Value::as_object) {
+        args.extend(extra.clone());
+    }
+    let question = asked(entries);
+    let no_tools = args.get("tool_choice") == Some(&json!("none"));
+    let mut request = Map::new();
+    for (key, value) in args {
+        if COMPLETION_ARGS.contains(&key.as_str()) && !value.is_null() {
+            request.insert(key, value);
+        }
+    }
+    request.insert("model".into(), json!(by.model));
+    request.insert("messages".into(), Value::Array(chat_messages(by.instructions.as_deref(), entries)));
+    if !by.tools.is_empty() {
+        request.insert("tools".into(), Value::Array(by.tools.clone()));
+    }
+    let body = chat(app, caller, Value::Object(request)).await?;
+    let mut usage = json!({
         "prompt_tokens": body["usage"]["prompt_tokens"], "completion_tokens": body["usage"]["completion_tokens"],
         "total_tokens": body["usage"]["total_tokens"],
     });
-    Ok((output, usage))
+    let message = &body["choices"][0]["message"];
+    let calls = message["tool_calls"].as_array().filter(|c| !c.is_empty());
+    if let Some(calls) = calls {
+        let outputs = calls
+            .iter()
+            .map(|call| {
+                output_entry(
+                    "function.call",
+                    Some(by),
+                    json!({"tool_call_id": call["id"], "name": call["function"]["name"],
+                        "arguments": arguments_text(&call["function"]["arguments"])}),
+                )
+            })
+            .collect();
+        return Ok((outputs, usage));
+    }
+    let mut outputs = Vec::new();
+    let mut connectors = Map::new();
+    if let Some(question) = question.filter(|_| !no_tools) {
+        let query = tool_query(&question);
+        for (name, arguments) in by.tools.iter().filter_map(|t| builtin(t, &query)) {
+            let count = connectors.get(&name).and_then(Value::as_u64).unwrap_or(0) + 1;
+            connectors.insert(name.clone(), json!(count));
+            let fields = json!({"name": name, "arguments": arguments.to_string(), "info": {}});
+            outputs.push(output_entry("tool.execution", Some(by), fields));
+        }
+    }
+    if !connectors.is_empty() {
+        usage["connectors"] = Value::Object(connectors);
+    }
+    let content = content_text(&message["content"]);
+    outputs.push(output_entry("message.output", Some(by), json!({"role": "assistant", "content": content})));
+    Ok((outputs, usage))
 }
 
-/// Answers `c` (already holding the new inputs), stores it with the output, and responds.
+/// Answers the conversation's entries: the conversation's model or agent, or the agent it
+/// hands the question off to (an `agent.handoff` entry first), or the agent whose function
+/// call the last result answers. Gives the output entries and the usage.
+async fn answer(
+    app: &Arc<App>,
+    caller: Caller,
+    c: &ConversationRecord,
+    extra_args: Option<&Value>,
+) -> Result<(Vec<Value>, Value), ApiError> {
+    let own = answering(app, c)?;
+    let mut outputs = Vec::new();
+    let handoff = asked(&c.entries).and_then(|question| handoff_target(app, &own, &question));
+    let by = match (handoff, caller_of_result(app, &c.entries, &own)) {
+        (Some(next), _) => {
+            if let (Some(from), Some(to)) = (&own.agent, &next.agent) {
+                outputs.push(output_entry(
+                    "agent.handoff",
+                    None,
+                    json!({"previous_agent_id": from.id, "previous_agent_name": from.name,
+                        "next_agent_id": to.id, "next_agent_name": to.name}),
+                ));
+            }
+            next
+        }
+        (None, Some(caller)) => caller,
+        (None, None) => own,
+    };
+    let (more, usage) = run(app, caller, &c.entries, &by, extra_args).await?;
+    outputs.extend(more);
+    Ok((outputs, usage))
+}
+
+/// The named events of a streamed answer, in the API's order: `conversation.response.started`,
+/// then per output entry its events (`agent.handoff.started`/`done`,
+/// `tool.execution.started`/`done`, `function.call.delta`s, `message.output.delta`s), then
+/// `conversation.response.done`.
+fn stream_events(conversation_id: &str, outputs: &[Value], usage: &Value) -> Vec<Value> {
+    let now = time(now_ms());
+    let mut events =
+        vec![json!({"type": "conversation.response.started", "created_at": now, "conversation_id": conversation_id})];
+    for (index, entry) in outputs.iter().enumerate() {
+        let event = |kind: &str, keys: &[&str]| {
+            let mut event = json!({"type": kind, "created_at": now, "output_index": index, "id": entry["id"]});
+            for key in keys {
+                if let Some(value) = entry.get(*key) {
+                    event[*key] = value.clone();
+                }
+            }
+            event
+        };
+        match entry["type"].as_str() {
+            Some("agent.handoff") => {
+                events.push(event("agent.handoff.started", &["previous_agent_id", "previous_agent_name"]));
+                events.push(event("agent.handoff.done", &["next_agent_id", "next_agent_name"]));
+            }
+            Some("tool.execution") => {
+                events.push(event("tool.execution.started", &["model", "agent_id", "name", "arguments"]));
+                events.push(event("tool.execution.done", &["name", "info"]));
+            }
+            Some("function.call") => {
+                // The arguments in pieces, as the model writes them.
+                let arguments = entry["arguments"].as_str().unwrap_or_default();
+                for piece in arguments.split_inclusive([',', ':']) {
+                    let mut delta = event("function.call.delta", &["model", "agent_id", "name", "tool_call_id"]);
+                    delta["arguments"] = json!(piece);
+                    events.push(delta);
+                }
+            }
+            Some("message.output") => {
+                let text = entry["content"].as_str().unwrap_or_default();
+                for piece in text.split_inclusive(' ') {
+                    let mut delta = event("message.output.delta", &["model", "agent_id", "role"]);
+                    delta["content_index"] = json!(0);
+                    delta["content"] = json!(piece);
+                    events.push(delta);
+                }
+            }
+            _ => {}
+        }
+    }
+    events.push(json!({"type": "conversation.response.done", "created_at": now, "usage": usage}));
+    events
+}
+
+/// Answers `c` (already holding the new inputs), stores it with the outputs, and responds.
 async fn respond(
     app: &Arc<App>,
     caller: Caller,
@@ -225,9 +531,9 @@ async fn respond(
     request: &Value,
     is_new: bool,
 ) -> Result<Response, ApiError> {
-    let (output, usage) = answer(app, caller, &c, request.get("completion_args")).await?;
+    let (outputs, usage) = answer(app, caller, &c, request.get("completion_args")).await?;
     let store = request.get("store").and_then(Value::as_bool).unwrap_or(true);
-    c.entries.push(output.clone());
+    c.entries.extend(outputs.iter().cloned());
     c.updated_ms = now_ms();
     let id = c.id.clone();
     if store {
@@ -239,26 +545,10 @@ async fn respond(
     }
     if request.get("stream").and_then(Value::as_bool) != Some(true) {
         let body =
-            json!({"object": "conversation.response", "conversation_id": id, "outputs": [output], "usage": usage});
+            json!({"object": "conversation.response", "conversation_id": id, "outputs": outputs, "usage": usage});
         return Ok(Json(body).into_response());
     }
-    let now = time(now_ms());
-    let mut events = vec![json!({"type": "conversation.response.started", "created_at": now, "conversation_id": id})];
-    let text = output["content"].as_str().unwrap_or_default();
-    for (i, piece) in text.split_inclusive(' ').enumerate() {
-        let mut delta = json!({
-            "type": "message.output.delta", "created_at": now, "output_index": 0, "id": output["id"],
-            "content_index": i, "role": "assistant", "content": piece,
-        });
-        for key in ["model", "agent_id"] {
-            if let Some(v) = output.get(key) {
-                delta[key] = v.clone();
-            }
-        }
-        events.push(delta);
-    }
-    events.push(json!({"type": "conversation.response.done", "created_at": now, "usage": usage}));
-    Ok(crate::sse::events_response(&events, app.options.token_delay))
+    Ok(crate::sse::events_response(&stream_events(&id, &outputs, &usage), app.options.token_delay))
 }
 
 /// `POST /v1/conversations`: a new conversation with a model or an agent, answered.
@@ -284,13 +574,14 @@ pub(crate) async fn start(
         crate::routes::models::check(&app, model, crate::routes::models::Capability::Chat)?;
     }
     let now = now_ms();
-    let c = ConversationRecord {
+    let mut c = ConversationRecord {
         id: format!("conv_{}", Uuid::new_v4().simple()),
         created_ms: now,
         updated_ms: now,
         settings,
-        entries: input_entries(request.get("inputs"), now),
+        entries: Vec::new(),
     };
+    add_inputs(&mut c.entries, input_entries(request.get("inputs"), now))?;
     respond(&app, caller, c, &request, true).await
 }
 
@@ -304,7 +595,7 @@ pub(crate) async fn append(
 ) -> Result<Response, ApiError> {
     let request = read_request(&app, &ops::AGENTS_API_V1_CONVERSATIONS_APPEND, &headers, body).await?;
     let mut c = find(&app, &conversation_id)?;
-    c.entries.extend(input_entries(request.get("inputs"), now_ms()));
+    add_inputs(&mut c.entries, input_entries(request.get("inputs"), now_ms()))?;
     respond(&app, caller, c, &request, false).await
 }
 
@@ -331,7 +622,7 @@ pub(crate) async fn restart(
         }
     }
     let mut entries = old.entries[..=at].to_vec();
-    entries.extend(input_entries(request.get("inputs"), now));
+    add_inputs(&mut entries, input_entries(request.get("inputs"), now))?;
     let c = ConversationRecord {
         id: format!("conv_{}", Uuid::new_v4().simple()),
         created_ms: now,
