@@ -89,6 +89,9 @@ pub enum Command {
     /// Voices for speech: list, show, create from a sample, delete, download a sample.
     #[command(subcommand)]
     Voices(VoicesCommand),
+    /// Agents (beta): saved models with instructions and tools, their versions and aliases.
+    #[command(subcommand)]
+    Agents(AgentsCommand),
     /// Run a mock of the API in the foreground (until Ctrl-C).
     // The mock's `--api-key` is `--accept-key` here: `--api-key` is the key this CLI sends.
     #[command(mut_arg("api_keys", |a| a.long("accept-key").visible_alias(None)))]
@@ -147,6 +150,127 @@ pub struct ChatArgs {
     pub no_stream: bool,
     /// What to say (read from stdin when left out).
     pub prompt: Option<String>,
+}
+
+/// `mistral agents ...`.
+#[derive(Debug, Subcommand)]
+pub enum AgentsCommand {
+    /// Create an agent (its version 0).
+    Create {
+        /// The model it runs on.
+        #[arg(short, long)]
+        model: String,
+        /// Its name.
+        #[arg(long)]
+        name: String,
+        /// What it is for.
+        #[arg(long)]
+        description: Option<String>,
+        /// Its instructions (the system prompt).
+        #[arg(long, value_name = "TEXT")]
+        instructions: Option<String>,
+        /// Its tools.
+        #[command(flatten)]
+        tools: AgentTools,
+        /// An agent it may hand the conversation off to (repeatable).
+        #[arg(long = "handoff", value_name = "AGENT_ID")]
+        handoffs: Vec<String>,
+    },
+    /// List the agents (every page).
+    List {
+        /// Only agents whose name or description contains this.
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// Show an agent: its current version, or another one.
+    // `--version` here is the agent's; the program's version is `mistral --version`.
+    #[command(disable_version_flag = true)]
+    Get {
+        /// The agent id.
+        id: String,
+        /// A version number or alias instead of the current version.
+        #[arg(long, value_name = "N|ALIAS")]
+        version: Option<String>,
+    },
+    /// Change an agent: only what is given changes, as a new version made current.
+    Update {
+        /// The agent id.
+        id: String,
+        /// The model it runs on.
+        #[arg(short, long)]
+        model: Option<String>,
+        /// Its name.
+        #[arg(long)]
+        name: Option<String>,
+        /// What it is for.
+        #[arg(long)]
+        description: Option<String>,
+        /// Its instructions (the system prompt).
+        #[arg(long, value_name = "TEXT")]
+        instructions: Option<String>,
+        /// Its tools (replacing the current ones when any is given).
+        #[command(flatten)]
+        tools: AgentTools,
+        /// The agents it may hand off to (replacing the current ones; repeatable).
+        #[arg(long = "handoff", value_name = "AGENT_ID")]
+        handoffs: Vec<String>,
+        /// A note about the new version.
+        #[arg(long, value_name = "TEXT")]
+        version_message: Option<String>,
+    },
+    /// Delete an agent.
+    Delete {
+        /// The agent id.
+        id: String,
+    },
+    /// List an agent's versions, or switch its current version.
+    Versions {
+        /// The agent id.
+        id: String,
+        /// Make this version the current one.
+        #[arg(long, value_name = "N")]
+        switch: Option<i64>,
+    },
+    /// An agent's aliases: names for its versions.
+    Alias {
+        /// The agent id.
+        id: String,
+        /// What to do with the aliases.
+        #[command(subcommand)]
+        command: AliasCommand,
+    },
+}
+
+/// The tools of `mistral agents create|update`.
+#[derive(Debug, Clone, Args)]
+pub struct AgentTools {
+    /// A built-in tool: web_search, web_search_premium, code_interpreter, image_generation
+    /// (repeatable).
+    #[arg(long = "tool", value_name = "NAME", value_parser = ["web_search", "web_search_premium", "code_interpreter", "image_generation"])]
+    pub tools: Vec<String>,
+    /// A document library to search (the `document_library` tool; repeatable).
+    #[arg(long = "library", value_name = "LIBRARY_ID")]
+    pub libraries: Vec<String>,
+}
+
+/// `mistral agents alias ID ...`.
+#[derive(Debug, Subcommand)]
+pub enum AliasCommand {
+    /// List the aliases.
+    List,
+    /// Point an alias at a version (creating it if needed).
+    Set {
+        /// The alias (lowercase letters, digits, `-` and `_`).
+        name: String,
+        /// The version it names.
+        #[arg(value_name = "VERSION")]
+        to_version: i64,
+    },
+    /// Delete an alias.
+    Delete {
+        /// The alias.
+        name: String,
+    },
 }
 
 /// `mistral fim`.

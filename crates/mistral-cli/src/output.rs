@@ -181,6 +181,11 @@ pub fn timestamp(secs: i64) -> String {
         .unwrap_or_else(|| secs.to_string())
 }
 
+/// A time as `YYYY-MM-DD HH:MM:SS` in UTC.
+pub fn datetime(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
 /// A byte count for people: `512 B`, `1.5 KiB`, `3.2 MiB`.
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];

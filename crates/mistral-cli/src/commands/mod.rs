@@ -1,5 +1,6 @@
 //! One module per API group (the operation table's groups): the commands of that group.
 
+pub(crate) mod agents;
 pub(crate) mod audio;
 pub(crate) mod batch;
 pub(crate) mod chat;

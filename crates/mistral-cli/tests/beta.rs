@@ -1,0 +1,234 @@
+//! The beta groups' commands (`agents`, `chat --agent`, `conversations`, `libraries`),
+//! in-process against the mock with state of its own (`stateful_beta`): the journal shows the
+//! exact requests, and the output is checked as printed.
+
+mod common;
+
+use common::{MockServer, Run, cli, within};
+use mistral_mock::Reply;
+use mistral_openapi::operations as ops;
+use serde_json::{Value, json};
+
+async fn beta() -> MockServer {
+    MockServer::builder().stateful_beta(true).start().await.expect("start the mock")
+}
+
+/// The requests received since the `from`th: `METHOD path[?query]`, with the JSON body.
+fn wire(server: &MockServer, from: usize) -> Vec<(String, Option<Value>)> {
+    server
+        .received()
+        .into_iter()
+        .skip(from)
+        .map(|r| {
+            let query = r.query.map(|q| format!("?{q}")).unwrap_or_default();
+            (format!("{} {}{query}", r.method, r.path), r.body)
+        })
+        .collect()
+}
+
+/// Just the request lines of [`wire`].
+fn lines(server: &MockServer, from: usize) -> Vec<String> {
+    wire(server, from).into_iter().map(|(line, _)| line).collect()
+}
+
+/// The id in `created agent <ID> (...)`.
+fn created_id(run: &Run) -> String {
+    let out = run.ok();
+    out.strip_prefix("created agent ").and_then(|l| l.split(' ').next()).expect("an agent id").to_string()
+}
+
+/// `YYYY-MM-DD HH:MM:SS` of an RFC 3339 time in the server's JSON.
+fn at(v: &Value) -> String {
+    let t = chrono::DateTime::parse_from_rfc3339(v.as_str().expect("a time")).expect("RFC 3339");
+    t.with_timezone(&chrono::Utc).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+#[tokio::test]
+async fn agents_create_list_get_update_versions_aliases_delete() {
+    within(60, async {
+        let server = beta().await;
+        let m = "mistral-small-latest";
+
+        // Two agents, the second with tools and a handoff to the first.
+        let sommelier = created_id(
+            &cli(&server, &["agents", "create", "-m", m, "--name", "Sommelier", "--instructions", "Pair wines."]).await,
+        );
+        let n = server.received().len();
+        let run = cli(
+            &server,
+            &[
+                "agents",
+                "create",
+                "--model",
+                m,
+                "--name",
+                "Cheesemonger",
+                "--description",
+                "Knows cheese",
+                "--instructions",
+                "Talk about cheese.",
+                "--tool",
+                "web_search",
+                "--library",
+                "lib-1",
+                "--handoff",
+                &sommelier,
+            ],
+        )
+        .await;
+        let id = created_id(&run);
+        assert_eq!(run.stdout, format!("created agent {id} (Cheesemonger, version 0)\n"));
+        assert_eq!(
+            wire(&server, n),
+            [(
+                "POST /v1/agents".to_string(),
+                Some(json!({
+                    "model": m, "name": "Cheesemonger", "description": "Knows cheese",
+                    "instructions": "Talk about cheese.",
+                    "tools": [{"type": "web_search"}, {"type": "document_library", "library_ids": ["lib-1"]}],
+                    "handoffs": [sommelier],
+                }))
+            )]
+        );
+
+        // list: every page, as a table.
+        let n = server.received().len();
+        let listed = cli(&server, &["--json", "agents", "list"]).await.json();
+        let agents = listed["data"].as_array().expect("a list").clone();
+        assert_eq!(agents.iter().map(|a| a["id"].as_str().unwrap()).collect::<Vec<_>>(), [&sommelier, &id]);
+        let out = cli(&server, &["agents", "list", "--search", "cheese"]).await.ok().to_string();
+        let updated = at(&agents[1]["updated_at"]);
+        let id_w = id.len().max(2);
+        assert_eq!(
+            out,
+            format!(
+                "{:id_w$}  NAME          MODEL                 VERSION  TOOLS                                UPDATED\n\
+                 {id}  Cheesemonger  {m}        0  web_search, document_library(lib-1)  {updated}\n",
+                "ID"
+            )
+        );
+        assert_eq!(
+            lines(&server, n),
+            ["GET /v1/agents/pages?page_size=100", "GET /v1/agents/pages?page_size=100&search=cheese"]
+        );
+
+        // get: the card.
+        let out = cli(&server, &["agents", "get", &id]).await.ok().to_string();
+        let created = at(&agents[1]["created_at"]);
+        assert_eq!(
+            out,
+            format!(
+                "id:              {id}\n\
+                 name:            Cheesemonger\n\
+                 version:         0 (of 0)\n\
+                 model:           {m}\n\
+                 description:     Knows cheese\n\
+                 instructions:    Talk about cheese.\n\
+                 tools:           web_search, document_library(lib-1)\n\
+                 handoffs:        {sommelier}\n\
+                 version message: -\n\
+                 created:         {created}\n\
+                 updated:         {updated}\n"
+            )
+        );
+
+        // update: only what is given, as a new version.
+        let n = server.received().len();
+        let run =
+            cli(&server, &["agents", "update", &id, "--instructions", "Be brief.", "--version-message", "shorter"])
+                .await;
+        assert_eq!(run.ok(), format!("updated agent {id}: now version 1\n"));
+        assert_eq!(
+            wire(&server, n),
+            [(
+                format!("PATCH /v1/agents/{id}"),
+                Some(json!({"instructions": "Be brief.", "version_message": "shorter"}))
+            )]
+        );
+        let nothing = cli(&server, &["agents", "update", &id]).await;
+        assert_eq!(nothing.code, 1);
+        assert!(nothing.stderr.starts_with("error: nothing to change: give --model"), "{}", nothing.stderr);
+
+        // versions: newest first, the current one marked; an old version by number.
+        let n = server.received().len();
+        let out = cli(&server, &["agents", "versions", &id]).await.ok().to_string();
+        let rows: Vec<Vec<&str>> =
+            out.lines().map(|l| l.split("  ").map(str::trim).filter(|c| !c.is_empty()).collect()).collect();
+        assert_eq!(rows[0], ["CURRENT", "VERSION", "MODEL", "NAME", "MESSAGE", "CREATED"]);
+        assert_eq!(rows[1][..5], ["*", "1", m, "Cheesemonger", "shorter"]);
+        assert_eq!(rows[2][..4], ["0", m, "Cheesemonger", "-"]);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(
+            lines(&server, n),
+            [format!("GET /v1/agents/{id}/versions?page=0&page_size=100"), format!("GET /v1/agents/{id}")]
+        );
+        let old = cli(&server, &["agents", "get", &id, "--version", "0"]).await.ok().to_string();
+        assert!(
+            old.contains("instructions:    Talk about cheese.\n") && old.contains("version:         0 (of 0, 1)\n"),
+            "{old}"
+        );
+
+        // aliases: set, list, resolve, delete.
+        let n = server.received().len();
+        assert_eq!(
+            cli(&server, &["agents", "alias", &id, "set", "stable", "0"]).await.ok(),
+            format!("alias stable of agent {id} names version 0\n")
+        );
+        let listed = cli(&server, &["agents", "alias", &id, "list"]).await.ok().to_string();
+        let mut listed = listed.lines();
+        assert_eq!(listed.next(), Some("ALIAS   VERSION  UPDATED"));
+        assert!(listed.next().is_some_and(|l| l.starts_with("stable        0  ")));
+        let by_alias = cli(&server, &["agents", "get", &id, "--version", "stable"]).await.ok().to_string();
+        assert!(by_alias.contains("version:         0 (of 0, 1)\n"), "{by_alias}");
+        assert_eq!(
+            cli(&server, &["agents", "alias", &id, "delete", "stable"]).await.ok(),
+            format!("deleted alias stable of agent {id}\n")
+        );
+        assert_eq!(cli(&server, &["agents", "alias", &id, "list"]).await.ok(), "no aliases\n");
+        assert_eq!(
+            lines(&server, n),
+            [
+                format!("PUT /v1/agents/{id}/aliases?alias=stable&version=0"),
+                format!("GET /v1/agents/{id}/aliases"),
+                format!("GET /v1/agents/{id}/versions/stable"),
+                format!("DELETE /v1/agents/{id}/aliases?alias=stable"),
+                format!("GET /v1/agents/{id}/aliases"),
+            ]
+        );
+
+        // versions --switch: back to version 0.
+        let n = server.received().len();
+        assert_eq!(
+            cli(&server, &["agents", "versions", &id, "--switch", "0"]).await.ok(),
+            format!("agent {id} is now at version 0\n")
+        );
+        assert_eq!(lines(&server, n), [format!("PATCH /v1/agents/{id}/version?version=0")]);
+        let now = cli(&server, &["--json", "agents", "get", &id]).await.json();
+        assert_eq!((now["version"].clone(), now["instructions"].clone()), (json!(0), json!("Talk about cheese.")));
+
+        // delete, then it is gone.
+        let n = server.received().len();
+        assert_eq!(cli(&server, &["agents", "delete", &id]).await.ok(), format!("deleted agent {id}\n"));
+        let gone = cli(&server, &["agents", "get", &id]).await;
+        assert_eq!(gone.code, 1);
+        assert!(gone.stderr.starts_with("error: API error 404"), "{}", gone.stderr);
+        assert_eq!(lines(&server, n), [format!("DELETE /v1/agents/{id}"), format!("GET /v1/agents/{id}")]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn agents_get_json_is_the_servers_bytes() {
+    within(20, async {
+        let server = beta().await;
+        let agent = json!({
+            "object": "agent", "id": "ag_1", "name": "Cheesemonger", "model": "mistral-small-latest",
+            "version": 2, "versions": [0, 1, 2], "created_at": "2026-01-02T03:04:05Z",
+            "updated_at": "2026-01-02T03:04:05Z", "deployment_chat": false, "source": "api", "tools": [],
+            "a_field_from_2027": {"x": 1},
+        });
+        server.on(&ops::AGENTS_API_V1_AGENTS_GET).respond(Reply::json(200, agent.clone()));
+        assert_eq!(cli(&server, &["--json", "agents", "get", "ag_1"]).await.json(), agent);
+    })
+    .await;
+}
