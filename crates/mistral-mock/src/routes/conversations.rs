@@ -1,8 +1,11 @@
 //! `/v1/conversations`: conversations kept in the store with their entries; each start, append
-//! or restart is answered by the chat engine (the conversation's model, or its agent's model
-//! and instructions) with one `message.output` entry, or with `stream: true` as the named
-//! events `conversation.response.started`, `message.output.delta`...,
-//! `conversation.response.done`. Tools are kept but the answers are text.
+//! or restart is answered by the chat engine (the conversation's model, or its agent's model,
+//! instructions and tools) on the entries turned into chat messages. The engine's choice is the
+//! answer's: function calls become `function.call` entries, which the client answers with
+//! `function.result` inputs; a text answer to a user message comes after a `tool.execution`
+//! entry per built-in tool; an agent whose `handoffs` include an agent the user message names
+//! hands off to it first (`agent.handoff`). With `stream: true` the same outputs go out as the
+//! API's named events, in its order.
 
 use std::sync::Arc;
 

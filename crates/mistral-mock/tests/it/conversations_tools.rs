@@ -227,3 +227,156 @@ async fn a_streamed_function_call_comes_as_function_call_deltas() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn built_in_tools_run_as_tool_executions_before_the_message() {
+    within(30, async {
+        let m = mock().await;
+        let tools = json!([{"type": "web_search"}, {"type": "code_interpreter"}]);
+        let expected =
+            chat(&m, json!({"model": MODEL, "tools": tools, "messages": [{"role": "user", "content": QUESTION}]}))
+                .await;
+        let text = expected["content"].as_str().unwrap();
+        assert!(text.starts_with("I searched the web for \"weather Paris\"."), "{text}");
+        let r = post(&m, START, "/v1/conversations", json!({"inputs": QUESTION, "model": MODEL, "tools": tools})).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let outputs = r.body["outputs"].as_array().unwrap();
+        let kinds: Vec<&str> = outputs.iter().map(|o| o["type"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["tool.execution", "tool.execution", "message.output"]);
+        for (output, name) in outputs.iter().zip(["web_search", "code_interpreter"]) {
+            let id = output["id"].as_str().unwrap();
+            assert!(id.starts_with("tex_"), "{id}");
+            assert_eq!(
+                output,
+                &json!({"object": "entry", "type": "tool.execution", "created_at": output["created_at"],
+                    "completed_at": output["completed_at"], "id": id, "model": MODEL, "name": name,
+                    "arguments": "{\"query\":\"weather Paris\"}", "info": {}})
+            );
+        }
+        assert_eq!(outputs[2]["content"], json!(text));
+        assert_eq!(r.body["usage"]["connectors"], json!({"web_search": 1, "code_interpreter": 1}));
+
+        // Streamed: each execution started and done, then the message.
+        let body = json!({"inputs": QUESTION, "model": MODEL, "tools": tools, "stream": true});
+        let (status, _, raw) = m.stream("/v1/conversations", body).await;
+        assert_eq!(status, 200, "{raw}");
+        let events = read_events(START, &raw);
+        let kinds = types(&events);
+        assert_eq!(
+            kinds[..5],
+            [
+                "conversation.response.started",
+                "tool.execution.started",
+                "tool.execution.done",
+                "tool.execution.started",
+                "tool.execution.done"
+            ]
+        );
+        assert!(kinds[5..kinds.len() - 1].iter().all(|k| *k == "message.output.delta"), "{kinds:?}");
+        assert_eq!(kinds.last(), Some(&"conversation.response.done"));
+        assert_eq!(
+            (&events[1]["name"], &events[1]["arguments"], &events[1]["output_index"], &events[1]["model"]),
+            (&json!("web_search"), &json!("{\"query\":\"weather Paris\"}"), &json!(0), &json!(MODEL))
+        );
+        assert_eq!((&events[2]["id"], &events[2]["info"]), (&events[1]["id"], &json!({})));
+        assert_eq!((&events[4]["name"], &events[4]["output_index"]), (&json!("code_interpreter"), &json!(1)));
+        let streamed: String = events.iter().filter_map(|e| e["content"].as_str()).collect();
+        assert_eq!(streamed, text);
+        assert_eq!(events[5]["output_index"], json!(2));
+
+        // Answering a function result runs no built-in tool.
+        let mut both = tools.as_array().unwrap().clone();
+        both.push(weather_tool());
+        let r = post(&m, START, "/v1/conversations", json!({"inputs": QUESTION, "model": MODEL, "tools": both})).await;
+        let call = &r.body["outputs"][0];
+        assert_eq!((r.body["outputs"].as_array().unwrap().len(), &call["type"]), (1, &json!("function.call")));
+        let id = r.body["conversation_id"].as_str().unwrap();
+        let result =
+            json!({"inputs": [{"type": "function.result", "tool_call_id": call["tool_call_id"], "result": RESULT}]});
+        let r = post(&m, APPEND, &format!("/v1/conversations/{id}"), result).await;
+        let kinds: Vec<&Value> = r.body["outputs"].as_array().unwrap().iter().map(|o| &o["type"]).collect();
+        assert_eq!(kinds, [&json!("message.output")]);
+    })
+    .await;
+}
+
+async fn agent(m: &Mock, body: Value) -> String {
+    let r = m.post("agents_api_v1_agents_create", "/v1/agents", body).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn an_agent_hands_off_to_the_agent_the_message_names() {
+    within(30, async {
+        let m = mock().await;
+        let chef =
+            agent(&m, json!({"model": "mistral-large-latest", "name": "Chef", "instructions": "You cook."})).await;
+        let host = agent(&m, json!({"model": MODEL, "name": "Concierge", "handoffs": [chef]})).await;
+        let asked = "Please ask the chef for a soup recipe.";
+        let r = post(&m, START, "/v1/conversations", json!({"inputs": asked, "agent_id": host})).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let outputs = r.body["outputs"].as_array().unwrap();
+        assert_eq!(outputs.len(), 2, "{outputs:?}");
+        let handoff = &outputs[0];
+        assert!(handoff["id"].as_str().unwrap().starts_with("ho_"));
+        assert_eq!(
+            handoff,
+            &json!({"object": "entry", "type": "agent.handoff", "created_at": handoff["created_at"],
+                "completed_at": handoff["completed_at"], "id": handoff["id"],
+                "previous_agent_id": host, "previous_agent_name": "Concierge",
+                "next_agent_id": chef, "next_agent_name": "Chef"})
+        );
+        let first = chat(
+            &m,
+            json!({"model": "mistral-large-latest",
+                "messages": [{"role": "system", "content": "You cook."}, {"role": "user", "content": asked}]}),
+        )
+        .await;
+        assert_eq!(
+            (&outputs[1]["type"], &outputs[1]["agent_id"], &outputs[1]["content"]),
+            (&json!("message.output"), &json!(chef), &first["content"])
+        );
+        assert_eq!(outputs[1].get("model"), None);
+
+        // The conversation stays with its own agent: a message naming no one is its to answer.
+        let id = r.body["conversation_id"].as_str().unwrap().to_string();
+        let r = post(&m, APPEND, &format!("/v1/conversations/{id}"), json!({"inputs": "And a dessert?"})).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let second = chat(
+            &m,
+            json!({"model": MODEL, "messages": [{"role": "user", "content": asked},
+                {"role": "assistant", "content": first["content"]}, {"role": "user", "content": "And a dessert?"}]}),
+        )
+        .await;
+        let outputs = r.body["outputs"].as_array().unwrap();
+        assert_eq!(outputs.len(), 1);
+        assert_eq!((&outputs[0]["agent_id"], &outputs[0]["content"]), (&json!(host), &second["content"]));
+        // Whole words, any case: "chefs" does not name the agent "Chef", "CHEF" does.
+        let r = post(&m, APPEND, &format!("/v1/conversations/{id}"), json!({"inputs": "Two chefs?"})).await;
+        assert_eq!(r.body["outputs"].as_array().unwrap().len(), 1);
+        let r = post(&m, APPEND, &format!("/v1/conversations/{id}"), json!({"inputs": "CHEF, help"})).await;
+        assert_eq!(r.body["outputs"][0]["type"], json!("agent.handoff"));
+
+        // Streamed: the handoff's started and done events, then the next agent's message.
+        let body = json!({"inputs": asked, "agent_id": host, "stream": true});
+        let (status, _, raw) = m.stream("/v1/conversations", body).await;
+        assert_eq!(status, 200, "{raw}");
+        let events = read_events(START, &raw);
+        let kinds = types(&events);
+        assert_eq!(kinds[..3], ["conversation.response.started", "agent.handoff.started", "agent.handoff.done"]);
+        assert!(kinds[3..kinds.len() - 1].iter().all(|k| *k == "message.output.delta"), "{kinds:?}");
+        assert_eq!(
+            (&events[1]["previous_agent_id"], &events[1]["previous_agent_name"], &events[1]["output_index"]),
+            (&json!(host), &json!("Concierge"), &json!(0))
+        );
+        assert_eq!(
+            (&events[2]["next_agent_id"], &events[2]["next_agent_name"], &events[2]["id"]),
+            (&json!(chef), &json!("Chef"), &events[1]["id"])
+        );
+        assert_eq!((&events[3]["agent_id"], &events[3]["output_index"]), (&json!(chef), &json!(1)));
+        let streamed: String = events.iter().filter_map(|e| e["content"].as_str()).collect();
+        assert_eq!(json!(streamed), first["content"]);
+    })
+    .await;
+}
