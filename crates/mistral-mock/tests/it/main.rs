@@ -18,6 +18,7 @@ mod files;
 mod fim;
 mod fine_tuning;
 mod libraries;
+mod libraries;
 mod load;
 mod models;
 mod ocr;
