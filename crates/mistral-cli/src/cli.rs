@@ -92,6 +92,10 @@ pub enum Command {
     /// Agents (beta): saved models with instructions and tools, their versions and aliases.
     #[command(subcommand)]
     Agents(AgentsCommand),
+    /// Conversations (beta) kept by the server: list, show, history, delete (talk in one with
+    /// `mistral chat --agent` / `--continue`).
+    #[command(subcommand)]
+    Conversations(ConversationsCommand),
     /// Run a mock of the API in the foreground (until Ctrl-C).
     // The mock's `--api-key` is `--accept-key` here: `--api-key` is the key this CLI sends.
     #[command(mut_arg("api_keys", |a| a.long("accept-key").visible_alias(None)))]
@@ -148,8 +152,52 @@ pub struct ChatArgs {
     /// Wait for the whole answer instead of streaming it.
     #[arg(long)]
     pub no_stream: bool,
+    /// Talk to this agent in a new conversation kept by the server (beta): its tool runs,
+    /// handoffs and function calls go to stderr, then the conversation's id.
+    #[arg(long, value_name = "AGENT_ID", conflicts_with_all = NOT_FOR_AGENTS)]
+    pub agent: Option<String>,
+    /// Go on with this conversation (the id `--agent` printed).
+    #[arg(long = "continue", value_name = "CONVERSATION_ID", conflicts_with_all = NOT_FOR_AGENTS)]
+    pub continue_: Option<String>,
     /// What to say (read from stdin when left out).
     pub prompt: Option<String>,
+}
+
+/// What `mistral chat` takes for a model that a conversation with an agent does not: the
+/// agent's own settings hold.
+const NOT_FOR_AGENTS: [&str; 10] = [
+    "system",
+    "json_mode",
+    "schema",
+    "image",
+    "document",
+    "reasoning",
+    "reasoning_effort",
+    "temperature",
+    "max_tokens",
+    "no_stream",
+];
+
+/// `mistral conversations ...`.
+#[derive(Debug, Subcommand)]
+pub enum ConversationsCommand {
+    /// List the conversations, newest first (every page).
+    List,
+    /// Show one conversation: its model or agent, name, times.
+    Get {
+        /// The conversation id.
+        id: String,
+    },
+    /// Every entry of a conversation, one a line: type, role, text.
+    History {
+        /// The conversation id.
+        id: String,
+    },
+    /// Delete a conversation.
+    Delete {
+        /// The conversation id.
+        id: String,
+    },
 }
 
 /// `mistral agents ...`.

@@ -25,7 +25,9 @@ use clap::Parser;
 use mistral_sdk::{ApiErrorKind, Client};
 
 use crate::cli::{Cli, Command, Global};
-use crate::commands::{agents, audio, batch, chat, classifiers, embeddings, files, fim, fine_tuning, models, ocr};
+use crate::commands::{
+    agents, audio, batch, chat, classifiers, conversations, embeddings, files, fim, fine_tuning, models, ocr,
+};
 use crate::output::Out;
 
 /// The command succeeded.
@@ -172,6 +174,7 @@ async fn dispatch(cli: &Cli, out: &mut Out<'_>, stderr: &mut dyn Write, options:
         Command::Speak(args) => audio::speak(&mut ctx, args).await,
         Command::Voices(cmd) => audio::voices(&mut ctx, cmd).await,
         Command::Agents(cmd) => agents::run(&mut ctx, cmd).await,
+        Command::Conversations(cmd) => conversations::run(&mut ctx, cmd).await,
         Command::Mock(_) | Command::Conformance(_) | Command::Completions { .. } => Ok(()),
     }
 }

@@ -232,3 +232,194 @@ async fn agents_get_json_is_the_servers_bytes() {
     })
     .await;
 }
+
+/// The id in the last stderr line `conversation <ID> (go on with: ...)`.
+fn conversation_id(run: &Run) -> String {
+    let line = run.stderr.lines().last().unwrap_or_default();
+    line.strip_prefix("conversation ").and_then(|l| l.split(' ').next()).expect("a conversation id").to_string()
+}
+
+#[tokio::test]
+async fn chat_with_an_agent_then_continue_and_the_conversations_commands() {
+    within(60, async {
+        let server = beta().await;
+        let m = "mistral-small-latest";
+        let agent = created_id(&cli(&server, &["agents", "create", "-m", m, "--name", "Cheesemonger"]).await);
+
+        // A new conversation, streamed.
+        let n = server.received().len();
+        let first = cli(&server, &["chat", "--agent", &agent, "Best cheese?"]).await;
+        let id = conversation_id(&first);
+        assert_eq!(first.stderr, format!("conversation {id} (go on with: mistral chat --continue {id})\n"));
+        assert_eq!(
+            wire(&server, n),
+            [(
+                "POST /v1/conversations".to_string(),
+                Some(json!({"agent_id": agent, "inputs": "Best cheese?", "stream": true}))
+            )]
+        );
+
+        // Go on with it: an append, streamed.
+        let n = server.received().len();
+        let second = cli(&server, &["chat", "--continue", &id, "And a wine?"]).await;
+        assert!(!second.ok().is_empty());
+        assert_eq!(second.stderr, first.stderr);
+        assert_eq!(
+            wire(&server, n),
+            [(format!("POST /v1/conversations/{id}"), Some(json!({"inputs": "And a wine?", "stream": true})))]
+        );
+
+        // The history: what was said, one entry a line; the answers are what chat printed.
+        let history = cli(&server, &["--json", "conversations", "history", &id]).await.json();
+        let entries = history["entries"].as_array().expect("entries").clone();
+        let answers: Vec<&str> = entries.iter().filter_map(|e| e["content"].as_str()).collect();
+        assert_eq!(answers.len(), 4, "{history}");
+        assert_eq!((answers[0], answers[2]), ("Best cheese?", "And a wine?"));
+        assert_eq!(first.stdout, format!("{}\n", answers[1]));
+        assert_eq!(second.stdout, format!("{}\n", answers[3]));
+        let out = cli(&server, &["conversations", "history", &id]).await.ok().to_string();
+        let expected = format!(
+            "TYPE            ROLE       TEXT\n\
+             message.input   user       Best cheese?\n\
+             message.output  assistant  {}\n\
+             message.input   user       And a wine?\n\
+             message.output  assistant  {}\n",
+            answers[1].split_whitespace().collect::<Vec<_>>().join(" "),
+            answers[3].split_whitespace().collect::<Vec<_>>().join(" "),
+        );
+        assert_eq!(out, expected);
+
+        // list and get.
+        let json = cli(&server, &["--json", "conversations", "get", &id]).await.json();
+        assert_eq!((json["id"].as_str(), json["agent_id"].as_str()), (Some(id.as_str()), Some(agent.as_str())));
+        let (created, updated) = (at(&json["created_at"]), at(&json["updated_at"]));
+        let out = cli(&server, &["conversations", "list"]).await.ok().to_string();
+        let with = format!("agent {agent}");
+        assert_eq!(
+            out,
+            format!(
+                "{:id_w$}  {:with_w$}  NAME  UPDATED\n{id}  {with}  -     {updated}\n",
+                "ID",
+                "WITH",
+                id_w = id.len(),
+                with_w = with.len()
+            )
+        );
+        assert_eq!(
+            cli(&server, &["conversations", "get", &id]).await.ok(),
+            format!(
+                "id:          {id}\nwith:        agent {agent}\nname:        -\ndescription: -\n\
+                 created:     {created}\nupdated:     {updated}\n"
+            )
+        );
+
+        // delete: gone.
+        let n = server.received().len();
+        assert_eq!(cli(&server, &["conversations", "delete", &id]).await.ok(), format!("deleted conversation {id}\n"));
+        assert_eq!(cli(&server, &["conversations", "list"]).await.ok(), "no conversations\n");
+        let gone = cli(&server, &["chat", "--continue", &id, "Still there?"]).await;
+        assert_eq!(gone.code, 1);
+        assert!(gone.stderr.starts_with("error: API error 404"), "{}", gone.stderr);
+        assert_eq!(
+            lines(&server, n),
+            [
+                format!("DELETE /v1/conversations/{id}"),
+                "GET /v1/conversations?page=0&page_size=100".to_string(),
+                format!("POST /v1/conversations/{id}"),
+            ]
+        );
+
+        // What a model would take and an agent does not.
+        let bad = cli(&server, &["chat", "--agent", &agent, "--temperature", "0.2", "Hi"]).await;
+        assert_eq!(bad.code, 2, "{bad:?}");
+    })
+    .await;
+}
+
+/// A run with a tool, a handoff, a function call and an event of a kind no release knows.
+fn scripted_run() -> Vec<Value> {
+    vec![
+        json!({"type": "conversation.response.started", "conversation_id": "conv_1"}),
+        json!({"type": "tool.execution.started", "id": "t1", "name": "web_search", "arguments": "{\"query\":\"comte\"}"}),
+        json!({"type": "tool.execution.done", "id": "t1", "name": "web_search"}),
+        json!({"type": "agent.handoff.started", "id": "h1", "previous_agent_id": "ag_1", "previous_agent_name": "Cheesemonger"}),
+        json!({"type": "agent.handoff.done", "id": "h1", "next_agent_id": "ag_2", "next_agent_name": "Sommelier"}),
+        json!({"type": "message.output.delta", "id": "m1", "content": "Comté, "}),
+        json!({"type": "message.output.delta", "id": "m1", "content": "with a Savagnin."}),
+        json!({"type": "function.call.delta", "id": "f1", "tool_call_id": "call_1", "name": "order", "arguments": "{\"qty\":"}),
+        json!({"type": "function.call.delta", "id": "f1", "tool_call_id": "call_1", "name": "order", "arguments": "2}"}),
+        json!({"type": "conversation.response.sparkles", "shiny": true}),
+        json!({"type": "conversation.response.done", "usage": {"total_tokens": 42}}),
+    ]
+}
+
+#[tokio::test]
+async fn chat_agent_shows_tools_handoffs_and_function_calls_on_stderr_dimmed() {
+    within(20, async {
+        let server = beta().await;
+        server.on(&ops::AGENTS_API_V1_CONVERSATIONS_START).respond(Reply::events(scripted_run()));
+        let args =
+            ["mistral", "--base-url", &server.base_url(), "--api-key", common::KEY, "chat", "--agent", "ag_1", "Hi"];
+        let color = mistral_cli::Options { progress_bar: false, color: true };
+        let run = common::raw_with(&args, color, std::future::pending()).await;
+        assert_eq!(run.ok(), "Comté, with a Savagnin.\n");
+        let dim = |s: &str| format!("\x1b[2m{s}\x1b[0m\n");
+        assert_eq!(
+            run.stderr,
+            [
+                dim("[tool web_search {\"query\":\"comte\"}]"),
+                dim("[tool web_search done]"),
+                dim("[handoff from Cheesemonger (ag_1)]"),
+                dim("[handoff to Sommelier (ag_2)]"),
+                dim("[function call order({\"qty\":2}) id call_1: not run here]"),
+                dim("conversation conv_1 (go on with: mistral chat --continue conv_1)"),
+            ]
+            .concat()
+        );
+
+        // Without colours, plain lines; with --json, one event a line (the unknown one too).
+        let plain = cli(&server, &["chat", "--agent", "ag_1", "Hi"]).await;
+        assert!(plain.stderr.starts_with("[tool web_search {\"query\":\"comte\"}]\n[tool web_search done]\n"));
+        let json = cli(&server, &["--json", "chat", "--agent", "ag_1", "Hi"]).await;
+        let events: Vec<Value> = json.ok().lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+        let kinds: Vec<&str> = events.iter().filter_map(|e| e["type"].as_str()).collect();
+        assert_eq!(kinds, scripted_run().iter().filter_map(|e| e["type"].as_str()).collect::<Vec<_>>());
+        assert_eq!(events[9], json!({"type": "conversation.response.sparkles", "shiny": true}));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn chat_agent_fails_when_the_run_fails_and_still_names_the_conversation() {
+    within(20, async {
+        let server = beta().await;
+        server.on(&ops::AGENTS_API_V1_CONVERSATIONS_APPEND).respond(Reply::events([
+            json!({"type": "conversation.response.started", "conversation_id": "conv_9"}),
+            json!({"type": "message.output.delta", "id": "m1", "content": "Let me"}),
+            json!({"type": "conversation.response.error", "code": 3000, "message": "the model is overloaded"}),
+        ]));
+        let run = cli(&server, &["chat", "--continue", "conv_9", "Hi"]).await;
+        assert_eq!((run.code, run.stdout.as_str()), (1, "Let me\n"));
+        assert_eq!(
+            run.stderr,
+            "conversation conv_9 (go on with: mistral chat --continue conv_9)\n\
+             error: the conversation failed: the model is overloaded (code 3000)\n"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn conversations_get_json_is_the_servers_bytes() {
+    within(20, async {
+        let server = beta().await;
+        let conversation = json!({
+            "object": "conversation", "id": "conv_1", "agent_id": "ag_1", "created_at": "2026-01-02T03:04:05Z",
+            "updated_at": "2026-01-02T03:04:05Z", "a_field_from_2027": [1],
+        });
+        server.on(&ops::AGENTS_API_V1_CONVERSATIONS_GET).respond(Reply::json(200, conversation.clone()));
+        assert_eq!(cli(&server, &["--json", "conversations", "get", "conv_1"]).await.json(), conversation);
+        assert_eq!(lines(&server, 0), ["GET /v1/conversations/conv_1"]);
+    })
+    .await;
+}

@@ -1,5 +1,6 @@
 //! `mistral chat`: one prompt (with images and documents), the answer streamed (or not) to
-//! stdout, the model's reasoning apart on stderr.
+//! stdout, the model's reasoning apart on stderr; with `--agent` / `--continue`, a conversation
+//! with an agent (see `conversations`).
 
 use std::io::Write;
 
@@ -12,6 +13,13 @@ use crate::output;
 use crate::{Ctx, Failure};
 
 pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, args: &ChatArgs) -> Result<(), Failure> {
+    if args.agent.is_some() || args.continue_.is_some() {
+        let prompt = match &args.prompt {
+            Some(prompt) => prompt.clone(),
+            None => read_stdin()?,
+        };
+        return super::conversations::chat(ctx, args, prompt).await;
+    }
     let mut request = ChatRequest::new(&args.model);
     if let Some(system) = &args.system {
         request = request.system(system);

@@ -5,6 +5,7 @@ pub(crate) mod audio;
 pub(crate) mod batch;
 pub(crate) mod chat;
 pub(crate) mod classifiers;
+pub(crate) mod conversations;
 pub(crate) mod embeddings;
 pub(crate) mod files;
 pub(crate) mod fim;
