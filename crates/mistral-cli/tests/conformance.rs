@@ -26,10 +26,10 @@ async fn every_check_passes_against_the_mock() {
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines[0].split_whitespace().collect::<Vec<_>>(), ["CHECK", "REQUEST", "RESULT", "AT", "DETAILS"]);
         let checks: Vec<&str> = lines[1..].iter().copied().filter(|l| !l.starts_with("note: ")).collect();
-        // 52 checks of the flows (29 operations, the transcription and speech streams), one per
-        // other operation (49), and the summary.
-        assert_eq!(checks.len(), 102, "101 checks and the summary: {out}");
-        for line in &checks[..101] {
+        // 96 checks of the flows (70 operations, the transcription and speech streams, the
+        // conversation streams), one per other operation (8), and the summary.
+        assert_eq!(checks.len(), 105, "104 checks and the summary: {out}");
+        for line in &checks[..104] {
             assert_eq!(line.split_whitespace().last(), Some("pass"), "{line}");
         }
         assert!(checks[0].starts_with("chat.create ") && checks[0].contains("POST /v1/chat/completions"), "{out}");
@@ -37,17 +37,18 @@ async fn every_check_passes_against_the_mock() {
             checks[38].starts_with("models.delete ") && checks[38].contains("DELETE /v1/models/{model_id}"),
             "{out}"
         );
-        assert_eq!(checks[101], "101 checks: 101 passed, 0 failed, 0 skipped");
+        assert_eq!(checks[104], "104 checks: 104 passed, 0 failed, 0 skipped");
 
         let run = conformance(&["--base-url", &url, "--json", "--timeout", "20"]).await;
         let json = run.json();
         assert_eq!(json["passed"], true);
         assert_eq!(json["base_url"], url.as_str());
-        // By default the harmless examples only: 52 flow checks and 28 reads or stateless calls.
-        assert_eq!(json["summary"]["total"], 80);
-        assert_eq!(json["summary"]["passed"], 80);
+        // By default the harmless examples only; the 8 operations left without a flow are all
+        // stateless calls (OCR, classifiers, transcription, speech) or reads (voices).
+        assert_eq!(json["summary"]["total"], 104);
+        assert_eq!(json["summary"]["passed"], 104);
         let checks = json["checks"].as_array().unwrap();
-        assert_eq!(checks.len(), 80);
+        assert_eq!(checks.len(), 104);
         assert!(checks.iter().all(|c| c["result"] == "pass"), "{json}");
         assert_eq!(checks[4]["name"], "chat.stream");
         assert_eq!(checks[4]["operation_id"], "createChatCompletion");

@@ -371,6 +371,15 @@ impl Ctx {
             self.transcription_stream(ops).await;
             self.speech_stream(ops).await;
         }
+        if self.selected(Group::Agents) {
+            self.agents().await;
+        }
+        if self.selected(Group::Conversations) {
+            self.conversations().await;
+        }
+        if self.selected(Group::Libraries) {
+            self.libraries().await;
+        }
         self.examples(ops).await;
     }
 

@@ -105,6 +105,16 @@ pub(crate) fn declares_status(spec: &Spec, id: &str, status: u16) -> bool {
         .is_some_and(|r| r.contains_key(&status.to_string()) || r.contains_key(&range))
 }
 
+/// Whether the operation declares the success status `status` itself (not as a range).
+pub(crate) fn declares_exact(spec: &Spec, id: &str, status: u16) -> bool {
+    (200..300).contains(&status)
+        && spec
+            .operation(id)
+            .and_then(|op| op.raw.get("responses"))
+            .and_then(Value::as_object)
+            .is_some_and(|r| r.contains_key(&status.to_string()))
+}
+
 /// The named examples of an operation's request body in `media_type`, sorted by name with
 /// `Regular` (the plain use) first.
 pub(crate) fn request_examples(spec: &Spec, id: &str, media_type: &str) -> Result<Vec<(String, Value)>, Fail> {

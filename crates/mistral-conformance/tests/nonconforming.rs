@@ -35,13 +35,14 @@ fn skips(report: &Report) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The run of `groups`; none given: every group but the beta ones, whose flows (resources
+/// with versions, entries, documents) the stand-in does not keep: `beta.rs` breaks the mock
+/// for them instead.
 async fn run(server: &MockServer, groups: &[Group]) -> Report {
-    Runner::new(server.base_url(), KEY)
-        .examples(Examples::None)
-        .only(groups.iter().copied())
-        .run()
-        .await
-        .expect("the run starts")
+    let beta = [Group::Agents, Group::Conversations, Group::Libraries];
+    let stable = Group::ALL.iter().copied().filter(|g| !beta.contains(g));
+    let groups: Vec<Group> = if groups.is_empty() { stable.collect() } else { groups.to_vec() };
+    Runner::new(server.base_url(), KEY).examples(Examples::None).only(groups).run().await.expect("the run starts")
 }
 
 #[tokio::test]

@@ -58,9 +58,10 @@ pub struct MockArgs {
     /// answer 410 Gone, as the live API does.
     #[arg(long, value_enum, default_value_t = FineTuningMode::Simulated)]
     pub fine_tuning: FineTuningMode,
-    /// Serve agents and conversations with state of their own (else from the spec's examples).
+    /// Serve the beta groups (agents, conversations, libraries) from the spec's examples
+    /// instead of with state of their own.
     #[arg(long)]
-    pub stateful_beta: bool,
+    pub beta_examples: bool,
 }
 
 impl MockArgs {
@@ -78,7 +79,7 @@ impl MockArgs {
             admin: self.admin,
             record: self.record.clone(),
             fine_tuning: self.fine_tuning,
-            stateful_beta: self.stateful_beta,
+            stateful_beta: !self.beta_examples,
             ..defaults
         };
         options.check()?;

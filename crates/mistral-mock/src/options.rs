@@ -48,9 +48,10 @@ pub struct Options {
     /// Whether the beta groups keep state of their own rather than answer from the spec's
     /// examples: agents (create, versions, aliases, completions through the chat engine with
     /// the agent's model and instructions) and conversations (with a model or an agent, their
-    /// entries, answers and named-event streams from the chat engine). Default off, until the
-    /// conformance runner checks them with flows of their own: its example checks use made-up
-    /// ids.
+    /// entries, answers and named-event streams from the chat engine), libraries (documents
+    /// processed on the simulated clock, searched by the `document_library` tool). On by
+    /// default; off, they answer every request with the spec's examples (ids made up), as a
+    /// plain contract stub would.
     pub stateful_beta: bool,
 }
 
@@ -84,7 +85,7 @@ impl Default for Options {
             admin: false,
             record: None,
             fine_tuning: FineTuningMode::Simulated,
-            stateful_beta: false,
+            stateful_beta: true,
         }
     }
 }

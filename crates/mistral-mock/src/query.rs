@@ -7,9 +7,17 @@ use serde_json::Value;
 
 use crate::api_error::{Detail, loc};
 
-/// Query parameters, decoded; the last value of a repeated name wins.
+/// What the official Python client (3.x) sends for an optional JSON query parameter left
+/// unset (`metadata` of the agent and conversation lists): its sentinel, serialized.
+const UNSET_SENTINEL: &str = "~?~unset~?~sentinel~?~";
+
+/// Query parameters, decoded; the last value of a repeated name wins. A parameter whose value
+/// is the official client's unset sentinel is absent, as the client means it.
 pub(crate) fn query_map(raw: Option<&str>) -> HashMap<String, String> {
-    form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect()
+    form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .into_owned()
+        .filter(|(_, value)| value.trim_matches('"') != UNSET_SENTINEL)
+        .collect()
 }
 
 /// A 422 detail about the query parameter `name`.
@@ -103,4 +111,18 @@ pub(crate) fn query_int_in(
         return None;
     }
     Some(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_official_clients_unset_sentinel_is_no_parameter() {
+        let q = query_map(Some("page=1&metadata=%22~%3F~unset~%3F~sentinel~%3F~%22&name=a"));
+        assert_eq!(q.len(), 2);
+        assert_eq!(q.get("page").map(String::as_str), Some("1"));
+        assert!(!q.contains_key("metadata"));
+        assert_eq!(query_map(Some("metadata=%7B%7D")).get("metadata").map(String::as_str), Some("{}"));
+    }
 }

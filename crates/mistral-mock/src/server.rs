@@ -227,8 +227,8 @@ impl MockServerBuilder {
         self
     }
 
-    /// Serves agents and conversations with state of their own ([`Options::stateful_beta`];
-    /// default off).
+    /// Whether agents, conversations and libraries keep state of their own
+    /// ([`Options::stateful_beta`]; default on) or answer from the spec's examples.
     pub fn stateful_beta(mut self, on: bool) -> Self {
         self.options.stateful_beta = on;
         self

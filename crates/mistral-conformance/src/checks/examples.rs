@@ -19,6 +19,7 @@ impl Ctx {
             if !self.selected(table_op.group)
                 || !self.examples.includes(table_op)
                 || dedicated.iter().any(|d| d.id == table_op.id)
+                || super::in_step_flows(table_op.id)
             {
                 continue;
             }

@@ -172,10 +172,6 @@ def _():
     client.beta.conversations.list()
 
 
-# An id for the operations the mock answers from the spec's examples (agents, conversations, libraries).
-U = "497f6eca-6276-4993-bfeb-53cbbbba6f09"
-
-
 def trained():
     """A fine-tuned model (the client has no fine-tuning jobs any more: trained over plain HTTP)."""
     if "model" not in state:
@@ -386,219 +382,254 @@ def _():
     assert v.id, v
 
 
+@step("beta.agents.create")
+def _():
+    a = client.beta.agents.create(model="mistral-small-latest", name="helper", instructions="Be brief.",
+                                  description="made by newest.py")
+    assert a.id and a.version == 0 and a.name == "helper", a
+    state["agent"] = a.id
+
+
 @step("agents.complete")
 def _():
-    client.agents.complete(agent_id="ag_0123", messages=USER)
+    r = client.agents.complete(agent_id=state["agent"], messages=USER)
+    assert r.choices and r.choices[0].message.content, r
 
 
 @step("agents.stream")
 def _():
-    got = events(client.agents.stream(agent_id="ag_0123", messages=USER, max_tokens=16))
+    got = events(client.agents.stream(agent_id=state["agent"], messages=USER, max_tokens=16))
     assert any(e.data.choices for e in got), got
-
-
-@step("beta.agents.create")
-def _():
-    client.beta.agents.create(model="mistral-small-latest", name="helper")
 
 
 @step("beta.agents.get")
 def _():
-    client.beta.agents.get(agent_id="ag_0123")
+    a = client.beta.agents.get(agent_id=state["agent"])
+    assert a.id == state["agent"], a
 
 
 @step("beta.agents.update")
 def _():
-    client.beta.agents.update(agent_id="ag_0123", name="renamed")
+    a = client.beta.agents.update(agent_id=state["agent"], name="renamed")
+    assert a.name == "renamed" and a.version == 1, a
 
 
 @step("beta.agents.list_versions")
 def _():
-    client.beta.agents.list_versions(agent_id="ag_0123")
+    versions = client.beta.agents.list_versions(agent_id=state["agent"])
+    assert sorted(v.version for v in versions) == [0, 1], versions
 
 
 @step("beta.agents.list_pages")
 def _():
-    page = client.beta.agents.list_pages(page_size=10, name="helper")
-    assert page is not None and page.result.data and all(a.id and a.model for a in page.result.data), page
+    page = client.beta.agents.list_pages(page_size=10, name="renamed")
+    assert page is not None and [a.id for a in page.result.data] == [state["agent"]], page
 
 
 @step("beta.agents.get_version")
 def _():
-    a = client.beta.agents.get_version(agent_id="ag_0123", version="0")
-    assert a.id and isinstance(a.version, int), a
+    a = client.beta.agents.get_version(agent_id=state["agent"], version="0")
+    assert a.id == state["agent"] and a.version == 0 and a.name == "helper", a
 
 
 @step("beta.agents.update_version")
 def _():
-    a = client.beta.agents.update_version(agent_id="ag_0123", version=0)
-    assert a.id and a.version == 0, a
+    a = client.beta.agents.update_version(agent_id=state["agent"], version=0)
+    assert a.id == state["agent"] and a.version == 0, a
 
 
 @step("beta.agents.create_version_alias")
 def _():
-    r = client.beta.agents.create_version_alias(agent_id="ag_0123", alias="production", version=0)
-    assert r.alias and isinstance(r.version, int), r
+    r = client.beta.agents.create_version_alias(agent_id=state["agent"], alias="production", version=1)
+    assert r.alias == "production" and r.version == 1, r
 
 
 @step("beta.agents.list_version_aliases")
 def _():
-    r = client.beta.agents.list_version_aliases(agent_id="ag_0123")
-    assert isinstance(r, list) and all(a.alias for a in r), r
+    r = client.beta.agents.list_version_aliases(agent_id=state["agent"])
+    assert [a.alias for a in r] == ["production"], r
 
 
 @step("beta.agents.delete_version_alias")
 def _():
-    assert client.beta.agents.delete_version_alias(agent_id="ag_0123", alias="production") is None
-
-
-@step("beta.agents.delete")
-def _():
-    client.beta.agents.delete(agent_id="ag_0123")
+    assert client.beta.agents.delete_version_alias(agent_id=state["agent"], alias="production") is None
 
 
 @step("beta.conversations.start")
 def _():
-    client.beta.conversations.start(inputs="Hello", model="mistral-small-latest")
+    r = client.beta.conversations.start(inputs="Hello", agent_id=state["agent"])
+    assert r.conversation_id and r.outputs, r
+    state["conversation"] = r.conversation_id
 
 
 @step("beta.conversations.append")
 def _():
-    client.beta.conversations.append(conversation_id="conv_0123", inputs="And then?")
+    r = client.beta.conversations.append(conversation_id=state["conversation"], inputs="And then?")
+    assert r.conversation_id == state["conversation"] and r.outputs, r
 
 
 @step("beta.conversations.get_history")
 def _():
-    client.beta.conversations.get_history(conversation_id="conv_0123")
+    h = client.beta.conversations.get_history(conversation_id=state["conversation"])
+    assert len(h.entries) == 4, h
+    state["entry"] = h.entries[0].id
 
 
 @step("beta.conversations.get_messages")
 def _():
-    client.beta.conversations.get_messages(conversation_id="conv_0123")
+    m = client.beta.conversations.get_messages(conversation_id=state["conversation"])
+    assert len(m.messages) == 4, m
 
 
 @step("beta.conversations.get")
 def _():
-    c = client.beta.conversations.get(conversation_id="conv_0123")
-    assert c.id and c.created_at, c
+    c = client.beta.conversations.get(conversation_id=state["conversation"])
+    assert c.id == state["conversation"] and c.created_at, c
 
 
 @step("beta.conversations.restart")
 def _():
-    r = client.beta.conversations.restart(conversation_id="conv_0123", from_entry_id="msg_0123", inputs="Try again")
+    r = client.beta.conversations.restart(conversation_id=state["conversation"], from_entry_id=state["entry"],
+                                          inputs="Try again")
     assert r.conversation_id and r.outputs, r
+    state["restarted"] = r.conversation_id
 
 
 @step("beta.conversations.start_stream")
 def _():
-    got = events(client.beta.conversations.start_stream(inputs="Hello", model="mistral-small-latest"))
+    got = events(client.beta.conversations.start_stream(inputs="Hello", model="mistral-small-latest", store=False))
     assert got[0].event == "conversation.response.started" and got[0].data.conversation_id, got
+    assert got[-1].event == "conversation.response.done", got
 
 
 @step("beta.conversations.append_stream")
 def _():
-    got = events(client.beta.conversations.append_stream(conversation_id="conv_0123", inputs="And then?"))
+    got = events(client.beta.conversations.append_stream(conversation_id=state["conversation"], inputs="And then?"))
     assert got[0].event == "conversation.response.started" and got[0].data.conversation_id, got
 
 
 @step("beta.conversations.restart_stream")
 def _():
-    got = events(client.beta.conversations.restart_stream(conversation_id="conv_0123", from_entry_id="msg_0123",
-                                                          inputs="Try again"))
+    got = events(client.beta.conversations.restart_stream(conversation_id=state["conversation"],
+                                                          from_entry_id=state["entry"], inputs="Try again",
+                                                          store=False))
     assert got[0].event == "conversation.response.started" and got[0].data.conversation_id, got
 
 
 @step("beta.conversations.delete")
 def _():
-    assert client.beta.conversations.delete(conversation_id="conv_0123") is None
+    for conversation in (state["conversation"], state["restarted"]):
+        assert client.beta.conversations.delete(conversation_id=conversation) is None
+
+
+@step("beta.agents.delete")
+def _():
+    client.beta.agents.delete(agent_id=state["agent"])
 
 
 @step("beta.libraries.create")
 def _():
-    client.beta.libraries.create(name="docs")
+    lib = client.beta.libraries.create(name="docs")
+    assert lib.id and lib.name == "docs" and lib.nb_documents == 0, lib
+    state["library"] = lib.id
 
 
 @step("beta.libraries.get")
 def _():
-    client.beta.libraries.get(library_id=U)
+    lib = client.beta.libraries.get(library_id=state["library"])
+    assert lib.id == state["library"], lib
 
 
 @step("beta.libraries.update")
 def _():
-    lib = client.beta.libraries.update(library_id=U, name="handbook", description="The team handbook")
-    assert lib.id and lib.name, lib
+    lib = client.beta.libraries.update(library_id=state["library"], name="handbook", description="The team handbook")
+    assert lib.name == "handbook" and lib.description == "The team handbook", lib
 
 
 @step("beta.libraries.libraries_update_v1")
 def _():
-    lib = client.beta.libraries.libraries_update_v1(library_id=U, name="handbook")
-    assert lib.id and lib.name, lib
-
-
-@step("beta.libraries.documents.list")
-def _():
-    client.beta.libraries.documents.list(library_id=U)
+    lib = client.beta.libraries.libraries_update_v1(library_id=state["library"], name="handbook 2")
+    assert lib.name == "handbook 2", lib
 
 
 @step("beta.libraries.documents.upload")
 def _():
-    client.beta.libraries.documents.upload(library_id=U, file={"file_name": "a.txt", "content": b"Comte."})
+    d = client.beta.libraries.documents.upload(library_id=state["library"],
+                                               file={"file_name": "a.txt", "content": b"Comte is made in the Jura."})
+    assert d.id and d.name == "a.txt", d
+    state["document"] = d.id
+
+
+@step("beta.libraries.documents.list")
+def _():
+    docs = client.beta.libraries.documents.list(library_id=state["library"])
+    assert [d.id for d in docs.data] == [state["document"]], docs
 
 
 @step("beta.libraries.documents.status")
 def _():
-    client.beta.libraries.documents.status(library_id=U, document_id=U)
+    for _ in range(100):
+        s = client.beta.libraries.documents.status(library_id=state["library"], document_id=state["document"])
+        if s.process_status == "done":
+            break
+        time.sleep(0.05)
+    assert s.process_status == "done", s
 
 
 @step("beta.libraries.documents.text_content")
 def _():
-    client.beta.libraries.documents.text_content(library_id=U, document_id=U)
+    t = client.beta.libraries.documents.text_content(library_id=state["library"], document_id=state["document"])
+    assert t.text == "Comte is made in the Jura.", t
 
 
 @step("beta.libraries.documents.get")
 def _():
-    d = client.beta.libraries.documents.get(library_id=U, document_id=U)
-    assert d.id and d.library_id and d.name, d
+    d = client.beta.libraries.documents.get(library_id=state["library"], document_id=state["document"])
+    assert d.id == state["document"] and d.library_id == state["library"], d
 
 
 @step("beta.libraries.documents.update")
 def _():
-    d = client.beta.libraries.documents.update(library_id=U, document_id=U, name="cheeses.txt",
-                                               attributes={"region": "Jura", "year": 2026})
-    assert d.id and d.name, d
+    d = client.beta.libraries.documents.update(library_id=state["library"], document_id=state["document"],
+                                               name="cheeses.txt", attributes={"region": "Jura", "year": 2026})
+    assert d.name == "cheeses.txt", d
 
 
 @step("beta.libraries.documents.libraries_documents_update_v1")
 def _():
-    d = client.beta.libraries.documents.libraries_documents_update_v1(library_id=U, document_id=U, name="cheeses.txt")
-    assert d.id and d.name, d
+    d = client.beta.libraries.documents.libraries_documents_update_v1(library_id=state["library"],
+                                                                      document_id=state["document"], name="c.txt")
+    assert d.name == "c.txt", d
 
 
 @step("beta.libraries.documents.get_signed_url")
 def _():
-    url = client.beta.libraries.documents.get_signed_url(library_id=U, document_id=U)
-    assert isinstance(url, str) and url, url
+    url = client.beta.libraries.documents.get_signed_url(library_id=state["library"], document_id=state["document"])
+    with urllib.request.urlopen(url, timeout=10) as r:
+        assert r.read() == b"Comte is made in the Jura."
 
 
 @step("beta.libraries.documents.extracted_text_signed_url")
 def _():
-    url = client.beta.libraries.documents.extracted_text_signed_url(library_id=U, document_id=U)
-    assert isinstance(url, str) and url, url
+    url = client.beta.libraries.documents.extracted_text_signed_url(library_id=state["library"],
+                                                                    document_id=state["document"])
+    assert isinstance(url, str) and url.startswith("http"), url
 
 
 @step("beta.libraries.documents.reprocess")
 def _():
-    assert client.beta.libraries.documents.reprocess(library_id=U, document_id=U) is None
+    assert client.beta.libraries.documents.reprocess(library_id=state["library"],
+                                                     document_id=state["document"]) is None
 
 
 @step("beta.libraries.documents.delete")
 def _():
-    assert client.beta.libraries.documents.delete(library_id=U, document_id=U) is None
+    assert client.beta.libraries.documents.delete(library_id=state["library"], document_id=state["document"]) is None
 
 
 @step("beta.libraries.accesses.list")
 def _():
-    client.beta.libraries.accesses.list(library_id=U)
+    client.beta.libraries.accesses.list(library_id=state["library"])
 
 
 MEMBER = "0b8f3d2e-6a1c-4f7e-9d5b-2c4a6e8f0a1b"
@@ -606,20 +637,21 @@ MEMBER = "0b8f3d2e-6a1c-4f7e-9d5b-2c4a6e8f0a1b"
 
 @step("beta.libraries.accesses.update_or_create")
 def _():
-    s = client.beta.libraries.accesses.update_or_create(library_id=U, level="Viewer", share_with_uuid=MEMBER,
-                                                        share_with_type="User")
-    assert s.library_id and s.role and s.share_with_type, s
+    s = client.beta.libraries.accesses.update_or_create(library_id=state["library"], level="Viewer",
+                                                        share_with_uuid=MEMBER, share_with_type="User")
+    assert s.library_id == state["library"] and s.role and s.share_with_type, s
 
 
 @step("beta.libraries.accesses.delete")
 def _():
-    s = client.beta.libraries.accesses.delete(library_id=U, share_with_uuid=MEMBER, share_with_type="User")
+    s = client.beta.libraries.accesses.delete(library_id=state["library"], share_with_uuid=MEMBER,
+                                              share_with_type="User")
     assert s is None or s.library_id, s
 
 
 @step("beta.libraries.delete")
 def _():
-    client.beta.libraries.delete(library_id=U)
+    client.beta.libraries.delete(library_id=state["library"])
 
 
 finish()
