@@ -469,3 +469,34 @@ async fn without_stateful_beta_libraries_answer_from_the_examples() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_data_dir_keeps_libraries_documents_and_their_bytes() {
+    within(20, async {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let builder = || MockServer::builder().stateful_beta(true).speed(0.01).data_dir(dir.path());
+        let m = Mock::with(builder()).await;
+        let lib = create(&m, json!({"name": "Kept"})).await;
+        let doc = upload_ok(&m, &lib, "notes.txt", None, NOTES.into()).await["id"].as_str().unwrap().to_string();
+        let path = format!("/v1/libraries/{lib}/documents/{doc}");
+        m.server.advance(Duration::from_secs(2));
+        // A change is saved with the state as it is now (processed).
+        let r = send(&m, DOC_PATCH, Method::PATCH, &path, json!({"attributes": {"kept": true}})).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let library = m.get(GET, &format!("/v1/libraries/{lib}")).await;
+        m.server.shutdown().await;
+
+        let m = Mock::with(builder()).await;
+        assert_eq!(m.get(GET, &format!("/v1/libraries/{lib}")).await.body, library.body);
+        assert_eq!(m.get(DOC, &path).await.body, r.body);
+        assert_eq!(m.get(TEXT, &format!("{path}/text_content")).await.body, json!({"text": NOTES.trim_end()}));
+        let url = m.get(SIGNED, &format!("{path}/signed-url")).await.body.as_str().expect("a URL").to_string();
+        let bytes = m.http.get(&url).send().await.expect("sent").bytes().await.expect("bytes");
+        assert_eq!(bytes.as_ref(), NOTES.as_bytes());
+        // Deleting the library removes the bytes from the data directory.
+        assert!(dir.path().join("files").join(&doc).exists());
+        assert_eq!(m.delete(DELETE, &format!("/v1/libraries/{lib}")).await.status, 200);
+        assert!(!dir.path().join("files").join(&doc).exists());
+    })
+    .await;
+}
