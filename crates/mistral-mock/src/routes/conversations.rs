@@ -3,9 +3,10 @@
 //! instructions and tools) on the entries turned into chat messages. The engine's choice is the
 //! answer's: function calls become `function.call` entries, which the client answers with
 //! `function.result` inputs; a text answer to a user message comes after a `tool.execution`
-//! entry per built-in tool; an agent whose `handoffs` include an agent the user message names
-//! hands off to it first (`agent.handoff`). With `stream: true` the same outputs go out as the
-//! API's named events, in its order.
+//! entry per built-in tool (the document library searched for real, its best chunk quoted); an
+//! agent whose `handoffs` include an agent the user message names hands off to it first
+//! (`agent.handoff`). With `stream: true` the same outputs go out as the API's named events, in
+//! its order.
 
 use std::sync::Arc;
 
@@ -331,6 +332,27 @@ fn builtin(tool: &Value, query: &str) -> Option<(String, Value)> {
     }
 }
 
+/// Searches the tool's libraries for `query`: the execution's `info` (`hits`, best first, as
+/// `{library_id, document_id, document_name, chunk, score}`) and what the answer says of it (the
+/// best chunk quoted, or that nothing was found).
+fn library_search(app: &App, tool: &Value, query: &str) -> (Value, String) {
+    let ids: Vec<String> =
+        tool["library_ids"].as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect();
+    let hits = crate::routes::libraries::search(app, &ids, query);
+    let sentence = match hits.first() {
+        Some(best) => format!("According to {}: \"{}\"", best.document_name, best.chunk),
+        None => format!("I found nothing about \"{query}\" in the document library."),
+    };
+    let hits: Vec<Value> = hits
+        .iter()
+        .map(|h| {
+            json!({"library_id": h.library_id, "document_id": h.document_id, "document_name": h.document_name,
+                "chunk": h.chunk, "score": h.score})
+        })
+        .collect();
+    (json!({"hits": hits}), sentence)
+}
+
 /// The query built-in tools run with: the question's first four keywords (as the chat engine
 /// says it searched for), else the question.
 fn tool_query(question: &str) -> String {
@@ -399,8 +421,10 @@ async fn run(
     }
     request.insert("model".into(), json!(by.model));
     request.insert("messages".into(), Value::Array(chat_messages(by.instructions.as_deref(), entries)));
-    if !by.tools.is_empty() {
-        request.insert("tools".into(), Value::Array(by.tools.clone()));
+    // The mock runs the document library itself (below): the engine would only say it did.
+    let chat_tools: Vec<Value> = by.tools.iter().filter(|t| t["type"] != json!("document_library")).cloned().collect();
+    if !chat_tools.is_empty() {
+        request.insert("tools".into(), Value::Array(chat_tools));
     }
     let body = chat(app, caller, Value::Object(request)).await?;
     let mut usage = json!({
@@ -425,19 +449,28 @@ async fn run(
     }
     let mut outputs = Vec::new();
     let mut connectors = Map::new();
+    let mut said = Vec::new();
     if let Some(question) = question.filter(|_| !no_tools) {
         let query = tool_query(&question);
-        for (name, arguments) in by.tools.iter().filter_map(|t| builtin(t, &query)) {
+        for (tool, (name, arguments)) in by.tools.iter().filter_map(|t| Some((t, builtin(t, &query)?))) {
             let count = connectors.get(&name).and_then(Value::as_u64).unwrap_or(0) + 1;
             connectors.insert(name.clone(), json!(count));
-            let fields = json!({"name": name, "arguments": arguments.to_string(), "info": {}});
+            let info = if name == "document_library" {
+                let (info, sentence) = library_search(app, tool, &query);
+                said.push(sentence);
+                info
+            } else {
+                json!({})
+            };
+            let fields = json!({"name": name, "arguments": arguments.to_string(), "info": info});
             outputs.push(output_entry("tool.execution", Some(by), fields));
         }
     }
     if !connectors.is_empty() {
         usage["connectors"] = Value::Object(connectors);
     }
-    let content = content_text(&message["content"]);
+    said.push(content_text(&message["content"]));
+    let content = said.join(" ");
     outputs.push(output_entry("message.output", Some(by), json!({"role": "assistant", "content": content})));
     Ok((outputs, usage))
 }

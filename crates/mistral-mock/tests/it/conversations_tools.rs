@@ -380,3 +380,72 @@ async fn an_agent_hands_off_to_the_agent_the_message_names() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_document_library_tool_quotes_the_best_chunk_of_the_processed_documents() {
+    within(30, async {
+        // A slow clock: documents are processed only when the test moves it on.
+        let m = Mock::with(MockServer::builder().stateful_beta(true).speed(0.01)).await;
+        let r = m.post("libraries_create_v1", "/v1/libraries", json!({"name": "Cheeses"})).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let lib = r.body["id"].as_str().unwrap().to_string();
+        let notes = "Comté ripens for months in Jura cellars.\n\nBrie is a soft cheese.\n";
+        let part = reqwest::multipart::Part::bytes(notes.as_bytes().to_vec())
+            .file_name("notes.txt")
+            .mime_str("text/plain")
+            .unwrap();
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let path = format!("/v1/libraries/{lib}/documents");
+        let doc = m.call("libraries_documents_upload_v1", m.request(Method::POST, &path).multipart(form)).await;
+        assert_eq!(doc.status, 200, "{}", doc.text);
+        let document_id = doc.body["id"].as_str().unwrap().to_string();
+
+        let asked = "How long does Comté ripen?";
+        let tools = json!([{"type": "document_library", "library_ids": [lib]}]);
+        let prose = chat(&m, json!({"model": MODEL, "messages": [{"role": "user", "content": asked}]})).await;
+        let prose = prose["content"].as_str().unwrap();
+        let start = json!({"inputs": asked, "model": MODEL, "tools": tools});
+        let arguments = json!({"query": "long Comté ripen", "library_ids": [lib]}).to_string();
+
+        // Not processed yet: nothing found.
+        let r = post(&m, START, "/v1/conversations", start.clone()).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let outputs = r.body["outputs"].as_array().unwrap();
+        assert_eq!(
+            (&outputs[0]["name"], &outputs[0]["arguments"], &outputs[0]["info"]),
+            (&json!("document_library"), &json!(arguments), &json!({"hits": []}))
+        );
+        let nothing = format!("I found nothing about \"long Comté ripen\" in the document library. {prose}");
+        assert_eq!(outputs[1]["content"], json!(nothing));
+
+        m.server.advance(std::time::Duration::from_secs(2));
+        let r = post(&m, START, "/v1/conversations", start).await;
+        let outputs = r.body["outputs"].as_array().unwrap();
+        let kinds: Vec<&Value> = outputs.iter().map(|o| &o["type"]).collect();
+        assert_eq!(kinds, [&json!("tool.execution"), &json!("message.output")]);
+        // It holds two of the query's three keywords ("long" is not in it).
+        let chunk = "Comté ripens for months in Jura cellars.";
+        assert_eq!(
+            outputs[0]["info"],
+            json!({"hits": [{"library_id": lib, "document_id": document_id, "document_name": "notes.txt",
+                "chunk": chunk, "score": 2.0 / 3.0}]})
+        );
+        let quoted = format!("According to notes.txt: \"{chunk}\" {prose}");
+        assert_eq!(outputs[1]["content"], json!(quoted));
+        assert_eq!(r.body["usage"]["connectors"], json!({"document_library": 1}));
+
+        // Streamed: the hits come with the execution's done event.
+        let body = json!({"inputs": asked, "model": MODEL, "tools": tools, "stream": true});
+        let (status, _, raw) = m.stream("/v1/conversations", body).await;
+        assert_eq!(status, 200, "{raw}");
+        let events = read_events(START, &raw);
+        assert_eq!(
+            types(&events)[..3],
+            ["conversation.response.started", "tool.execution.started", "tool.execution.done"]
+        );
+        assert_eq!(events[2]["info"], outputs[0]["info"]);
+        let streamed: String = events.iter().filter_map(|e| e["content"].as_str()).collect();
+        assert_eq!(streamed, quoted);
+    })
+    .await;
+}
