@@ -47,8 +47,6 @@ pub(crate) const SIGNED_TEXT: &str = "/__mock/documents/{document_id}/text";
 const SIGNED_HOURS: i64 = 24;
 
 /// The best-matching chunk of the processed documents of these libraries for `query`.
-// For the `document_library` tool of conversations, wired up separately.
-#[allow(dead_code)]
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct LibraryHit {
     pub(crate) library_id: String,
@@ -123,7 +121,6 @@ fn normal(word: &str) -> String {
 /// `query`: the score is the share of the query's keywords the chunk holds (0 to 1); chunks
 /// holding none are left out; ties go to the chunk naming the keywords more often, then to
 /// the earlier one (libraries in the order given, documents in upload order).
-#[allow(dead_code)] // For the `document_library` tool of conversations, wired up separately.
 pub(crate) fn search(app: &App, library_ids: &[String], query: &str) -> Vec<LibraryHit> {
     let mut wanted: Vec<String> = keywords(query).iter().map(|k| normal(k)).collect();
     wanted.sort();
