@@ -18,7 +18,6 @@ mod files;
 mod fim;
 mod fine_tuning;
 mod libraries;
-mod libraries;
 mod load;
 mod models;
 mod ocr;
