@@ -221,7 +221,7 @@ pub use ext::{ChatResponseExt, FinishReasonExt, JobStatusExt, ModelExt, ToolCall
 pub use files::{Download, FileFilter, FileUpload, Files};
 pub use fim::{Fim, FimRequest};
 pub use fine_tuning::{FineTuning, JobFilter, JobRequest, Jobs, is_terminal};
-pub use libraries::{Accesses, DocumentFilter, Documents, Libraries};
+pub use libraries::{Accesses, DocumentFilter, Documents, Libraries, NewLibrary};
 pub use meta::{ResponseMeta, WithMeta};
 pub use models::Models;
 pub use ocr::{Document, Ocr, OcrImageExt, OcrRequest, OcrResponseExt};

@@ -27,18 +27,17 @@ impl<'c> Libraries<'c> {
     ///
     /// ```no_run
     /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
-    /// use mistral_sdk::FileUpload;
-    /// use mistral_sdk::types::CreateLibraryRequest;
+    /// use mistral_sdk::{FileUpload, NewLibrary};
     ///
-    /// let request = CreateLibraryRequest { name: "handbook".into(), chunk_size: None, description: None, owner_type: None };
-    /// let library = client.libraries().create(request).await?;
+    /// let library = client.libraries().create(NewLibrary::new("handbook").description("The team's rules")).await?;
     /// let documents = client.libraries().documents(&library.id);
     /// let document = documents.upload(FileUpload::from_path("handbook.pdf")).await?;
     /// let status = documents.wait_processed(&document.id, Default::default()).await?;
     /// println!("{}", status.process_status);
     /// # Ok(()) }
     /// ```
-    pub fn create(&self, request: CreateLibraryRequest) -> Pending<'c, Library> {
+    pub fn create(&self, library: impl Into<NewLibrary>) -> Pending<'c, Library> {
+        let request = library.into().inner;
         let call = if request.name.trim().is_empty() {
             Err(Error::InvalidRequest("the library's name is empty".into()))
         } else {
@@ -113,5 +112,66 @@ impl<'c> Accesses<'c> {
     /// says so.
     pub fn delete(&self, access: SharingDelete) -> Pending<'c, Option<Sharing>> {
         Pending::new(&self.client, Call::with_path(&ops::LIBRARIES_SHARE_DELETE_V1, &[&self.library_id]).json(&access))
+    }
+}
+
+/// A library to create: its name, and optionally a description and a chunk size. Any
+/// [`CreateLibraryRequest`] or name converts into one.
+///
+/// ```
+/// use mistral_sdk::NewLibrary;
+///
+/// let library = NewLibrary::new("handbook").description("The team's rules").chunk_size(512);
+/// assert_eq!(
+///     serde_json::to_value(library.request()).unwrap(),
+///     serde_json::json!({"name": "handbook", "description": "The team's rules", "chunk_size": 512})
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewLibrary {
+    inner: CreateLibraryRequest,
+}
+
+impl NewLibrary {
+    /// A library named `name`.
+    pub fn new(name: impl Into<String>) -> NewLibrary {
+        NewLibrary {
+            inner: CreateLibraryRequest { chunk_size: None, description: None, name: name.into(), owner_type: None },
+        }
+    }
+
+    /// What it holds.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.inner.description = Some(description.into());
+        self
+    }
+
+    /// The size of the chunks its documents are cut into for search.
+    pub fn chunk_size(mut self, size: i64) -> Self {
+        self.inner.chunk_size = Some(size);
+        self
+    }
+
+    /// The wire request as it stands.
+    pub fn request(&self) -> &CreateLibraryRequest {
+        &self.inner
+    }
+}
+
+impl From<CreateLibraryRequest> for NewLibrary {
+    fn from(inner: CreateLibraryRequest) -> Self {
+        NewLibrary { inner }
+    }
+}
+
+impl From<&str> for NewLibrary {
+    fn from(name: &str) -> Self {
+        NewLibrary::new(name)
+    }
+}
+
+impl From<String> for NewLibrary {
+    fn from(name: String) -> Self {
+        NewLibrary::new(name)
     }
 }
