@@ -449,3 +449,38 @@ async fn the_document_library_tool_quotes_the_best_chunk_of_the_processed_docume
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_handed_off_agent_gets_the_results_of_its_function_calls() {
+    within(30, async {
+        let m = mock().await;
+        let meteo = agent(&m, json!({"model": MODEL, "name": "Meteo", "tools": [weather_tool()]})).await;
+        let host = agent(&m, json!({"model": MODEL, "name": "Concierge", "handoffs": [meteo]})).await;
+        let asked = "Meteo, what is the weather in Paris?";
+        let user = json!({"role": "user", "content": asked});
+        let expected = chat(&m, json!({"model": MODEL, "tools": [weather_tool()], "messages": [user]})).await;
+        let call = &expected["tool_calls"][0];
+        let r = post(&m, START, "/v1/conversations", json!({"inputs": asked, "agent_id": host})).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let outputs = r.body["outputs"].as_array().unwrap();
+        let kinds: Vec<&Value> = outputs.iter().map(|o| &o["type"]).collect();
+        assert_eq!(kinds, [&json!("agent.handoff"), &json!("function.call")]);
+        assert_eq!(
+            (&outputs[1]["agent_id"], &outputs[1]["tool_call_id"], &outputs[1]["arguments"]),
+            (&json!(meteo), &call["id"], &call["function"]["arguments"])
+        );
+
+        let id = r.body["conversation_id"].as_str().unwrap();
+        let result = json!({"inputs": [{"type": "function.result", "tool_call_id": call["id"], "result": RESULT}]});
+        let r = post(&m, APPEND, &format!("/v1/conversations/{id}"), result).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let messages = json!([user, {"role": "assistant", "content": "", "tool_calls": [{"id": call["id"],
+            "type": "function", "function": {"name": "get_weather", "arguments": call["function"]["arguments"]}}]},
+            {"role": "tool", "tool_call_id": call["id"], "name": "get_weather", "content": RESULT}]);
+        let answer = chat(&m, json!({"model": MODEL, "tools": [weather_tool()], "messages": messages})).await;
+        let outputs = r.body["outputs"].as_array().unwrap();
+        assert_eq!(outputs.len(), 1);
+        assert_eq!((&outputs[0]["agent_id"], &outputs[0]["content"]), (&json!(meteo), &answer["content"]));
+    })
+    .await;
+}
