@@ -14,8 +14,9 @@ use std::time::Duration;
 use futures::StreamExt;
 use mistral_sdk::types::KnownToolChoiceEnum;
 use mistral_sdk::{
-    BatchSource, ChatRequest, ChatResponseExt, Document, FileUpload, FimRequest, FinishReasonExt, JobRequest,
-    JobStatusExt, ModerationExt, ModerationsRequest, OcrRequest, OcrResponseExt, Part, Tool, ToolCallExt, WatchOptions,
+    BatchSource, ChatRequest, ChatResponseExt, ConversationStart, Document, FileUpload, FimRequest, FinishReasonExt,
+    Functions, JobRequest, JobStatusExt, ModerationExt, ModerationsRequest, NewAgent, OcrRequest, OcrResponseExt, Part,
+    Tool, ToolCallExt, WatchOptions,
 };
 
 /// A 1x1 red PNG.
@@ -131,6 +132,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let flagged: Vec<String> = result.flagged_categories().iter().map(|c| c.as_str().to_string()).collect();
         println!("{text:?}: {}", if flagged.is_empty() { "ok".to_string() } else { flagged.join(", ") });
     }
+
+    println!("\n## an agent conversation");
+    // An agent whose function is a Rust closure; the server keeps the conversation.
+    let functions = Functions::new().add("get_weather", "Current weather for a city", |w: WeatherArgs| async move {
+        Ok::<_, String>(format!("18 degrees and cloudy in {}", w.city))
+    });
+    let agent = client
+        .agents()
+        .create(NewAgent::new("mistral-medium-latest", "quickstart").instructions("Be brief.").tools(functions.tools()))
+        .await?;
+    let run = client
+        .conversations()
+        .run(ConversationStart::with_agent(&agent.id, "What is the weather in Lyon?"), &functions, 3)
+        .await?;
+    println!("> What is the weather in Lyon?\n{} ({} round(s) of function calls)", run.text(), run.rounds);
+    let next =
+        client.conversations().run_append(&run.conversation_id, "And the weather in Paris?", &functions, 3).await?;
+    println!("> And the weather in Paris?\n{}", next.text());
+    client.conversations().delete(&run.conversation_id).await?;
+    client.agents().delete(&agent.id).await?;
 
     println!("\n## FIM");
     let fim = client
