@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "mistral",
     version,
-    about = "Talk to the Mistral AI API: chat, FIM, embeddings, models, files, batch, OCR, moderation, audio",
+    about = "Talk to the Mistral AI API: chat, FIM, embeddings, models, files, batch, OCR, moderation, audio, agents, conversations, libraries",
     propagate_version = true
 )]
 pub struct Cli {
@@ -96,6 +96,10 @@ pub enum Command {
     /// `mistral chat --agent` / `--continue`).
     #[command(subcommand)]
     Conversations(ConversationsCommand),
+    /// Document libraries (beta) that agents search: create, list, show, delete, and their
+    /// documents (`mistral libraries docs ...`).
+    #[command(subcommand)]
+    Libraries(LibrariesCommand),
     /// Run a mock of the API in the foreground (until Ctrl-C).
     // The mock's `--api-key` is `--accept-key` here: `--api-key` is the key this CLI sends.
     #[command(mut_arg("api_keys", |a| a.long("accept-key").visible_alias(None)))]
@@ -318,6 +322,89 @@ pub enum AliasCommand {
     Delete {
         /// The alias.
         name: String,
+    },
+}
+
+/// `mistral libraries ...`.
+#[derive(Debug, Subcommand)]
+pub enum LibrariesCommand {
+    /// Create an empty library.
+    Create {
+        /// Its name.
+        name: String,
+        /// What it holds.
+        #[arg(long)]
+        description: Option<String>,
+        /// The size of the chunks its documents are cut into for search.
+        #[arg(long, value_name = "N")]
+        chunk_size: Option<i64>,
+    },
+    /// List the libraries (every page).
+    List {
+        /// Only libraries whose name contains this.
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// Show one library: its documents' count and size.
+    Get {
+        /// The library id.
+        id: String,
+    },
+    /// Delete a library and its documents.
+    Delete {
+        /// The library id.
+        id: String,
+    },
+    /// The documents of a library.
+    #[command(subcommand, alias = "documents")]
+    Docs(DocsCommand),
+}
+
+/// `mistral libraries docs ...`.
+#[derive(Debug, Subcommand)]
+pub enum DocsCommand {
+    /// Upload a document (a progress bar on a terminal); with --wait, until it is processed
+    /// (exit code 1 if its processing fails).
+    Upload {
+        /// The library id.
+        library: String,
+        /// The file to upload.
+        path: std::path::PathBuf,
+        /// Wait until the document is processed.
+        #[arg(long)]
+        wait: bool,
+        /// How to poll while waiting.
+        #[command(flatten)]
+        poll: Poll,
+    },
+    /// List a library's documents, newest first (every page).
+    List {
+        /// The library id.
+        library: String,
+        /// Only documents whose name contains this.
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// Print where a document's processing is.
+    Status {
+        /// The library id.
+        library: String,
+        /// The document id.
+        document: String,
+    },
+    /// Print a document's extracted text.
+    Text {
+        /// The library id.
+        library: String,
+        /// The document id.
+        document: String,
+    },
+    /// Delete a document.
+    Delete {
+        /// The library id.
+        library: String,
+        /// The document id.
+        document: String,
     },
 }
 

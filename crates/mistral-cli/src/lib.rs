@@ -26,7 +26,7 @@ use mistral_sdk::{ApiErrorKind, Client};
 
 use crate::cli::{Cli, Command, Global};
 use crate::commands::{
-    agents, audio, batch, chat, classifiers, conversations, embeddings, files, fim, fine_tuning, models, ocr,
+    agents, audio, batch, chat, classifiers, conversations, embeddings, files, fim, fine_tuning, libraries, models, ocr,
 };
 use crate::output::Out;
 
@@ -175,6 +175,7 @@ async fn dispatch(cli: &Cli, out: &mut Out<'_>, stderr: &mut dyn Write, options:
         Command::Voices(cmd) => audio::voices(&mut ctx, cmd).await,
         Command::Agents(cmd) => agents::run(&mut ctx, cmd).await,
         Command::Conversations(cmd) => conversations::run(&mut ctx, cmd).await,
+        Command::Libraries(cmd) => libraries::run(&mut ctx, cmd).await,
         Command::Mock(_) | Command::Conformance(_) | Command::Completions { .. } => Ok(()),
     }
 }

@@ -423,3 +423,198 @@ async fn conversations_get_json_is_the_servers_bytes() {
     })
     .await;
 }
+
+/// A mock whose documents are processed in `2 / speed` simulated-clock seconds.
+async fn libraries_mock(speed: f64) -> MockServer {
+    MockServer::builder().stateful_beta(true).speed(speed).start().await.expect("start the mock")
+}
+
+/// The id in `created library <ID> (...)`.
+fn created_library(run: &Run) -> String {
+    let out = run.ok();
+    out.strip_prefix("created library ").and_then(|l| l.split(' ').next()).expect("a library id").to_string()
+}
+
+/// The id in `uploaded <NAME> as <ID> (...)`.
+fn uploaded_id(run: &Run) -> String {
+    let out = run.ok();
+    out.split(" as ").nth(1).and_then(|l| l.split(' ').next()).expect("a document id").to_string()
+}
+
+const NOTES: &str = "Comté is aged in the Jura.\nBeaufort comes from Savoie.";
+
+#[tokio::test]
+async fn libraries_and_documents_from_upload_to_delete() {
+    within(60, async {
+        // Slow simulated time: a document stays in processing until the clock is advanced.
+        let server = libraries_mock(0.001).await;
+        let dir = tempfile::tempdir().unwrap();
+        let notes = dir.path().join("notes.txt");
+        std::fs::write(&notes, NOTES).unwrap();
+
+        let run =
+            cli(&server, &["libraries", "create", "handbook", "--description", "Cheese", "--chunk-size", "512"]).await;
+        let lib = created_library(&run);
+        assert_eq!(run.stdout, format!("created library {lib} (handbook)\n"));
+        assert_eq!(
+            wire(&server, 0),
+            [(
+                "POST /v1/libraries".to_string(),
+                Some(json!({"name": "handbook", "description": "Cheese", "chunk_size": 512}))
+            )]
+        );
+
+        // Upload: the file as the multipart `file` part.
+        let n = server.received().len();
+        let run = cli(&server, &["libraries", "docs", "upload", &lib, notes.to_str().unwrap()]).await;
+        let doc = uploaded_id(&run);
+        assert_eq!(run.stdout, format!("uploaded notes.txt as {doc} ({} B)\n", NOTES.len()));
+        let sent = server.received().into_iter().skip(n).collect::<Vec<_>>();
+        assert_eq!(sent.len(), 1);
+        assert_eq!((sent[0].method.as_str(), sent[0].path.clone()), ("POST", format!("/v1/libraries/{lib}/documents")));
+        let parts: Vec<(&str, Option<&str>, Option<&str>)> =
+            sent[0].parts.iter().map(|p| (p.name.as_str(), p.filename.as_deref(), p.text.as_deref())).collect();
+        assert_eq!(parts, [("file", Some("notes.txt"), Some(NOTES))]);
+
+        // Status while processing, the text not there yet; then processed, the text.
+        assert_eq!(cli(&server, &["libraries", "docs", "status", &lib, &doc]).await.ok(), "in_progress (Running)\n");
+        let early = cli(&server, &["libraries", "docs", "text", &lib, &doc]).await;
+        assert_eq!(early.code, 1);
+        assert!(
+            early.stderr.starts_with("error: API error 400") && early.stderr.contains("still being processed"),
+            "{}",
+            early.stderr
+        );
+        server.advance(std::time::Duration::from_secs(3));
+        assert_eq!(cli(&server, &["libraries", "docs", "status", &lib, &doc]).await.ok(), "done (Completed)\n");
+        let status = cli(&server, &["--json", "libraries", "docs", "status", &lib, &doc]).await.json();
+        assert_eq!(status, json!({"document_id": doc, "process_status": "done", "processing_status": "Completed"}));
+        assert_eq!(cli(&server, &["libraries", "docs", "text", &lib, &doc]).await.ok(), format!("{NOTES}\n"));
+
+        // Lists and the library's card.
+        let docs = cli(&server, &["--json", "libraries", "docs", "list", &lib]).await.json();
+        let created = at(&docs["data"][0]["created_at"]);
+        let out = cli(&server, &["libraries", "docs", "list", &lib, "--search", "notes"]).await.ok().to_string();
+        let id_w = doc.len();
+        assert_eq!(
+            out,
+            format!(
+                "{:id_w$}  NAME       SIZE  STATUS  CREATED\n{doc}  notes.txt  {:>4}  done    {created}\n",
+                "ID",
+                format!("{} B", NOTES.len())
+            )
+        );
+        let library = cli(&server, &["--json", "libraries", "get", &lib]).await.json();
+        let updated = at(&library["updated_at"]);
+        let out = cli(&server, &["libraries", "list", "--search", "hand"]).await.ok().to_string();
+        assert_eq!(
+            out,
+            format!(
+                "{:id_w$}  NAME      DOCUMENTS  SIZE  UPDATED\n{lib}  handbook          1  {} B  {updated}\n",
+                "ID",
+                NOTES.len()
+            )
+        );
+        let out = cli(&server, &["libraries", "get", &lib]).await.ok().to_string();
+        assert_eq!(
+            out,
+            format!(
+                "id:          {lib}\nname:        handbook\ndescription: Cheese\ndocuments:   1\nsize:        {} B\n\
+                 chunk size:  512\nowner type:  Workspace\ncreated:     {}\nupdated:     {updated}\n",
+                NOTES.len(),
+                at(&library["created_at"])
+            )
+        );
+
+        // Delete the document, then the library.
+        let n = server.received().len();
+        assert_eq!(
+            cli(&server, &["libraries", "docs", "delete", &lib, &doc]).await.ok(),
+            format!("deleted document {doc} from library {lib}\n")
+        );
+        assert_eq!(cli(&server, &["libraries", "docs", "list", &lib]).await.ok(), "no documents\n");
+        assert_eq!(cli(&server, &["libraries", "delete", &lib]).await.ok(), format!("deleted library {lib}\n"));
+        assert_eq!(cli(&server, &["libraries", "list"]).await.ok(), "no libraries\n");
+        assert_eq!(
+            lines(&server, n),
+            [
+                format!("DELETE /v1/libraries/{lib}/documents/{doc}"),
+                format!("GET /v1/libraries/{lib}/documents?page_size=100&page=0"),
+                format!("DELETE /v1/libraries/{lib}"),
+                "GET /v1/libraries?page_size=100".to_string(),
+            ]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn docs_upload_wait_until_processed_or_failed() {
+    within(60, async {
+        // Fast simulated time: processing takes 10 ms.
+        let server = libraries_mock(200.0).await;
+        let dir = tempfile::tempdir().unwrap();
+        let notes = dir.path().join("notes.md");
+        std::fs::write(&notes, NOTES).unwrap();
+        let lib = created_library(&cli(&server, &["libraries", "create", "handbook"]).await);
+
+        let n = server.received().len();
+        let args = ["libraries", "docs", "upload", &lib, notes.to_str().unwrap(), "--wait", "--interval-ms", "5"];
+        let run = cli(&server, &args).await;
+        let doc = uploaded_id(&run);
+        assert_eq!(
+            run.stdout,
+            format!("uploaded notes.md as {doc} ({} B)\nprocessed {doc}: done (Completed)\n", NOTES.len())
+        );
+        let sent = lines(&server, n);
+        assert_eq!(sent[0], format!("POST /v1/libraries/{lib}/documents"));
+        assert!(sent.len() >= 2, "{sent:?}");
+        assert!(sent[1..].iter().all(|l| *l == format!("GET /v1/libraries/{lib}/documents/{doc}/status")), "{sent:?}");
+
+        // --json: the document as the server sent it, then the last status, one a line.
+        let json = cli(
+            &server,
+            &["--json", "libraries", "docs", "upload", &lib, notes.to_str().unwrap(), "--wait", "--interval-ms", "5"],
+        )
+        .await;
+        let out: Vec<Value> = json.ok().lines().map(|l| serde_json::from_str(l).expect("JSON lines")).collect();
+        assert_eq!(out.len(), 2, "{out:?}");
+        assert_eq!(
+            (out[0]["name"].as_str(), out[0]["process_status"].as_str()),
+            (Some("notes.md"), Some("in_progress"))
+        );
+        assert_eq!(
+            out[1],
+            json!({"document_id": out[0]["id"], "process_status": "done", "processing_status": "Completed"})
+        );
+
+        // A document the server cannot read: its processing fails, and so does the command.
+        let blob = dir.path().join("blob.bin");
+        std::fs::write(&blob, [0u8, 159, 146, 150]).unwrap();
+        let run = cli(
+            &server,
+            &["libraries", "docs", "upload", &lib, blob.to_str().unwrap(), "--wait", "--interval-ms", "5"],
+        )
+        .await;
+        assert_eq!(run.code, 1);
+        let failed = uploaded_id(&Run { code: 0, stdout: run.stdout.clone(), stderr: String::new() });
+        assert_eq!(run.stderr, format!("error: the processing of document {failed} failed: error (Failed)\n"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn libraries_get_json_is_the_servers_bytes() {
+    within(20, async {
+        let server = beta().await;
+        let id = "0b4e4b3e-6c49-4f8f-9f3a-3a5d7d4b1c2e";
+        let library = json!({
+            "id": id, "name": "handbook", "created_at": "2026-01-02T03:04:05Z", "updated_at": "2026-01-02T03:04:05Z",
+            "owner_type": "Workspace", "total_size": 0, "nb_documents": 0, "a_field_from_2027": true,
+        });
+        server.on(&ops::LIBRARIES_GET_V1).respond(Reply::json(200, library.clone()));
+        assert_eq!(cli(&server, &["--json", "libraries", "get", id]).await.json(), library);
+        assert_eq!(lines(&server, 0), [format!("GET /v1/libraries/{id}")]);
+    })
+    .await;
+}

@@ -17,17 +17,7 @@ use crate::{Ctx, Failure};
 pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &FilesCommand) -> Result<(), Failure> {
     match command {
         FilesCommand::Upload { path, purpose } => {
-            let mut upload = FileUpload::from_path(path).purpose(purpose);
-            let bar = ctx.options.progress_bar.then(|| progress_bar("uploading"));
-            if let Some(bar) = &bar {
-                let bar = bar.clone();
-                upload = upload.on_progress(move |sent, total| {
-                    if let Some(total) = total {
-                        bar.set_length(total);
-                    }
-                    bar.set_position(sent);
-                });
-            }
+            let (upload, bar) = with_progress(ctx, FileUpload::from_path(path).purpose(purpose));
             let result = output::fetch(ctx.json, ctx.out, ctx.client.files().upload(upload)).await;
             if let Some(bar) = &bar {
                 bar.finish_and_clear();
@@ -97,6 +87,21 @@ pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &FilesCommand) -> Result
         }
     }
     Ok(())
+}
+
+/// `upload` with a byte progress bar on a terminal (to finish and clear when it is done).
+pub(crate) fn with_progress(ctx: &Ctx<'_, '_>, upload: FileUpload) -> (FileUpload, Option<ProgressBar>) {
+    let Some(bar) = ctx.options.progress_bar.then(|| progress_bar("uploading")) else {
+        return (upload, None);
+    };
+    let shown = bar.clone();
+    let upload = upload.on_progress(move |sent, total| {
+        if let Some(total) = total {
+            shown.set_length(total);
+        }
+        shown.set_position(sent);
+    });
+    (upload, Some(bar))
 }
 
 /// Writes the file's bytes to `path` (with a progress bar on a terminal) or to stdout.

@@ -10,5 +10,6 @@ pub(crate) mod embeddings;
 pub(crate) mod files;
 pub(crate) mod fim;
 pub(crate) mod fine_tuning;
+pub(crate) mod libraries;
 pub(crate) mod models;
 pub(crate) mod ocr;
