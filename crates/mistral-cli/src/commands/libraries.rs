@@ -6,10 +6,8 @@ use std::time::Duration;
 
 use futures::TryStreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget};
-use mistral_sdk::types::{
-    CreateLibraryRequest, Document, KnownProcessStatus, Library, ProcessStatus, ProcessingStatus,
-};
-use mistral_sdk::{DocumentFilter, FileUpload};
+use mistral_sdk::types::{Document, KnownProcessStatus, Library, ProcessStatus, ProcessingStatus};
+use mistral_sdk::{DocumentFilter, FileUpload, NewLibrary};
 
 use crate::cli::{DocsCommand, LibrariesCommand, Poll};
 use crate::commands::files::with_progress;
@@ -22,13 +20,14 @@ const PAGE: u64 = 100;
 pub(crate) async fn run(ctx: &mut Ctx<'_, '_>, command: &LibrariesCommand) -> Result<(), Failure> {
     match command {
         LibrariesCommand::Create { name, description, chunk_size } => {
-            let request = CreateLibraryRequest {
-                name: name.clone(),
-                description: description.clone(),
-                chunk_size: *chunk_size,
-                owner_type: None,
-            };
-            if let Some(library) = output::fetch(ctx.json, ctx.out, ctx.client.libraries().create(request)).await? {
+            let mut library = NewLibrary::new(name);
+            if let Some(d) = description {
+                library = library.description(d);
+            }
+            if let Some(n) = chunk_size {
+                library = library.chunk_size(*n);
+            }
+            if let Some(library) = output::fetch(ctx.json, ctx.out, ctx.client.libraries().create(library)).await? {
                 writeln!(ctx.out, "created library {} ({})", library.id, library.name)?;
             }
         }
