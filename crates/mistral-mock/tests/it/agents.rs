@@ -227,7 +227,7 @@ async fn a_completion_is_the_chat_engines_answer_with_the_agents_model_and_instr
 #[tokio::test]
 async fn without_the_option_agents_answer_from_the_examples() {
     within(20, async {
-        let m = Mock::start().await;
+        let m = Mock::with(MockServer::builder().stateful_beta(false)).await;
         let r = m.post(CREATE, "/v1/agents", json!({"model": "mistral-small-latest", "name": "helper"})).await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.headers["x-mock-answer"], "example");
