@@ -571,6 +571,32 @@ async fn docs_upload_wait_until_processed_or_failed() {
         assert!(sent.len() >= 2, "{sent:?}");
         assert!(sent[1..].iter().all(|l| *l == format!("GET /v1/libraries/{lib}/documents/{doc}/status")), "{sent:?}");
 
+        // On a terminal: the byte progress bar, then a spinner, both on the real stderr; the
+        // same output.
+        let args = [
+            "mistral",
+            "--base-url",
+            &server.base_url(),
+            "--api-key",
+            common::KEY,
+            "libraries",
+            "docs",
+            "upload",
+            &lib,
+            notes.to_str().unwrap(),
+            "--wait",
+            "--interval-ms",
+            "5",
+        ];
+        let tty = mistral_cli::Options { progress_bar: true, color: false };
+        let run = common::raw_with(&args, tty, std::future::pending()).await;
+        let doc = uploaded_id(&run);
+        assert_eq!(
+            run.stdout,
+            format!("uploaded notes.md as {doc} ({} B)\nprocessed {doc}: done (Completed)\n", NOTES.len())
+        );
+        assert_eq!(run.stderr, "");
+
         // --json: the document as the server sent it, then the last status, one a line.
         let json = cli(
             &server,
@@ -615,6 +641,43 @@ async fn libraries_get_json_is_the_servers_bytes() {
         server.on(&ops::LIBRARIES_GET_V1).respond(Reply::json(200, library.clone()));
         assert_eq!(cli(&server, &["--json", "libraries", "get", id]).await.json(), library);
         assert_eq!(lines(&server, 0), [format!("GET /v1/libraries/{id}")]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn chat_agent_hands_off_and_runs_a_tool_on_the_stateful_mock() {
+    within(60, async {
+        let server = beta().await;
+        let m = "mistral-small-latest";
+        let sommelier = created_id(
+            &cli(&server, &["agents", "create", "-m", m, "--name", "Sommelier", "--tool", "web_search"]).await,
+        );
+        let monger = created_id(
+            &cli(&server, &["agents", "create", "-m", m, "--name", "Cheesemonger", "--handoff", &sommelier]).await,
+        );
+        let run = cli(&server, &["chat", "--agent", &monger, "Sommelier, which wine with Comté?"]).await;
+        let id = conversation_id(&run);
+        assert_eq!(
+            run.stderr,
+            format!(
+                "[handoff from Cheesemonger ({monger})]\n[handoff to Sommelier ({sommelier})]\n\
+                 [tool web_search {{\"query\":\"Sommelier wine Comté\"}}]\n[tool web_search done]\n\
+                 conversation {id} (go on with: mistral chat --continue {id})\n"
+            )
+        );
+        let answer = run.stdout.trim_end();
+        assert!(answer.starts_with("I searched the web for \"Sommelier wine Comté\"."), "{answer}");
+        assert_eq!(
+            cli(&server, &["conversations", "history", &id]).await.ok(),
+            format!(
+                "TYPE            ROLE       TEXT\n\
+                 message.input   user       Sommelier, which wine with Comté?\n\
+                 agent.handoff   -          Cheesemonger -> Sommelier\n\
+                 tool.execution  -          web_search {{\"query\":\"Sommelier wine Comté\"}}\n\
+                 message.output  assistant  {answer}\n"
+            )
+        );
     })
     .await;
 }
