@@ -59,3 +59,75 @@ async fn an_agent_answers_and_holds_a_streamed_conversation() {
     .await
     .expect("no hang");
 }
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+struct City {
+    city: String,
+}
+
+#[tokio::test]
+async fn a_function_tool_is_answered_by_rust_and_a_handoff_reaches_the_other_agent() {
+    use mistral_sdk::types::{ConversationHistoryEntriesItem, ConversationResponseOutputsItem};
+    use mistral_sdk::{Functions, Tool};
+    tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        let (_server, client) = server().await;
+        let functions = Functions::new().add("get_weather", "Current weather in a city", |c: City| async move {
+            Ok::<_, String>(serde_json::json!({"sky": "cloudy", "city": c.city}))
+        });
+        let forecaster = client
+            .agents()
+            .create(NewAgent::new("mistral-small-latest", "Forecaster").tools(functions.tools()))
+            .await
+            .unwrap();
+        let run = client
+            .conversations()
+            .run(ConversationStart::with_agent(&forecaster.id, "What is the weather in Lyon?"), &functions, 2)
+            .await
+            .unwrap();
+        assert_eq!(run.rounds, 1);
+        let call = run.function_calls().next().unwrap();
+        assert_eq!(call.name, "get_weather");
+        assert_eq!(run.results[0].tool_call_id, call.tool_call_id);
+        assert_eq!(run.results[0].result, r#"{"city":"Lyon","sky":"cloudy"}"#);
+        assert!(run.text().starts_with("According to get_weather, city is Lyon and sky is cloudy."), "{}", run.text());
+        let history = client.conversations().history(&run.conversation_id).await.unwrap();
+        let kinds: Vec<&str> = history
+            .entries
+            .iter()
+            .map(|e| match e {
+                ConversationHistoryEntriesItem::MessageInput(_) => "input",
+                ConversationHistoryEntriesItem::FunctionCall(_) => "call",
+                ConversationHistoryEntriesItem::FunctionResult(_) => "result",
+                ConversationHistoryEntriesItem::MessageOutput(_) => "output",
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(kinds, ["input", "call", "result", "output"]);
+
+        // The desk hands off to the forecaster when the message names it.
+        let desk = client
+            .agents()
+            .create(NewAgent::new("mistral-small-latest", "Desk").handoffs([forecaster.id.clone()]))
+            .await
+            .unwrap();
+        let answer = client
+            .conversations()
+            .start(ConversationStart::with_agent(&desk.id, "Ask the forecaster about the sky in Nice."))
+            .await
+            .unwrap();
+        let ConversationResponseOutputsItem::AgentHandoff(handoff) = &answer.outputs[0] else {
+            panic!("{:?}", answer.outputs)
+        };
+        assert_eq!(
+            (handoff.previous_agent_id.as_str(), handoff.next_agent_id.as_str()),
+            (desk.id.as_str(), forecaster.id.as_str())
+        );
+        assert!(answer.outputs.len() >= 2, "{:?}", answer.outputs);
+        for agent in [&desk.id, &forecaster.id] {
+            client.agents().delete(agent).await.unwrap();
+        }
+        let _ = Tool::web_search();
+    })
+    .await
+    .unwrap();
+}
