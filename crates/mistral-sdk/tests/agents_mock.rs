@@ -68,7 +68,7 @@ struct City {
 #[tokio::test]
 async fn a_function_tool_is_answered_by_rust_and_a_handoff_reaches_the_other_agent() {
     use mistral_sdk::types::{ConversationHistoryEntriesItem, ConversationResponseOutputsItem};
-    use mistral_sdk::{Functions, Tool};
+    use mistral_sdk::Functions;
     tokio::time::timeout(std::time::Duration::from_secs(30), async {
         let (_server, client) = server().await;
         let functions = Functions::new().add("get_weather", "Current weather in a city", |c: City| async move {
@@ -126,7 +126,6 @@ async fn a_function_tool_is_answered_by_rust_and_a_handoff_reaches_the_other_age
         for agent in [&desk.id, &forecaster.id] {
             client.agents().delete(agent).await.unwrap();
         }
-        let _ = Tool::web_search();
     })
     .await
     .unwrap();
