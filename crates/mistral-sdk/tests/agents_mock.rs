@@ -67,8 +67,8 @@ struct City {
 
 #[tokio::test]
 async fn a_function_tool_is_answered_by_rust_and_a_handoff_reaches_the_other_agent() {
-    use mistral_sdk::types::{ConversationHistoryEntriesItem, ConversationResponseOutputsItem};
     use mistral_sdk::Functions;
+    use mistral_sdk::types::{ConversationHistoryEntriesItem, ConversationResponseOutputsItem};
     tokio::time::timeout(std::time::Duration::from_secs(30), async {
         let (_server, client) = server().await;
         let functions = Functions::new().add("get_weather", "Current weather in a city", |c: City| async move {
