@@ -109,3 +109,7 @@ pub fn generate_httpmock(spec_path: &Path, crate_path: &str) -> Result<String> {
     let file: syn::File = syn::parse2(tokens)?;
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
 }
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -117,3 +117,7 @@ pub fn parse_group(s: &str) -> Result<Group, Error> {
     }
     s.parse().map_err(|_| Error::UnknownGroup(s.to_string()))
 }
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -204,3 +204,7 @@ pub use faults::{FAULT_HEADER, FaultBody, Faults};
 pub use options::{FineTuningMode, Options};
 pub use script::{AdminRule, Part, Received, Reply, RuleBuilder};
 pub use server::{MockServer, MockServerBuilder, serve};
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -21,11 +21,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = &target.client;
 
     let library = client.libraries().create(NewLibrary::new("handbook").description("The team's rules")).await?;
-    let documents = client.libraries().documents(&library.id);
+    let documents = client.libraries().documents(library.id);
     let document = documents.upload(FileUpload::from_bytes("handbook.txt", HANDBOOK)).await?;
-    let status = documents.wait_processed(&document.id, WatchOptions::default()).await?;
+    let status = documents.wait_processed(document.id, WatchOptions::default()).await?;
     println!("{} uploaded to library {}: {}", document.name, library.id, status.process_status);
-    let text = documents.text_content(&document.id, None, None).await?;
+    let text = documents.text_content(document.id, None, None).await?;
     println!("{} characters of text", text.text.len());
 
     let agent = client
@@ -33,7 +33,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .create(
             NewAgent::new("mistral-medium-latest", "handbook helper")
                 .instructions("Answer from the handbook only.")
-                .tools([Tool::document_library([library.id.clone()])]),
+                .tools([Tool::document_library([library.id])]),
         )
         .await?;
     let question = "How many days of paid holiday do we get?";
@@ -53,8 +53,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     client.conversations().delete(&answer.conversation_id).await?;
     client.agents().delete(&agent.id).await?;
-    documents.delete(&document.id).await?;
-    client.libraries().delete(&library.id).await?;
+    documents.delete(document.id).await?;
+    client.libraries().delete(library.id).await?;
     println!("cleaned up");
     Ok(())
 }

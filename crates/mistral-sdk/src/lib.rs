@@ -237,3 +237,23 @@ pub use mistral_openapi::types;
 
 /// The `schemars` version [`Tool::function`] reads schemas from.
 pub use schemars;
+
+/// The `reqwest` version [`ClientBuilder::http_client`] takes and [`Error`]'s transport
+/// sources are.
+pub use reqwest;
+
+/// The `chrono` version of the wire types' timestamps.
+pub use chrono;
+
+/// The `uuid` version of the wire types' ids (files, jobs, libraries...).
+pub use uuid;
+
+/// The `bytes` version of uploads and downloads.
+pub use bytes;
+
+/// The `futures` version of the streams this crate returns (`futures::StreamExt`).
+pub use futures;
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

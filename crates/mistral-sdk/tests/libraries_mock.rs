@@ -21,7 +21,7 @@ async fn an_agent_answers_from_a_processed_document() {
         server.on(&ops::LIBRARIES_DOCUMENTS_UPLOAD_V1).times(1).respond(Reply::error(429, "slow down"));
 
         let library = client.libraries().create(NewLibrary::new("handbook")).await.unwrap();
-        let documents = client.libraries().documents(&library.id);
+        let documents = client.libraries().documents(library.id);
         let document = documents.upload(FileUpload::from_bytes("handbook.txt", HANDBOOK)).await.unwrap();
         let uploads = server.received_for(&ops::LIBRARIES_DOCUMENTS_UPLOAD_V1);
         assert_eq!(uploads.len(), 2, "refused once, then taken");
@@ -31,22 +31,21 @@ async fn an_agent_answers_from_a_processed_document() {
         }
 
         // Processing takes two simulated seconds: not done yet, then done once the clock moved.
-        let status = documents.status(&document.id).await.unwrap();
+        let status = documents.status(document.id).await.unwrap();
         assert_eq!(status.process_status.to_string(), "in_progress");
         server.advance(Duration::from_secs(3));
         let options =
             WatchOptions { initial_interval: Duration::from_millis(10), max_interval: Duration::from_millis(10) };
-        let status = documents.wait_processed(&document.id, options).await.unwrap();
+        let status = documents.wait_processed(document.id, options).await.unwrap();
         assert_eq!(status.process_status.to_string(), "done");
         // The extracted text, without the file's last newline.
-        assert_eq!(documents.text_content(&document.id, None, None).await.unwrap().text, HANDBOOK.trim_end());
-        assert_eq!(client.libraries().get(&library.id).await.unwrap().nb_documents, 1);
+        assert_eq!(documents.text_content(document.id, None, None).await.unwrap().text, HANDBOOK.trim_end());
+        assert_eq!(client.libraries().get(library.id).await.unwrap().nb_documents, 1);
 
         let agent = client
             .agents()
             .create(
-                NewAgent::new("mistral-medium-latest", "handbook helper")
-                    .tools([Tool::document_library([library.id.clone()])]),
+                NewAgent::new("mistral-medium-latest", "handbook helper").tools([Tool::document_library([library.id])]),
             )
             .await
             .unwrap();
@@ -68,8 +67,8 @@ async fn an_agent_answers_from_a_processed_document() {
 
         client.conversations().delete(&answer.conversation_id).await.unwrap();
         client.agents().delete(&agent.id).await.unwrap();
-        documents.delete(&document.id).await.unwrap();
-        client.libraries().delete(&library.id).await.unwrap();
+        documents.delete(document.id).await.unwrap();
+        client.libraries().delete(library.id).await.unwrap();
         assert!(client.libraries().list(None, None, None).await.unwrap().data.is_empty());
     })
     .await

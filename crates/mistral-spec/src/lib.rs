@@ -240,3 +240,7 @@ impl Spec {
         Err(Error::Missing(format!("{pointer}: $ref loop")))
     }
 }
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
