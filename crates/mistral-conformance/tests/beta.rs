@@ -28,29 +28,25 @@ async fn the_beta_flows_pass_against_the_mock_and_clean_up() {
         assert_eq!(covered, table);
         assert!(report.notes.is_empty(), "{:?}", report.notes);
 
-        let client = reqwest::Client::new();
-        for path in ["/v1/agents", "/v1/conversations"] {
-            let left: serde_json::Value = client
-                .get(format!("{}{path}", server.base_url()))
-                .bearer_auth("conformance-key")
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            assert_eq!(left, serde_json::json!([]), "{path}: what the run made is deleted");
-        }
-        let libraries: serde_json::Value = client
-            .get(format!("{}/v1/libraries", server.base_url()))
-            .bearer_auth("conformance-key")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(libraries["data"], serde_json::json!([]), "the library made is deleted");
+        // What the run made is deleted.
+        let left = |path: &'static str, pointer: &'static str| {
+            let url = format!("{}{path}", server.base_url());
+            async move {
+                let list: serde_json::Value = reqwest::Client::new()
+                    .get(url)
+                    .bearer_auth("conformance-key")
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                assert_eq!(list.pointer(pointer), Some(&serde_json::json!([])), "{path}: {list}");
+            }
+        };
+        left("/v1/agents", "").await;
+        left("/v1/conversations", "").await;
+        left("/v1/libraries", "/data").await;
     };
     tokio::time::timeout(Duration::from_secs(60), run).await.expect("the run timed out");
 }

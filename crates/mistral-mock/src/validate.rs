@@ -403,6 +403,20 @@ pub(crate) fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
     })
 }
 
+/// A JSON body read (within the body limit), parsed and checked against the request schema
+/// of `op`: what every handler of a JSON operation starts with.
+pub(crate) async fn read_request(
+    app: &crate::app::App,
+    op: &'static Operation,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Value, ApiError> {
+    let bytes = read_body(body, headers, app.options.body_limit).await?;
+    let request = parse_json(&bytes)?;
+    app.validators.check(op, &request)?;
+    Ok(request)
+}
+
 fn line_col_offset(bytes: &[u8], line: usize, column: usize) -> usize {
     let mut offset = 0;
     for (i, l) in bytes.split(|b| *b == b'\n').enumerate() {

@@ -20,7 +20,7 @@ use crate::app::{App, dispatch, now_ms};
 use crate::auth::Caller;
 use crate::query::{query_bool, query_error, query_int_in, query_list, query_map};
 use crate::store::{AgentAlias, AgentRecord, AgentVersion};
-use crate::validate::{parse_json, read_body};
+use crate::validate::read_request;
 
 /// The fields of a create or update request that a version keeps.
 const FIELDS: &[&str] = &[
@@ -120,18 +120,6 @@ fn alias_json(alias: &AgentAlias) -> Value {
         "alias": alias.alias, "version": alias.version,
         "created_at": time(alias.created_ms), "updated_at": time(alias.updated_ms),
     })
-}
-
-async fn read_request(
-    app: &App,
-    op: &'static ops::Operation,
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<Value, ApiError> {
-    let bytes = read_body(body, headers, app.options.body_limit).await?;
-    let request = parse_json(&bytes)?;
-    app.validators.check(op, &request)?;
-    Ok(request)
 }
 
 /// `POST /v1/agents`: a new agent at version 0.

@@ -25,7 +25,7 @@ use crate::auth::Caller;
 use crate::query::{query_error, query_int_in, query_map};
 use crate::routes::agents::{agent_at, time};
 use crate::store::ConversationRecord;
-use crate::validate::{parse_json, read_body};
+use crate::validate::read_request;
 
 /// The settings of a start request a conversation keeps.
 const SETTINGS: &[&str] = &[
@@ -62,18 +62,6 @@ fn no_conversation(id: &str) -> ApiError {
 
 fn find(app: &App, id: &str) -> Result<ConversationRecord, ApiError> {
     app.with_store(|s| s.conversations.iter().find(|c| c.id == id).cloned()).ok_or_else(|| no_conversation(id))
-}
-
-async fn read_request(
-    app: &App,
-    op: &'static ops::Operation,
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<Value, ApiError> {
-    let bytes = read_body(body, headers, app.options.body_limit).await?;
-    let request = parse_json(&bytes)?;
-    app.validators.check(op, &request)?;
-    Ok(request)
 }
 
 /// A new id for an entry of this type (`msg_`, `fc_`, `fr_`, `tex_`, `ho_` and 32 hex digits).

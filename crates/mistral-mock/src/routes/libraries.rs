@@ -26,7 +26,7 @@ use crate::routes::agents::time;
 use crate::routes::files::path_uuid;
 use crate::store::{DocumentRecord, LibraryRecord, ShareRecord};
 use crate::text::{hash64, keywords, tokenize};
-use crate::validate::{parse_json, read_body};
+use crate::validate::read_request;
 
 /// Simulated seconds a document takes to be processed (after an upload or a reprocess).
 pub(crate) const PROCESSING_SECONDS: f64 = 2.0;
@@ -253,19 +253,6 @@ fn document_json(doc: &DocumentRecord, now: i64) -> Value {
         "processing_status": processing,
         "tokens_processing_total": tokens.unwrap_or(0),
     })
-}
-
-/// Reads a JSON body and checks it against the request schema of `op`.
-async fn read_request(
-    app: &App,
-    op: &'static ops::Operation,
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<Value, ApiError> {
-    let bytes = read_body(body, headers, app.options.body_limit).await?;
-    let request = parse_json(&bytes)?;
-    app.validators.check(op, &request)?;
-    Ok(request)
 }
 
 /// `POST /v1/libraries`: a new, empty library (201).
