@@ -2,8 +2,10 @@
 // change openapi.yaml or crates/mistral-codegen and run `cargo xtask generate`.
 
 #[allow(unused_imports)]
+#[cfg(feature = "client")]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
+#[cfg(feature = "client")]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
@@ -39,6 +41,7 @@ pub mod types {
         pub version_message: ::std::option::Option<::std::string::String>,
         pub versions: ::std::vec::Vec<i64>,
     }
+    #[cfg(feature = "client")]
     impl Agent {
         pub fn builder() -> builder::Agent {
             Default::default()
@@ -52,6 +55,7 @@ pub mod types {
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
         pub version: i64,
     }
+    #[cfg(feature = "client")]
     impl AgentAliasResponse {
         pub fn builder() -> builder::AgentAliasResponse {
             Default::default()
@@ -75,6 +79,7 @@ pub mod types {
         pub object: ::std::option::Option<AgentConversationObject>,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     }
+    #[cfg(feature = "client")]
     impl AgentConversation {
         pub fn builder() -> builder::AgentConversation {
             Default::default()
@@ -164,6 +169,7 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: AgentHandoffDoneEventType,
     }
+    #[cfg(feature = "client")]
     impl AgentHandoffDoneEvent {
         pub fn builder() -> builder::AgentHandoffDoneEvent {
             Default::default()
@@ -240,6 +246,7 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: AgentHandoffEntryType,
     }
+    #[cfg(feature = "client")]
     impl AgentHandoffEntry {
         pub fn builder() -> builder::AgentHandoffEntry {
             Default::default()
@@ -360,6 +367,7 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: AgentHandoffStartedEventType,
     }
+    #[cfg(feature = "client")]
     impl AgentHandoffStartedEvent {
         pub fn builder() -> builder::AgentHandoffStartedEvent {
             Default::default()
@@ -426,6 +434,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object: ::std::option::Option<AgentListPageObject>,
     }
+    #[cfg(feature = "client")]
     impl AgentListPage {
         pub fn builder() -> builder::AgentListPage {
             Default::default()
@@ -710,6 +719,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tools: ::std::option::Option<::std::vec::Vec<Tool>>,
     }
+    #[cfg(feature = "client")]
     impl AgentsCompletionRequest {
         pub fn builder() -> builder::AgentsCompletionRequest {
             Default::default()
@@ -772,6 +782,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub type_: ApiKeyAuthType,
         pub value: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl ApiKeyAuth {
         pub fn builder() -> builder::ApiKeyAuth {
             Default::default()
@@ -850,6 +861,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object: ::std::option::Option<ArchiveModelResponseObject>,
     }
+    #[cfg(feature = "client")]
     impl ArchiveModelResponse {
         pub fn builder() -> builder::ArchiveModelResponse {
             Default::default()
@@ -918,6 +930,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tool_calls: ::std::option::Option<::std::vec::Vec<ToolCall>>,
     }
+    #[cfg(feature = "client")]
     impl AssistantMessage {
         pub fn builder() -> builder::AssistantMessage {
             Default::default()
@@ -930,6 +943,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: AudioChunkType,
     }
+    #[cfg(feature = "client")]
     impl AudioChunk {
         pub fn builder() -> builder::AudioChunk {
             Default::default()
@@ -1024,6 +1038,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub timestamp_granularities: ::std::vec::Vec<TimestampGranularity>,
     }
+    #[cfg(feature = "client")]
     impl AudioTranscriptionRequest {
         pub fn builder() -> builder::AudioTranscriptionRequest {
             Default::default()
@@ -1248,6 +1263,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: BaseModelCardType,
     }
+    #[cfg(feature = "client")]
     impl BaseModelCard {
         pub fn builder() -> builder::BaseModelCard {
             Default::default()
@@ -1311,6 +1327,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub count: ::std::option::Option<i64>,
         pub message: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl BatchError {
         pub fn builder() -> builder::BatchError {
             Default::default()
@@ -1354,6 +1371,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub succeeded_requests: i64,
         pub total_requests: i64,
     }
+    #[cfg(feature = "client")]
     impl BatchJob {
         pub fn builder() -> builder::BatchJob {
             Default::default()
@@ -1441,6 +1459,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "client")]
     impl BatchRequest {
         pub fn builder() -> builder::BatchRequest {
             Default::default()
@@ -1465,6 +1484,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub input: ChatClassificationRequestInputs,
         pub model: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl ChatClassificationRequest {
         pub fn builder() -> builder::ChatClassificationRequest {
             Default::default()
@@ -1497,6 +1517,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub messages: ::std::vec::Vec<DeltaMessage>,
     }
+    #[cfg(feature = "client")]
     impl ChatCompletionChoice {
         pub fn builder() -> builder::ChatCompletionChoice {
             Default::default()
@@ -1559,6 +1580,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub top_p: ::std::option::Option<f64>,
     }
+    #[cfg(feature = "client")]
     impl ChatCompletionRequest {
         pub fn builder() -> builder::ChatCompletionRequest {
             Default::default()
@@ -1574,6 +1596,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub object: ::std::string::String,
         pub usage: UsageInfo,
     }
+    #[cfg(feature = "client")]
     impl ChatCompletionResponse {
         pub fn builder() -> builder::ChatCompletionResponse {
             Default::default()
@@ -1586,6 +1609,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub input: ChatModerationRequestInput,
         pub model: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl ChatModerationRequest {
         pub fn builder() -> builder::ChatModerationRequest {
             Default::default()
@@ -1659,6 +1683,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub metrics: MetricOut,
         pub step_number: i64,
     }
+    #[cfg(feature = "client")]
     impl CheckpointOut {
         pub fn builder() -> builder::CheckpointOut {
             Default::default()
@@ -1675,6 +1700,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         >,
         pub model: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl ClassificationRequest {
         pub fn builder() -> builder::ClassificationRequest {
             Default::default()
@@ -1692,6 +1718,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
             >,
         >,
     }
+    #[cfg(feature = "client")]
     impl ClassificationResponse {
         pub fn builder() -> builder::ClassificationResponse {
             Default::default()
@@ -1702,6 +1729,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     pub struct ClassificationTargetResult {
         pub scores: ::std::collections::HashMap<::std::string::String, f64>,
     }
+    #[cfg(feature = "client")]
     impl ClassificationTargetResult {
         pub fn builder() -> builder::ClassificationTargetResult {
             Default::default()
@@ -1733,6 +1761,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub root_version: ::std::string::String,
         pub workspace_id: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl ClassifierFineTunedModel {
         pub fn builder() -> builder::ClassifierFineTunedModel {
             Default::default()
@@ -1850,6 +1879,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub name: ::std::string::String,
         pub weight: f64,
     }
+    #[cfg(feature = "client")]
     impl ClassifierTargetResult {
         pub fn builder() -> builder::ClassifierTargetResult {
             Default::default()
@@ -1863,6 +1893,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: CodeInterpreterToolType,
     }
+    #[cfg(feature = "client")]
     impl CodeInterpreterTool {
         pub fn builder() -> builder::CodeInterpreterTool {
             Default::default()
@@ -1945,6 +1976,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub top_p: ::std::option::Option<f64>,
     }
+    #[cfg(feature = "client")]
     impl CompletionArgs {
         pub fn builder() -> builder::CompletionArgs {
             Default::default()
@@ -1983,6 +2015,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub usage: ::std::option::Option<UsageInfo>,
     }
+    #[cfg(feature = "client")]
     impl CompletionChunk {
         pub fn builder() -> builder::CompletionChunk {
             Default::default()
@@ -1993,6 +2026,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     pub struct CompletionEvent {
         pub data: CompletionChunk,
     }
+    #[cfg(feature = "client")]
     impl CompletionEvent {
         pub fn builder() -> builder::CompletionEvent {
             Default::default()
@@ -2023,6 +2057,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub root_version: ::std::string::String,
         pub workspace_id: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl CompletionFineTunedModel {
         pub fn builder() -> builder::CompletionFineTunedModel {
             Default::default()
@@ -2139,6 +2174,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub finish_reason: ::std::option::Option<FinishReason>,
         pub index: i64,
     }
+    #[cfg(feature = "client")]
     impl CompletionResponseStreamChoice {
         pub fn builder() -> builder::CompletionResponseStreamChoice {
             Default::default()
@@ -2150,6 +2186,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reasoning_tokens: ::std::option::Option<i64>,
     }
+    #[cfg(feature = "client")]
     impl CompletionTokensDetails {
         pub fn builder() -> builder::CompletionTokensDetails {
             Default::default()
@@ -2249,6 +2286,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
             ::std::vec::Vec<ToolCallConfirmation>,
         >,
     }
+    #[cfg(feature = "client")]
     impl ConversationAppendRequest {
         pub fn builder() -> builder::ConversationAppendRequest {
             Default::default()
@@ -2335,6 +2373,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub data: ConversationEvent,
         pub event: SseTypes,
     }
+    #[cfg(feature = "client")]
     impl ConversationEvents {
         pub fn builder() -> builder::ConversationEvents {
             Default::default()
@@ -2348,6 +2387,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object: ::std::option::Option<ConversationHistoryObject>,
     }
+    #[cfg(feature = "client")]
     impl ConversationHistory {
         pub fn builder() -> builder::ConversationHistory {
             Default::default()
@@ -2475,6 +2515,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object: ::std::option::Option<ConversationMessagesObject>,
     }
+    #[cfg(feature = "client")]
     impl ConversationMessages {
         pub fn builder() -> builder::ConversationMessages {
             Default::default()
@@ -2564,6 +2605,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tools: ::std::option::Option<::std::vec::Vec<Tool>>,
     }
+    #[cfg(feature = "client")]
     impl ConversationRequest {
         pub fn builder() -> builder::ConversationRequest {
             Default::default()
@@ -2597,6 +2639,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub outputs: ::std::vec::Vec<ConversationResponseOutputsItem>,
         pub usage: ConversationUsageInfo,
     }
+    #[cfg(feature = "client")]
     impl ConversationResponse {
         pub fn builder() -> builder::ConversationResponse {
             Default::default()
@@ -2715,6 +2758,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stream: ::std::option::Option<bool>,
     }
+    #[cfg(feature = "client")]
     impl ConversationRestartRequest {
         pub fn builder() -> builder::ConversationRestartRequest {
             Default::default()
@@ -2736,6 +2780,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_tokens: ::std::option::Option<i64>,
     }
+    #[cfg(feature = "client")]
     impl ConversationUsageInfo {
         pub fn builder() -> builder::ConversationUsageInfo {
             Default::default()
@@ -2764,6 +2809,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version_message: ::std::option::Option<CreateAgentRequestVersionMessage>,
     }
+    #[cfg(feature = "client")]
     impl CreateAgentRequest {
         pub fn builder() -> builder::CreateAgentRequest {
             Default::default()
@@ -2847,6 +2893,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timeout_hours: ::std::option::Option<::std::num::NonZeroU64>,
     }
+    #[cfg(feature = "client")]
     impl CreateBatchJobRequest {
         pub fn builder() -> builder::CreateBatchJobRequest {
             Default::default()
@@ -2939,6 +2986,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner_type: ::std::option::Option<CreateLibraryRequestOwnerType>,
     }
+    #[cfg(feature = "client")]
     impl CreateLibraryRequest {
         pub fn builder() -> builder::CreateLibraryRequest {
             Default::default()
@@ -2968,6 +3016,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: CustomConnectorType,
     }
+    #[cfg(feature = "client")]
     impl CustomConnector {
         pub fn builder() -> builder::CustomConnector {
             Default::default()
@@ -3060,6 +3109,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object: ::std::option::Option<DeleteBatchJobResponseObject>,
     }
+    #[cfg(feature = "client")]
     impl DeleteBatchJobResponse {
         pub fn builder() -> builder::DeleteBatchJobResponse {
             Default::default()
@@ -3124,6 +3174,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub id: ::uuid::Uuid,
         pub object: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl DeleteFileOut {
         pub fn builder() -> builder::DeleteFileOut {
             Default::default()
@@ -3158,6 +3209,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "client")]
     impl DeleteModelOut {
         pub fn builder() -> builder::DeleteModelOut {
             Default::default()
@@ -3181,6 +3233,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tool_calls: ::std::option::Option<::std::vec::Vec<ToolCall>>,
     }
+    #[cfg(feature = "client")]
     impl DeltaMessage {
         pub fn builder() -> builder::DeltaMessage {
             Default::default()
@@ -3191,6 +3244,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     pub struct DetailError {
         pub detail: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl DetailError {
         pub fn builder() -> builder::DetailError {
             Default::default()
@@ -3228,6 +3282,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub validation_files: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     }
+    #[cfg(feature = "client")]
     impl DetailedJobOut {
         pub fn builder() -> builder::DetailedJobOut {
             Default::default()
@@ -3270,6 +3325,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "client")]
     impl Document {
         pub fn builder() -> builder::Document {
             Default::default()
@@ -3284,6 +3340,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: DocumentLibraryToolType,
     }
+    #[cfg(feature = "client")]
     impl DocumentLibraryTool {
         pub fn builder() -> builder::DocumentLibraryTool {
             Default::default()
@@ -3345,6 +3402,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     pub struct DocumentTextContent {
         pub text: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl DocumentTextContent {
         pub fn builder() -> builder::DocumentTextContent {
             Default::default()
@@ -3359,6 +3417,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: DocumentUrlChunkType,
     }
+    #[cfg(feature = "client")]
     impl DocumentUrlChunk {
         pub fn builder() -> builder::DocumentUrlChunk {
             Default::default()
@@ -3457,6 +3516,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub output_dtype: ::std::option::Option<EmbeddingDtype>,
     }
+    #[cfg(feature = "client")]
     impl EmbeddingRequest {
         pub fn builder() -> builder::EmbeddingRequest {
             Default::default()
@@ -3471,6 +3531,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub object: ::std::string::String,
         pub usage: UsageInfo,
     }
+    #[cfg(feature = "client")]
     impl EmbeddingResponse {
         pub fn builder() -> builder::EmbeddingResponse {
             Default::default()
@@ -3486,6 +3547,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "client")]
     impl EmbeddingResponseData {
         pub fn builder() -> builder::EmbeddingResponseData {
             Default::default()
@@ -3531,6 +3593,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "client")]
     impl Error {
         pub fn builder() -> builder::Error {
             Default::default()
@@ -3541,6 +3604,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     pub struct ErrorResponse {
         pub error: Error,
     }
+    #[cfg(feature = "client")]
     impl ErrorResponse {
         pub fn builder() -> builder::ErrorResponse {
             Default::default()
@@ -3556,6 +3620,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         >,
         pub name: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl EventOut {
         pub fn builder() -> builder::EventOut {
             Default::default()
@@ -3609,6 +3674,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: FileChunkType,
     }
+    #[cfg(feature = "client")]
     impl FileChunk {
         pub fn builder() -> builder::FileChunk {
             Default::default()
@@ -3699,6 +3765,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility: ::std::option::Option<FileVisibility>,
     }
+    #[cfg(feature = "client")]
     impl FileSchema {
         pub fn builder() -> builder::FileSchema {
             Default::default()
@@ -3745,6 +3812,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub top_p: ::std::option::Option<f64>,
     }
+    #[cfg(feature = "client")]
     impl FimCompletionRequest {
         pub fn builder() -> builder::FimCompletionRequest {
             Default::default()
@@ -3760,6 +3828,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub object: ::std::string::String,
         pub usage: UsageInfo,
     }
+    #[cfg(feature = "client")]
     impl FimCompletionResponse {
         pub fn builder() -> builder::FimCompletionResponse {
             Default::default()
@@ -3818,6 +3887,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub function_calling: ::std::option::Option<bool>,
     }
+    #[cfg(feature = "client")]
     impl FineTunedModelCapabilities {
         pub fn builder() -> builder::FineTunedModelCapabilities {
             Default::default()
@@ -3884,6 +3954,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: FtModelCardType,
     }
+    #[cfg(feature = "client")]
     impl FtModelCard {
         pub fn builder() -> builder::FtModelCard {
             Default::default()
@@ -3950,6 +4021,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub strict: ::std::option::Option<bool>,
     }
+    #[cfg(feature = "client")]
     impl Function {
         pub fn builder() -> builder::Function {
             Default::default()
@@ -3977,6 +4049,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub arguments: FunctionArguments,
         pub name: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl FunctionCall {
         pub fn builder() -> builder::FunctionCall {
             Default::default()
@@ -4009,6 +4082,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: FunctionCallEntryType,
     }
+    #[cfg(feature = "client")]
     impl FunctionCallEntry {
         pub fn builder() -> builder::FunctionCallEntry {
             Default::default()
@@ -4151,6 +4225,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: FunctionCallEventType,
     }
+    #[cfg(feature = "client")]
     impl FunctionCallEvent {
         pub fn builder() -> builder::FunctionCallEvent {
             Default::default()
@@ -4225,6 +4300,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     pub struct FunctionName {
         pub name: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl FunctionName {
         pub fn builder() -> builder::FunctionName {
             Default::default()
@@ -4248,6 +4324,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: FunctionResultEntryType,
     }
+    #[cfg(feature = "client")]
     impl FunctionResultEntry {
         pub fn builder() -> builder::FunctionResultEntry {
             Default::default()
@@ -4362,6 +4439,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: ToolTypes,
     }
+    #[cfg(feature = "client")]
     impl FunctionTool {
         pub fn builder() -> builder::FunctionTool {
             Default::default()
@@ -4372,6 +4450,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     pub struct GetSignedUrlResponse {
         pub url: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl GetSignedUrlResponse {
         pub fn builder() -> builder::GetSignedUrlResponse {
             Default::default()
@@ -4387,6 +4466,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub moderation_llm_v2: ::std::option::Option<ModerationLlmv2Config>,
     }
+    #[cfg(feature = "client")]
     impl GuardrailConfig {
         pub fn builder() -> builder::GuardrailConfig {
             Default::default()
@@ -4397,6 +4477,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     pub struct HttpValidationError {
         pub detail: ::std::vec::Vec<ValidationError>,
     }
+    #[cfg(feature = "client")]
     impl HttpValidationError {
         pub fn builder() -> builder::HttpValidationError {
             Default::default()
@@ -4422,6 +4503,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: ImageGenerationToolType,
     }
+    #[cfg(feature = "client")]
     impl ImageGenerationTool {
         pub fn builder() -> builder::ImageGenerationTool {
             Default::default()
@@ -4485,6 +4567,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub detail: ::std::option::Option<ImageDetail>,
         pub url: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl ImageUrl {
         pub fn builder() -> builder::ImageUrl {
             Default::default()
@@ -4497,6 +4580,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: ImageUrlChunkType,
     }
+    #[cfg(feature = "client")]
     impl ImageUrlChunk {
         pub fn builder() -> builder::ImageUrlChunk {
             Default::default()
@@ -4592,6 +4676,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     pub struct InstructRequest {
         pub messages: ::std::vec::Vec<Messages>,
     }
+    #[cfg(feature = "client")]
     impl InstructRequest {
         pub fn builder() -> builder::InstructRequest {
             Default::default()
@@ -4612,6 +4697,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub validation_files: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     }
+    #[cfg(feature = "client")]
     impl JobIn {
         pub fn builder() -> builder::JobIn {
             Default::default()
@@ -4694,6 +4780,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub training_steps: ::std::option::Option<i64>,
     }
+    #[cfg(feature = "client")]
     impl JobMetadata {
         pub fn builder() -> builder::JobMetadata {
             Default::default()
@@ -4727,6 +4814,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub validation_files: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     }
+    #[cfg(feature = "client")]
     impl JobOut {
         pub fn builder() -> builder::JobOut {
             Default::default()
@@ -4755,6 +4843,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
     }
+    #[cfg(feature = "client")]
     impl JobsOut {
         pub fn builder() -> builder::JobsOut {
             Default::default()
@@ -4770,6 +4859,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub strict: ::std::option::Option<bool>,
     }
+    #[cfg(feature = "client")]
     impl JsonSchema {
         pub fn builder() -> builder::JsonSchema {
             Default::default()
@@ -7449,6 +7539,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub total_size: i64,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     }
+    #[cfg(feature = "client")]
     impl Library {
         pub fn builder() -> builder::Library {
             Default::default()
@@ -7459,6 +7550,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     pub struct LibraryDocumentUploadForm {
         pub file: File,
     }
+    #[cfg(feature = "client")]
     impl LibraryDocumentUploadForm {
         pub fn builder() -> builder::LibraryDocumentUploadForm {
             Default::default()
@@ -7473,6 +7565,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub object: ::std::option::Option<ListBatchJobsResponseObject>,
         pub total: i64,
     }
+    #[cfg(feature = "client")]
     impl ListBatchJobsResponse {
         pub fn builder() -> builder::ListBatchJobsResponse {
             Default::default()
@@ -7535,6 +7628,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub data: ::std::vec::Vec<Document>,
         pub pagination: PaginationInfo,
     }
+    #[cfg(feature = "client")]
     impl ListDocumentsResponse {
         pub fn builder() -> builder::ListDocumentsResponse {
             Default::default()
@@ -7548,6 +7642,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
     }
+    #[cfg(feature = "client")]
     impl ListFilesOut {
         pub fn builder() -> builder::ListFilesOut {
             Default::default()
@@ -7582,6 +7677,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<PaginationInfo>,
     }
+    #[cfg(feature = "client")]
     impl ListLibrariesResponse {
         pub fn builder() -> builder::ListLibrariesResponse {
             Default::default()
@@ -7592,6 +7688,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     pub struct ListSharingResponse {
         pub data: ::std::vec::Vec<Sharing>,
     }
+    #[cfg(feature = "client")]
     impl ListSharingResponse {
         pub fn builder() -> builder::ListSharingResponse {
             Default::default()
@@ -7745,6 +7842,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: MessageInputEntryType,
     }
+    #[cfg(feature = "client")]
     impl MessageInputEntry {
         pub fn builder() -> builder::MessageInputEntry {
             Default::default()
@@ -7982,6 +8080,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: MessageOutputEntryType,
     }
+    #[cfg(feature = "client")]
     impl MessageOutputEntry {
         pub fn builder() -> builder::MessageOutputEntry {
             Default::default()
@@ -8172,6 +8271,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: MessageOutputEventType,
     }
+    #[cfg(feature = "client")]
     impl MessageOutputEvent {
         pub fn builder() -> builder::MessageOutputEvent {
             Default::default()
@@ -8302,6 +8402,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub usage_count: ::std::option::Option<i64>,
     }
+    #[cfg(feature = "client")]
     impl MessageTokens {
         pub fn builder() -> builder::MessageTokens {
             Default::default()
@@ -8376,6 +8477,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub valid_mean_token_accuracy: ::std::option::Option<f64>,
     }
+    #[cfg(feature = "client")]
     impl MetricOut {
         pub fn builder() -> builder::MetricOut {
             Default::default()
@@ -8491,6 +8593,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vision: ::std::option::Option<bool>,
     }
+    #[cfg(feature = "client")]
     impl ModelCapabilities {
         pub fn builder() -> builder::ModelCapabilities {
             Default::default()
@@ -8520,6 +8623,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub tools: ::std::vec::Vec<Tool>,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     }
+    #[cfg(feature = "client")]
     impl ModelConversation {
         pub fn builder() -> builder::ModelConversation {
             Default::default()
@@ -8584,6 +8688,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "client")]
     impl ModelList {
         pub fn builder() -> builder::ModelList {
             Default::default()
@@ -8631,6 +8736,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub violence_and_threats: ::std::option::Option<f64>,
     }
+    #[cfg(feature = "client")]
     impl ModerationLlmv1CategoryThresholds {
         pub fn builder() -> builder::ModerationLlmv1CategoryThresholds {
             Default::default()
@@ -8650,6 +8756,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub model_name: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "client")]
     impl ModerationLlmv1Config {
         pub fn builder() -> builder::ModerationLlmv1Config {
             Default::default()
@@ -8681,6 +8788,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub violence_and_threats: ::std::option::Option<f64>,
     }
+    #[cfg(feature = "client")]
     impl ModerationLlmv2CategoryThresholds {
         pub fn builder() -> builder::ModerationLlmv2CategoryThresholds {
             Default::default()
@@ -8700,6 +8808,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub model_name: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "client")]
     impl ModerationLlmv2Config {
         pub fn builder() -> builder::ModerationLlmv2Config {
             Default::default()
@@ -8719,6 +8828,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         )]
         pub category_scores: ::std::collections::HashMap<::std::string::String, f64>,
     }
+    #[cfg(feature = "client")]
     impl ModerationObject {
         pub fn builder() -> builder::ModerationObject {
             Default::default()
@@ -8731,6 +8841,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub model: ::std::string::String,
         pub results: ::std::vec::Vec<ModerationObject>,
     }
+    #[cfg(feature = "client")]
     impl ModerationResponse {
         pub fn builder() -> builder::ModerationResponse {
             Default::default()
@@ -8743,6 +8854,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ToolTypes>,
     }
+    #[cfg(feature = "client")]
     impl NamedToolChoice {
         pub fn builder() -> builder::NamedToolChoice {
             Default::default()
@@ -8755,6 +8867,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub type_: OAuth2TokenAuthType,
         pub value: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl OAuth2TokenAuth {
         pub fn builder() -> builder::OAuth2TokenAuth {
             Default::default()
@@ -8824,6 +8937,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: OcrAsideTextBlockType,
     }
+    #[cfg(feature = "client")]
     impl OcrAsideTextBlock {
         pub fn builder() -> builder::OcrAsideTextBlock {
             Default::default()
@@ -8890,6 +9004,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub minimum_content_confidence_score: ::std::option::Option<f64>,
     }
+    #[cfg(feature = "client")]
     impl OcrBlockConfidenceScores {
         pub fn builder() -> builder::OcrBlockConfidenceScores {
             Default::default()
@@ -8908,6 +9023,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: OcrCaptionBlockType,
     }
+    #[cfg(feature = "client")]
     impl OcrCaptionBlock {
         pub fn builder() -> builder::OcrCaptionBlock {
             Default::default()
@@ -8977,6 +9093,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: OcrCodeBlockType,
     }
+    #[cfg(feature = "client")]
     impl OcrCodeBlock {
         pub fn builder() -> builder::OcrCodeBlock {
             Default::default()
@@ -9040,6 +9157,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub start_index: u64,
         pub text: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl OcrConfidenceScore {
         pub fn builder() -> builder::OcrConfidenceScore {
             Default::default()
@@ -9091,6 +9209,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: OcrEquationBlockType,
     }
+    #[cfg(feature = "client")]
     impl OcrEquationBlock {
         pub fn builder() -> builder::OcrEquationBlock {
             Default::default()
@@ -9160,6 +9279,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: OcrFooterBlockType,
     }
+    #[cfg(feature = "client")]
     impl OcrFooterBlock {
         pub fn builder() -> builder::OcrFooterBlock {
             Default::default()
@@ -9229,6 +9349,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: OcrHeaderBlockType,
     }
+    #[cfg(feature = "client")]
     impl OcrHeaderBlock {
         pub fn builder() -> builder::OcrHeaderBlock {
             Default::default()
@@ -9299,6 +9420,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: OcrImageBlockType,
     }
+    #[cfg(feature = "client")]
     impl OcrImageBlock {
         pub fn builder() -> builder::OcrImageBlock {
             Default::default()
@@ -9368,6 +9490,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub top_left_x: ::std::option::Option<u64>,
         pub top_left_y: ::std::option::Option<u64>,
     }
+    #[cfg(feature = "client")]
     impl OcrImageObject {
         pub fn builder() -> builder::OcrImageObject {
             Default::default()
@@ -9386,6 +9509,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: OcrListBlockType,
     }
+    #[cfg(feature = "client")]
     impl OcrListBlock {
         pub fn builder() -> builder::OcrListBlock {
             Default::default()
@@ -9450,6 +9574,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub word_confidence_scores: ::std::vec::Vec<OcrConfidenceScore>,
     }
+    #[cfg(feature = "client")]
     impl OcrPageConfidenceScores {
         pub fn builder() -> builder::OcrPageConfidenceScores {
             Default::default()
@@ -9462,6 +9587,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub height: u64,
         pub width: u64,
     }
+    #[cfg(feature = "client")]
     impl OcrPageDimensions {
         pub fn builder() -> builder::OcrPageDimensions {
             Default::default()
@@ -9487,6 +9613,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tables: ::std::vec::Vec<OcrTableObject>,
     }
+    #[cfg(feature = "client")]
     impl OcrPageObject {
         pub fn builder() -> builder::OcrPageObject {
             Default::default()
@@ -9598,6 +9725,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: OcrReferencesBlockType,
     }
+    #[cfg(feature = "client")]
     impl OcrReferencesBlock {
         pub fn builder() -> builder::OcrReferencesBlock {
             Default::default()
@@ -9687,6 +9815,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub table_format: ::std::option::Option<OcrRequestTableFormat>,
     }
+    #[cfg(feature = "client")]
     impl OcrRequest {
         pub fn builder() -> builder::OcrRequest {
             Default::default()
@@ -9754,6 +9883,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub pages: ::std::vec::Vec<OcrPageObject>,
         pub usage_info: OcrUsageInfo,
     }
+    #[cfg(feature = "client")]
     impl OcrResponse {
         pub fn builder() -> builder::OcrResponse {
             Default::default()
@@ -9772,6 +9902,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: OcrSignatureBlockType,
     }
+    #[cfg(feature = "client")]
     impl OcrSignatureBlock {
         pub fn builder() -> builder::OcrSignatureBlock {
             Default::default()
@@ -9843,6 +9974,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: OcrTableBlockType,
     }
+    #[cfg(feature = "client")]
     impl OcrTableBlock {
         pub fn builder() -> builder::OcrTableBlock {
             Default::default()
@@ -9910,6 +10042,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
             ::std::vec::Vec<OcrConfidenceScore>,
         >,
     }
+    #[cfg(feature = "client")]
     impl OcrTableObject {
         pub fn builder() -> builder::OcrTableObject {
             Default::default()
@@ -9948,6 +10081,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: OcrTextBlockType,
     }
+    #[cfg(feature = "client")]
     impl OcrTextBlock {
         pub fn builder() -> builder::OcrTextBlock {
             Default::default()
@@ -10017,6 +10151,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: OcrTitleBlockType,
     }
+    #[cfg(feature = "client")]
     impl OcrTitleBlock {
         pub fn builder() -> builder::OcrTitleBlock {
             Default::default()
@@ -10080,6 +10215,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub doc_size_bytes: ::std::option::Option<i64>,
         pub pages_processed: u64,
     }
+    #[cfg(feature = "client")]
     impl OcrUsageInfo {
         pub fn builder() -> builder::OcrUsageInfo {
             Default::default()
@@ -10114,6 +10250,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub total_items: i64,
         pub total_pages: i64,
     }
+    #[cfg(feature = "client")]
     impl PaginationInfo {
         pub fn builder() -> builder::PaginationInfo {
             Default::default()
@@ -10127,6 +10264,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<PredictionType>,
     }
+    #[cfg(feature = "client")]
     impl Prediction {
         pub fn builder() -> builder::Prediction {
             Default::default()
@@ -10210,6 +10348,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub process_status: ProcessStatus,
         pub processing_status: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl ProcessingStatus {
         pub fn builder() -> builder::ProcessingStatus {
             Default::default()
@@ -10225,6 +10364,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub messages: ::std::vec::Vec<MessageTokens>,
     }
+    #[cfg(feature = "client")]
     impl PromptTokensDetails {
         pub fn builder() -> builder::PromptTokensDetails {
             Default::default()
@@ -10257,6 +10397,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: ReferenceChunkType,
     }
+    #[cfg(feature = "client")]
     impl ReferenceChunk {
         pub fn builder() -> builder::ReferenceChunk {
             Default::default()
@@ -10382,6 +10523,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub type_: ResponseDoneEventType,
         pub usage: ConversationUsageInfo,
     }
+    #[cfg(feature = "client")]
     impl ResponseDoneEvent {
         pub fn builder() -> builder::ResponseDoneEvent {
             Default::default()
@@ -10450,6 +10592,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: ResponseErrorEventType,
     }
+    #[cfg(feature = "client")]
     impl ResponseErrorEvent {
         pub fn builder() -> builder::ResponseErrorEvent {
             Default::default()
@@ -10516,6 +10659,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: ResponseFormats,
     }
+    #[cfg(feature = "client")]
     impl ResponseFormat {
         pub fn builder() -> builder::ResponseFormat {
             Default::default()
@@ -10550,6 +10694,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: ResponseStartedEventType,
     }
+    #[cfg(feature = "client")]
     impl ResponseStartedEvent {
         pub fn builder() -> builder::ResponseStartedEvent {
             Default::default()
@@ -10652,6 +10797,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility: ::std::option::Option<FileVisibility>,
     }
+    #[cfg(feature = "client")]
     impl RetrieveFileOut {
         pub fn builder() -> builder::RetrieveFileOut {
             Default::default()
@@ -10748,6 +10894,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<::uuid::Uuid>,
     }
+    #[cfg(feature = "client")]
     impl Sharing {
         pub fn builder() -> builder::Sharing {
             Default::default()
@@ -10761,6 +10908,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub share_with_type: EntityType,
         pub share_with_uuid: ::uuid::Uuid,
     }
+    #[cfg(feature = "client")]
     impl SharingDelete {
         pub fn builder() -> builder::SharingDelete {
             Default::default()
@@ -10775,6 +10923,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub share_with_type: EntityType,
         pub share_with_uuid: ::uuid::Uuid,
     }
+    #[cfg(feature = "client")]
     impl SharingRequest {
         pub fn builder() -> builder::SharingRequest {
             Default::default()
@@ -10839,6 +10988,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub voice_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "client")]
     impl SpeechRequest {
         pub fn builder() -> builder::SpeechRequest {
             Default::default()
@@ -10864,6 +11014,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
     pub struct SpeechResponse {
         pub audio_data: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl SpeechResponse {
         pub fn builder() -> builder::SpeechResponse {
             Default::default()
@@ -10876,6 +11027,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: SpeechStreamAudioDeltaType,
     }
+    #[cfg(feature = "client")]
     impl SpeechStreamAudioDelta {
         pub fn builder() -> builder::SpeechStreamAudioDelta {
             Default::default()
@@ -10939,6 +11091,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub type_: SpeechStreamDoneType,
         pub usage: UsageInfo,
     }
+    #[cfg(feature = "client")]
     impl SpeechStreamDone {
         pub fn builder() -> builder::SpeechStreamDone {
             Default::default()
@@ -11048,6 +11201,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub data: SpeechStreamEvent,
         pub event: SpeechStreamEventTypes,
     }
+    #[cfg(feature = "client")]
     impl SpeechStreamEvents {
         pub fn builder() -> builder::SpeechStreamEvents {
             Default::default()
@@ -11091,6 +11245,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub content: SystemMessageContent,
         pub role: SystemMessageRole,
     }
+    #[cfg(feature = "client")]
     impl SystemMessage {
         pub fn builder() -> builder::SystemMessage {
             Default::default()
@@ -11194,6 +11349,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: TextChunkType,
     }
+    #[cfg(feature = "client")]
     impl TextChunk {
         pub fn builder() -> builder::TextChunk {
             Default::default()
@@ -11261,6 +11417,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: ThinkChunkType,
     }
+    #[cfg(feature = "client")]
     impl ThinkChunk {
         pub fn builder() -> builder::ThinkChunk {
             Default::default()
@@ -11438,6 +11595,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ToolCallType>,
     }
+    #[cfg(feature = "client")]
     impl ToolCall {
         pub fn builder() -> builder::ToolCall {
             Default::default()
@@ -11449,6 +11607,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub confirmation: ToolCallConfirmationConfirmation,
         pub tool_call_id: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl ToolCallConfirmation {
         pub fn builder() -> builder::ToolCallConfirmation {
             Default::default()
@@ -11536,6 +11695,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
             ::std::vec::Vec<::std::string::String>,
         >,
     }
+    #[cfg(feature = "client")]
     impl ToolConfiguration {
         pub fn builder() -> builder::ToolConfiguration {
             Default::default()
@@ -11554,6 +11714,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: ToolExecutionDeltaEventType,
     }
+    #[cfg(feature = "client")]
     impl ToolExecutionDeltaEvent {
         pub fn builder() -> builder::ToolExecutionDeltaEvent {
             Default::default()
@@ -11624,6 +11785,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: ToolExecutionDoneEventType,
     }
+    #[cfg(feature = "client")]
     impl ToolExecutionDoneEvent {
         pub fn builder() -> builder::ToolExecutionDoneEvent {
             Default::default()
@@ -11704,6 +11866,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: ToolExecutionEntryType,
     }
+    #[cfg(feature = "client")]
     impl ToolExecutionEntry {
         pub fn builder() -> builder::ToolExecutionEntry {
             Default::default()
@@ -11869,6 +12032,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: ToolExecutionStartedEventType,
     }
+    #[cfg(feature = "client")]
     impl ToolExecutionStartedEvent {
         pub fn builder() -> builder::ToolExecutionStartedEvent {
             Default::default()
@@ -11938,6 +12102,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: ToolFileChunkType,
     }
+    #[cfg(feature = "client")]
     impl ToolFileChunk {
         pub fn builder() -> builder::ToolFileChunk {
             Default::default()
@@ -12004,6 +12169,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tool_call_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "client")]
     impl ToolMessage {
         pub fn builder() -> builder::ToolMessage {
             Default::default()
@@ -12074,6 +12240,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "client")]
     impl ToolReferenceChunk {
         pub fn builder() -> builder::ToolReferenceChunk {
             Default::default()
@@ -12191,6 +12358,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub training_steps: ::std::option::Option<::std::num::NonZeroU64>,
     }
+    #[cfg(feature = "client")]
     impl TrainingParameters {
         pub fn builder() -> builder::TrainingParameters {
             Default::default()
@@ -12206,6 +12374,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub text: ::std::string::String,
         pub usage: UsageInfo,
     }
+    #[cfg(feature = "client")]
     impl TranscriptionResponse {
         pub fn builder() -> builder::TranscriptionResponse {
             Default::default()
@@ -12281,6 +12450,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<TranscriptionSegmentChunkType>,
     }
+    #[cfg(feature = "client")]
     impl TranscriptionSegmentChunk {
         pub fn builder() -> builder::TranscriptionSegmentChunk {
             Default::default()
@@ -12350,6 +12520,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub type_: TranscriptionStreamDoneType,
         pub usage: UsageInfo,
     }
+    #[cfg(feature = "client")]
     impl TranscriptionStreamDone {
         pub fn builder() -> builder::TranscriptionStreamDone {
             Default::default()
@@ -12532,6 +12703,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub data: TranscriptionStreamEvent,
         pub event: TranscriptionStreamEventTypes,
     }
+    #[cfg(feature = "client")]
     impl TranscriptionStreamEvents {
         pub fn builder() -> builder::TranscriptionStreamEvents {
             Default::default()
@@ -12544,6 +12716,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: TranscriptionStreamLanguageType,
     }
+    #[cfg(feature = "client")]
     impl TranscriptionStreamLanguage {
         pub fn builder() -> builder::TranscriptionStreamLanguage {
             Default::default()
@@ -12670,6 +12843,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: TranscriptionStreamSegmentDeltaType,
     }
+    #[cfg(feature = "client")]
     impl TranscriptionStreamSegmentDelta {
         pub fn builder() -> builder::TranscriptionStreamSegmentDelta {
             Default::default()
@@ -12734,6 +12908,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: TranscriptionStreamTextDeltaType,
     }
+    #[cfg(feature = "client")]
     impl TranscriptionStreamTextDelta {
         pub fn builder() -> builder::TranscriptionStreamTextDelta {
             Default::default()
@@ -12800,6 +12975,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object: ::std::option::Option<UnarchiveModelResponseObject>,
     }
+    #[cfg(feature = "client")]
     impl UnarchiveModelResponse {
         pub fn builder() -> builder::UnarchiveModelResponse {
             Default::default()
@@ -12884,6 +13060,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version_message: ::std::option::Option<UpdateAgentRequestVersionMessage>,
     }
+    #[cfg(feature = "client")]
     impl UpdateAgentRequest {
         pub fn builder() -> builder::UpdateAgentRequest {
             Default::default()
@@ -12960,6 +13137,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "client")]
     impl UpdateDocumentRequest {
         pub fn builder() -> builder::UpdateDocumentRequest {
             Default::default()
@@ -13032,6 +13210,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "client")]
     impl UpdateLibraryRequest {
         pub fn builder() -> builder::UpdateLibraryRequest {
             Default::default()
@@ -13045,6 +13224,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "client")]
     impl UpdateModelRequest {
         pub fn builder() -> builder::UpdateModelRequest {
             Default::default()
@@ -13061,6 +13241,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility: ::std::option::Option<UploadFileFormVisibility>,
     }
+    #[cfg(feature = "client")]
     impl UploadFileForm {
         pub fn builder() -> builder::UploadFileForm {
             Default::default()
@@ -13109,6 +13290,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility: ::std::option::Option<FileVisibility>,
     }
+    #[cfg(feature = "client")]
     impl UploadFileOut {
         pub fn builder() -> builder::UploadFileOut {
             Default::default()
@@ -13156,6 +13338,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub service_tier: ::std::option::Option<::std::string::String>,
         pub total_tokens: i64,
     }
+    #[cfg(feature = "client")]
     impl UsageInfo {
         pub fn builder() -> builder::UsageInfo {
             Default::default()
@@ -13167,6 +13350,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub content: ::std::option::Option<MessageContent>,
         pub role: UserMessageRole,
     }
+    #[cfg(feature = "client")]
     impl UserMessage {
         pub fn builder() -> builder::UserMessage {
             Default::default()
@@ -13239,6 +13423,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl ValidationError {
         pub fn builder() -> builder::ValidationError {
             Default::default()
@@ -13288,6 +13473,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    #[cfg(feature = "client")]
     impl VoiceCreateRequest {
         pub fn builder() -> builder::VoiceCreateRequest {
             Default::default()
@@ -13357,6 +13543,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub total: i64,
         pub total_pages: i64,
     }
+    #[cfg(feature = "client")]
     impl VoiceListResponse {
         pub fn builder() -> builder::VoiceListResponse {
             Default::default()
@@ -13391,6 +13578,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         pub type_: ::std::option::Option<AudioType>,
         pub user_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "client")]
     impl VoiceResponse {
         pub fn builder() -> builder::VoiceResponse {
             Default::default()
@@ -13466,6 +13654,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    #[cfg(feature = "client")]
     impl VoiceUpdateRequest {
         pub fn builder() -> builder::VoiceUpdateRequest {
             Default::default()
@@ -13538,6 +13727,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: WandbIntegrationType,
     }
+    #[cfg(feature = "client")]
     impl WandbIntegration {
         pub fn builder() -> builder::WandbIntegration {
             Default::default()
@@ -13609,6 +13799,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "client")]
     impl WandbIntegrationOut {
         pub fn builder() -> builder::WandbIntegrationOut {
             Default::default()
@@ -13673,6 +13864,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: WebSearchPremiumToolType,
     }
+    #[cfg(feature = "client")]
     impl WebSearchPremiumTool {
         pub fn builder() -> builder::WebSearchPremiumTool {
             Default::default()
@@ -13737,6 +13929,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: WebSearchToolType,
     }
+    #[cfg(feature = "client")]
     impl WebSearchTool {
         pub fn builder() -> builder::WebSearchTool {
             Default::default()
@@ -13806,12 +13999,14 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
+    #[cfg(feature = "client")]
     impl WrappedValidationError {
         pub fn builder() -> builder::WrappedValidationError {
             Default::default()
         }
     }
     /// Types for composing complex structures.
+    #[cfg(feature = "client")]
     pub mod builder {
         #[derive(Clone, Debug)]
         pub struct Agent {
@@ -39506,10 +39701,12 @@ of its `data:` lines.
 
 
 Version: 2026.08*/
+#[cfg(feature = "client")]
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
 }
+#[cfg(feature = "client")]
 impl Client {
     /// Create a new client.
     ///
@@ -39535,6 +39732,7 @@ No timeout is set: long completions and streams run as long as the server sends.
         }
     }
 }
+#[cfg(feature = "client")]
 impl ClientInfo<()> for Client {
     fn api_version() -> &'static str {
         "2026.08"
@@ -39549,7 +39747,9 @@ impl ClientInfo<()> for Client {
         &()
     }
 }
+#[cfg(feature = "client")]
 impl ClientHooks<()> for &Client {}
+#[cfg(feature = "client")]
 impl Client {
     /**List agents (page numbers; superseded by the token-paged list)
 
@@ -40824,6 +41024,7 @@ let response = client.ocr_v1_ocr_post()
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
+#[cfg(feature = "client")]
 pub mod builder {
     use super::types;
     #[allow(unused_imports)]
@@ -49742,6 +49943,7 @@ pub mod builder {
     }
 }
 /// Items consumers will typically use such as the Client.
+#[cfg(feature = "client")]
 pub mod prelude {
     pub use self::super::Client;
 }

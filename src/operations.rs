@@ -39,14 +39,14 @@ impl Method {
         }
     }
 
-    /// The method as `reqwest` (and `http`) take it.
-    pub fn to_http(self) -> reqwest::Method {
+    /// The method as `http` (and so `reqwest`, which re-exports it) takes it.
+    pub fn to_http(self) -> http::Method {
         match self {
-            Method::Get => reqwest::Method::GET,
-            Method::Put => reqwest::Method::PUT,
-            Method::Post => reqwest::Method::POST,
-            Method::Delete => reqwest::Method::DELETE,
-            Method::Patch => reqwest::Method::PATCH,
+            Method::Get => http::Method::GET,
+            Method::Put => http::Method::PUT,
+            Method::Post => http::Method::POST,
+            Method::Delete => http::Method::DELETE,
+            Method::Patch => http::Method::PATCH,
         }
     }
 }

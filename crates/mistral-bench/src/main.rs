@@ -3,6 +3,7 @@
 //! on a canned local server in a child process. See BENCHMARKS.md at the workspace root.
 
 mod bodies;
+mod build_time;
 mod callgrind;
 mod clients;
 mod measure;
@@ -57,6 +58,10 @@ struct Args {
     /// Use this server instead of starting one (`--profile` and `--mem-child`).
     #[arg(long)]
     addr: Option<std::net::SocketAddr>,
+    /// Measure instead how long a user's first build takes: a one-file app on mistral-sdk and
+    /// the same on async-openai, each built from clean (`--rounds` times, default 1).
+    #[arg(long)]
+    build_time: bool,
     /// Run the canned server (internal).
     #[arg(long, hide = true)]
     serve: bool,
@@ -574,7 +579,36 @@ fn main() -> Result<()> {
     if let Some(what) = &args.profile {
         return profile(&args, what);
     }
+    if args.build_time {
+        return build_time_report(&args);
+    }
     run(&args)
+}
+
+/// `--build-time`: the clean-build times, their ratio and its target (<= 1.0).
+fn build_time_report(args: &Args) -> Result<()> {
+    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let times = build_time::measure(&workspace, args.rounds.unwrap_or(1))?;
+    let ratio = times.ratio();
+    let (sdk, openai) = (build_time::median(&times.sdk), build_time::median(&times.openai));
+    eprintln!(
+        "clean debug build of a one-file chat app: mistral-sdk {:.1} s, async-openai {:.1} s: ratio {ratio:.2} (target <= 1.00: {})",
+        sdk.as_secs_f64(),
+        openai.as_secs_f64(),
+        if ratio <= 1.0 { "met" } else { "missed" }
+    );
+    if args.json {
+        let secs = |t: &[Duration]| t.iter().map(Duration::as_secs_f64).collect::<Vec<_>>();
+        let out = json!({
+            "scenario": "build_time",
+            "sdk_seconds": secs(&times.sdk),
+            "async_openai_seconds": secs(&times.openai),
+            "ratios": {"sdk_vs_async_openai_build_time": ratio},
+            "targets": [{"name": "sdk_vs_async_openai_build_time", "max": 1.0, "value": ratio, "met": ratio <= 1.0}],
+        });
+        println!("{out}");
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -12,7 +12,10 @@ use crate::{Error, Result};
 ///   15 s total timeout, which would cut every long completion and stream;
 /// - lets a required-but-nullable field be absent (it reads as `None`): typify rejects the
 ///   absence (`deserialize_with = Option::deserialize`), and a server that leaves out
-///   `"finish_reason": null` should not break a stream. Serializing still writes the `null`.
+///   `"finish_reason": null` should not break a stream. Serializing still writes the `null`;
+/// - puts everything but the wire types behind the `client` feature: the HTTP client and its
+///   request builders, and the types' builders. `mistral-sdk` has its own transport and
+///   needs the types only; without the rest a user's build compiles a quarter of the code.
 ///
 /// Fails if a rewrite finds nothing to change, so a progenitor upgrade that moves the
 /// code is noticed instead of silently shipping the old behaviour.
@@ -28,7 +31,56 @@ pub fn postprocess(mut file: syn::File) -> Result<syn::File> {
     if !pass.new_replaced {
         return Err(Error::Spec("Client::new not found".into()));
     }
+    if gate_client(&mut file) == 0 {
+        return Err(Error::Spec("no client item found to put behind the client feature".into()));
+    }
     Ok(file)
+}
+
+/// Adds `#[cfg(feature = "client")]` to every top-level item but `mod types`, and inside it to
+/// the types' builders (`mod builder` and every item naming it). Gives how many items it gated.
+fn gate_client(file: &mut syn::File) -> usize {
+    let gate: syn::Attribute = syn::parse_quote!(#[cfg(feature = "client")]);
+    let mut gated = 0;
+    for item in &mut file.items {
+        match item {
+            syn::Item::Mod(module) if module.ident == "types" => {
+                let Some((_, items)) = &mut module.content else { continue };
+                for inner in items {
+                    let names_builder = match &*inner {
+                        syn::Item::Mod(m) => m.ident == "builder",
+                        other => other.to_token_stream().to_string().contains("builder ::"),
+                    };
+                    if names_builder {
+                        push_attr(inner, gate.clone());
+                        gated += 1;
+                    }
+                }
+            }
+            other => {
+                push_attr(other, gate.clone());
+                gated += 1;
+            }
+        }
+    }
+    gated
+}
+
+fn push_attr(item: &mut syn::Item, attr: syn::Attribute) {
+    match item {
+        syn::Item::Const(i) => i.attrs.push(attr),
+        syn::Item::Enum(i) => i.attrs.push(attr),
+        syn::Item::Fn(i) => i.attrs.push(attr),
+        syn::Item::Impl(i) => i.attrs.push(attr),
+        syn::Item::Mod(i) => i.attrs.push(attr),
+        syn::Item::Static(i) => i.attrs.push(attr),
+        syn::Item::Struct(i) => i.attrs.push(attr),
+        syn::Item::Trait(i) => i.attrs.push(attr),
+        syn::Item::Type(i) => i.attrs.push(attr),
+        syn::Item::Use(i) => i.attrs.push(attr),
+        syn::Item::Macro(i) => i.attrs.push(attr),
+        _ => {}
+    }
 }
 
 #[derive(Default)]

@@ -263,6 +263,9 @@ impl ClientBuilder {
         let http = match self.http {
             Some(http) => http,
             None => {
+                // reqwest (built without a provider of its own) uses the process's default.
+                #[cfg(feature = "rustls")]
+                let _ = rustls::crypto::ring::default_provider().install_default();
                 let mut b = reqwest::Client::builder().default_headers(std::mem::take(&mut headers));
                 if let Some(d) = self.connect_timeout.unwrap_or(Some(Duration::from_secs(10))) {
                     b = b.connect_timeout(d);
