@@ -195,6 +195,28 @@ async fn slow_headers_hit_the_request_timeout() {
 }
 
 #[tokio::test]
+async fn a_body_that_stalls_after_the_head_hits_the_request_timeout() {
+    // The head at once, then half the JSON, then nothing: the timeout covers the body too,
+    // with or without `.with_meta()`.
+    let half = br#"{"object": "list", "da"#.to_vec();
+    let script = || vec![head(200, "application/json"), chunk(&half), Step::Sleep(Duration::from_secs(30))];
+    let server = ScriptServer::start(vec![script(), script()]).await;
+    let c = Client::builder()
+        .api_key("k")
+        .base_url(&server.base_url)
+        .request_timeout(Duration::from_millis(300))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = tokio::time::timeout(Duration::from_secs(5), c.models().list()).await.unwrap().unwrap_err();
+    assert!(matches!(err, Error::Timeout { what: "request", .. }), "{err:?}");
+    let err = tokio::time::timeout(Duration::from_secs(5), c.models().list().with_meta()).await.unwrap().unwrap_err();
+    assert!(matches!(err, Error::Timeout { what: "request", .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+}
+
+#[tokio::test]
 async fn invalid_requests_never_reach_the_server() {
     let server = MockServer::start_async().await;
     let any = server
