@@ -204,3 +204,68 @@ pub fn diff_spec_ours(root: &Path, other: &Path) -> anyhow::Result<OursReport> {
         unused: rules.iter().zip(&counts).filter(|(_, n)| **n == 0).map(|(r, _)| one_line(&r.why)).collect(),
     })
 }
+
+/// The dependencies (from `cargo metadata`'s JSON) that declare a `rust-version` newer than the
+/// workspace's own (`workspace_msrv`, read off its members), one line each. Only this machine's
+/// toolchain can be installed here, so the declared minimum is kept honest this way and by
+/// clippy's `incompatible_msrv` lint (standard library items newer than `rust-version`).
+pub fn msrv_problems(metadata: &serde_json::Value) -> anyhow::Result<Vec<String>> {
+    let packages = metadata["packages"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let members: Vec<&str> =
+        metadata["workspace_members"].as_array().into_iter().flatten().filter_map(|m| m.as_str()).collect();
+    let ours = packages
+        .iter()
+        .filter(|p| p["id"].as_str().is_some_and(|id| members.contains(&id)))
+        .filter_map(|p| p["rust_version"].as_str())
+        .map(parse_rust_version)
+        .collect::<anyhow::Result<Vec<_>>>()?
+        .into_iter()
+        .max()
+        .ok_or_else(|| anyhow::anyhow!("no workspace member declares a rust-version"))?;
+    let mut problems = Vec::new();
+    for package in packages {
+        let Some(declared) = package["rust_version"].as_str() else { continue };
+        if parse_rust_version(declared)? > ours {
+            problems.push(format!(
+                "{} {} needs Rust {declared}, newer than the workspace's rust-version {}.{}.{}",
+                package["name"].as_str().unwrap_or("?"),
+                package["version"].as_str().unwrap_or("?"),
+                ours.0,
+                ours.1,
+                ours.2
+            ));
+        }
+    }
+    Ok(problems)
+}
+
+/// `1.88` or `1.88.0` as (major, minor, patch).
+fn parse_rust_version(text: &str) -> anyhow::Result<(u64, u64, u64)> {
+    let mut parts = text.trim().split('.').map(str::parse::<u64>);
+    let mut next = || parts.next().transpose().map_err(|e| anyhow::anyhow!("rust-version {text:?}: {e}"));
+    Ok((next()?.unwrap_or(0), next()?.unwrap_or(0), next()?.unwrap_or(0)))
+}
+
+#[cfg(test)]
+mod msrv_tests {
+    use super::*;
+
+    #[test]
+    fn a_dependency_newer_than_the_workspace_is_reported() {
+        let metadata = serde_json::json!({
+            "workspace_members": ["ours 0.1.0"],
+            "packages": [
+                {"id": "ours 0.1.0", "name": "ours", "version": "0.1.0", "rust_version": "1.88"},
+                {"id": "old 1.0.0", "name": "old", "version": "1.0.0", "rust_version": "1.70.0"},
+                {"id": "same 1.0.0", "name": "same", "version": "1.0.0", "rust_version": "1.88.0"},
+                {"id": "none 1.0.0", "name": "none", "version": "1.0.0", "rust_version": null},
+                {"id": "new 2.0.0", "name": "new", "version": "2.0.0", "rust_version": "1.90"}
+            ]
+        });
+        assert_eq!(
+            msrv_problems(&metadata).unwrap(),
+            ["new 2.0.0 needs Rust 1.90, newer than the workspace's rust-version 1.88.0"]
+        );
+        assert!(parse_rust_version("1.x").is_err());
+    }
+}

@@ -19,6 +19,8 @@ enum Command {
     Generate,
     /// Lint openapi.yaml and fail with a diff when generated code is out of date.
     Check,
+    /// Fail when a dependency declares a newer rust-version than the workspace.
+    Msrv,
     /// Compare openapi.yaml with another OpenAPI document (3.0 or 3.1, YAML or JSON).
     DiffSpec {
         /// The other document (the newer one).
@@ -66,6 +68,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             eprintln!("{} problem(s)", problems.len());
             Ok(ExitCode::FAILURE)
+        }
+        Command::Msrv => {
+            let output = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+                .args(["metadata", "--format-version", "1"])
+                .current_dir(&root)
+                .output()?;
+            anyhow::ensure!(
+                output.status.success(),
+                "cargo metadata failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let problems = xtask::msrv_problems(&serde_json::from_slice(&output.stdout)?)?;
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            if problems.is_empty() {
+                println!("no dependency needs a newer Rust than the workspace's rust-version");
+            }
+            Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::DiffSpec { other, json, ours: true, .. } => {
             let report = xtask::diff_spec_ours(&root, &other)?;
