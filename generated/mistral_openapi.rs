@@ -118,6 +118,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AgentConversationObject {
         #[serde(rename = "conversation")]
         Conversation,
@@ -188,6 +189,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AgentHandoffDoneEventType {
         #[serde(rename = "agent.handoff.done")]
         AgentHandoffDone,
@@ -265,6 +267,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AgentHandoffEntryObject {
         #[serde(rename = "entry")]
         Entry,
@@ -316,6 +319,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AgentHandoffEntryType {
         #[serde(rename = "agent.handoff")]
         AgentHandoff,
@@ -386,6 +390,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AgentHandoffStartedEventType {
         #[serde(rename = "agent.handoff.started")]
         AgentHandoffStarted,
@@ -453,6 +458,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AgentListPageObject {
         #[serde(rename = "list")]
         List,
@@ -504,6 +510,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AgentObject {
         #[serde(rename = "agent")]
         Agent,
@@ -801,6 +808,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ApiKeyAuthType {
         #[serde(rename = "api-key")]
         ApiKey,
@@ -880,6 +888,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ArchiveModelResponseObject {
         #[serde(rename = "model")]
         Model,
@@ -977,6 +986,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AudioChunkType {
         #[serde(rename = "input_audio")]
         InputAudio,
@@ -1282,6 +1292,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum BaseModelCardType {
         #[serde(rename = "base")]
         Base,
@@ -1390,6 +1401,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum BatchJobObject {
         #[serde(rename = "batch")]
         Batch,
@@ -1780,6 +1792,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ClassifierFineTunedModelModelType {
         #[serde(rename = "classifier")]
         Classifier,
@@ -1832,6 +1845,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ClassifierFineTunedModelObject {
         #[serde(rename = "model")]
         Model,
@@ -1912,6 +1926,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum CodeInterpreterToolType {
         #[serde(rename = "code_interpreter")]
         CodeInterpreter,
@@ -2076,6 +2091,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum CompletionFineTunedModelModelType {
         #[serde(rename = "completion")]
         Completion,
@@ -2128,6 +2144,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum CompletionFineTunedModelObject {
         #[serde(rename = "model")]
         Model,
@@ -2457,6 +2474,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ConversationHistoryObject {
         #[serde(rename = "conversation.history")]
         ConversationHistory,
@@ -2534,6 +2552,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ConversationMessagesObject {
         #[serde(rename = "conversation.messages")]
         ConversationMessages,
@@ -2658,6 +2677,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ConversationResponseObject {
         #[serde(rename = "conversation.response")]
         ConversationResponse,
@@ -3062,6 +3082,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum CustomConnectorType {
         #[serde(rename = "connector")]
         Connector,
@@ -3128,6 +3149,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum DeleteBatchJobResponseObject {
         #[serde(rename = "batch")]
         Batch,
@@ -3359,6 +3381,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum DocumentLibraryToolType {
         #[serde(rename = "document_library")]
         DocumentLibrary,
@@ -3436,6 +3459,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum DocumentUrlChunkType {
         #[serde(rename = "document_url")]
         DocumentUrl,
@@ -3693,6 +3717,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum FileChunkType {
         #[serde(rename = "file")]
         File,
@@ -3973,6 +3998,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum FtModelCardType {
         #[serde(rename = "fine-tuned")]
         FineTuned,
@@ -4114,6 +4140,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum FunctionCallEntryObject {
         #[serde(rename = "entry")]
         Entry,
@@ -4165,6 +4192,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum FunctionCallEntryType {
         #[serde(rename = "function.call")]
         FunctionCall,
@@ -4257,6 +4285,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum FunctionCallEventType {
         #[serde(rename = "function.call.delta")]
         FunctionCallDelta,
@@ -4343,6 +4372,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum FunctionResultEntryObject {
         #[serde(rename = "entry")]
         Entry,
@@ -4394,6 +4424,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum FunctionResultEntryType {
         #[serde(rename = "function.result")]
         FunctionResult,
@@ -4522,6 +4553,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ImageGenerationToolType {
         #[serde(rename = "image_generation")]
         ImageGeneration,
@@ -4599,6 +4631,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ImageUrlChunkType {
         #[serde(rename = "image_url")]
         ImageUrl,
@@ -4878,6 +4911,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownApiEndpoint {
         #[serde(rename = "/v1/chat/completions")]
         V1ChatCompletions,
@@ -4965,6 +4999,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownAppendConversationRequestHandoffExecution {
         #[serde(rename = "client")]
         Client,
@@ -5022,6 +5057,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownAudioType {
         #[serde(rename = "all")]
         All,
@@ -5081,6 +5117,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownBatchJobStatus {
         #[serde(rename = "QUEUED")]
         Queued,
@@ -5156,6 +5193,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownBatchOrderBy {
         #[serde(rename = "created")]
         Created,
@@ -5211,6 +5249,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownBuiltInConnectors {
         #[serde(rename = "web_search")]
         WebSearch,
@@ -5278,6 +5317,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownConversationRequestBaseHandoffExecution {
         #[serde(rename = "client")]
         Client,
@@ -5334,6 +5374,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownCreateLibraryRequestOwnerType {
         User,
         Workspace,
@@ -5388,6 +5429,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownEmbeddingDtype {
         #[serde(rename = "float")]
         Float,
@@ -5455,6 +5497,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownEncodingFormat {
         #[serde(rename = "float")]
         Float,
@@ -5510,6 +5553,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownEntityType {
         User,
         Workspace,
@@ -5566,6 +5610,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownFilePurpose {
         #[serde(rename = "fine-tune")]
         FineTune,
@@ -5625,6 +5670,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownFileVisibility {
         #[serde(rename = "workspace")]
         Workspace,
@@ -5680,6 +5726,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownFineTuneableModel {
         #[serde(rename = "open-mistral-7b")]
         OpenMistral7b,
@@ -5735,6 +5782,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownFinishReason {
         #[serde(rename = "stop")]
         Stop,
@@ -5802,6 +5850,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownFtClassifierLossFunction {
         #[serde(rename = "single_class")]
         SingleClass,
@@ -5858,6 +5907,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownFunctionCallEntryConfirmationStatus {
         #[serde(rename = "pending")]
         Pending,
@@ -5918,6 +5968,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownFunctionCallEventConfirmationStatus {
         #[serde(rename = "pending")]
         Pending,
@@ -5978,6 +6029,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownImageDetail {
         #[serde(rename = "low")]
         Low,
@@ -6039,6 +6091,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownJobStatus {
         #[serde(rename = "QUEUED")]
         Queued,
@@ -6114,6 +6167,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownMessageInputEntryRole {
         #[serde(rename = "assistant")]
         Assistant,
@@ -6169,6 +6223,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownModerationLlmAction {
         #[serde(rename = "none")]
         None,
@@ -6224,6 +6279,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownOcrRequestConfidenceScoresGranularity {
         #[serde(rename = "word")]
         Word,
@@ -6284,6 +6340,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownOcrRequestTableFormat {
         #[serde(rename = "markdown")]
         Markdown,
@@ -6339,6 +6396,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownOcrTableObjectFormat {
         #[serde(rename = "markdown")]
         Markdown,
@@ -6394,6 +6452,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownProcessStatus {
         #[serde(rename = "self_managed")]
         SelfManaged,
@@ -6473,6 +6532,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownReasoningEffort {
         #[serde(rename = "none")]
         None,
@@ -6544,6 +6604,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownRequestSource {
         #[serde(rename = "api")]
         Api,
@@ -6603,6 +6664,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownRequestedServiceTier {
         #[serde(rename = "auto")]
         Auto,
@@ -6658,6 +6720,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownResponseFormats {
         #[serde(rename = "text")]
         Text,
@@ -6717,6 +6780,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownRestartConversationRequestHandoffExecution {
         #[serde(rename = "client")]
         Client,
@@ -6774,6 +6838,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownRoles {
         #[serde(rename = "system")]
         System,
@@ -6837,6 +6902,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownSampleType {
         #[serde(rename = "pretrain")]
         Pretrain,
@@ -6904,6 +6970,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownShareEnum {
         Viewer,
         Editor,
@@ -6957,6 +7024,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownSource {
         #[serde(rename = "upload")]
         Upload,
@@ -7016,6 +7084,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownSpeechOutputFormat {
         #[serde(rename = "pcm")]
         Pcm,
@@ -7083,6 +7152,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownSpeechStreamEventTypes {
         #[serde(rename = "speech.audio.delta")]
         SpeechAudioDelta,
@@ -7138,6 +7208,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownSseTypes {
         #[serde(rename = "conversation.response.started")]
         ConversationResponseStarted,
@@ -7231,6 +7302,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownTimestampGranularity {
         #[serde(rename = "segment")]
         Segment,
@@ -7286,6 +7358,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownToolCallConfirmationConfirmation {
         #[serde(rename = "allow")]
         Allow,
@@ -7342,6 +7415,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownToolChoiceEnum {
         #[serde(rename = "auto")]
         Auto,
@@ -7405,6 +7479,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownTranscriptionStreamEventTypes {
         #[serde(rename = "transcription.language")]
         TranscriptionLanguage,
@@ -7469,6 +7544,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum KnownUploadFileFormVisibility {
         #[serde(rename = "workspace")]
         Workspace,
@@ -7584,6 +7660,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ListBatchJobsResponseObject {
         #[serde(rename = "list")]
         List,
@@ -7873,6 +7950,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum MessageInputEntryObject {
         #[serde(rename = "entry")]
         Entry,
@@ -7944,6 +8022,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum MessageInputEntryType {
         #[serde(rename = "message.input")]
         MessageInput,
@@ -8111,6 +8190,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum MessageOutputEntryObject {
         #[serde(rename = "entry")]
         Entry,
@@ -8162,6 +8242,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum MessageOutputEntryRole {
         #[serde(rename = "assistant")]
         Assistant,
@@ -8213,6 +8294,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum MessageOutputEntryType {
         #[serde(rename = "message.output")]
         MessageOutput,
@@ -8302,6 +8384,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum MessageOutputEventRole {
         #[serde(rename = "assistant")]
         Assistant,
@@ -8353,6 +8436,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum MessageOutputEventType {
         #[serde(rename = "message.output.delta")]
         MessageOutputDelta,
@@ -8496,6 +8580,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum MistralPromptMode {
         #[serde(rename = "reasoning")]
         Reasoning,
@@ -8642,6 +8727,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ModelConversationObject {
         #[serde(rename = "conversation")]
         Conversation,
@@ -8886,6 +8972,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum OAuth2TokenAuthType {
         #[serde(rename = "oauth2-token")]
         Oauth2Token,
@@ -8956,6 +9043,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum OcrAsideTextBlockType {
         #[serde(rename = "aside_text")]
         AsideText,
@@ -9042,6 +9130,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum OcrCaptionBlockType {
         #[serde(rename = "caption")]
         Caption,
@@ -9112,6 +9201,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum OcrCodeBlockType {
         #[serde(rename = "code")]
         Code,
@@ -9228,6 +9318,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum OcrEquationBlockType {
         #[serde(rename = "equation")]
         Equation,
@@ -9298,6 +9389,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum OcrFooterBlockType {
         #[serde(rename = "footer")]
         Footer,
@@ -9368,6 +9460,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum OcrHeaderBlockType {
         #[serde(rename = "header")]
         Header,
@@ -9439,6 +9532,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum OcrImageBlockType {
         #[serde(rename = "image")]
         Image,
@@ -9528,6 +9622,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum OcrListBlockType {
         #[serde(rename = "list")]
         List,
@@ -9744,6 +9839,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum OcrReferencesBlockType {
         #[serde(rename = "references")]
         References,
@@ -9921,6 +10017,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum OcrSignatureBlockType {
         #[serde(rename = "signature")]
         Signature,
@@ -9993,6 +10090,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum OcrTableBlockType {
         #[serde(rename = "table")]
         Table,
@@ -10100,6 +10198,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum OcrTextBlockType {
         #[serde(rename = "text")]
         Text,
@@ -10170,6 +10269,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum OcrTitleBlockType {
         #[serde(rename = "title")]
         Title,
@@ -10283,6 +10383,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum PredictionType {
         #[serde(rename = "content")]
         Content,
@@ -10416,6 +10517,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ReferenceChunkType {
         #[serde(rename = "reference")]
         Reference,
@@ -10542,6 +10644,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ResponseDoneEventType {
         #[serde(rename = "conversation.response.done")]
         ConversationResponseDone,
@@ -10611,6 +10714,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ResponseErrorEventType {
         #[serde(rename = "conversation.response.error")]
         ConversationResponseError,
@@ -10713,6 +10817,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ResponseStartedEventType {
         #[serde(rename = "conversation.response.started")]
         ConversationResponseStarted,
@@ -11046,6 +11151,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum SpeechStreamAudioDeltaType {
         #[serde(rename = "speech.audio.delta")]
         SpeechAudioDelta,
@@ -11110,6 +11216,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum SpeechStreamDoneType {
         #[serde(rename = "speech.audio.done")]
         SpeechAudioDone,
@@ -11304,6 +11411,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum SystemMessageRole {
         #[serde(rename = "system")]
         System,
@@ -11368,6 +11476,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum TextChunkType {
         #[serde(rename = "text")]
         Text,
@@ -11436,6 +11545,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ThinkChunkType {
         #[serde(rename = "thinking")]
         Thinking,
@@ -11733,6 +11843,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ToolExecutionDeltaEventType {
         #[serde(rename = "tool.execution.delta")]
         ToolExecutionDelta,
@@ -11804,6 +11915,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ToolExecutionDoneEventType {
         #[serde(rename = "tool.execution.done")]
         ToolExecutionDone,
@@ -11897,6 +12009,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ToolExecutionEntryObject {
         #[serde(rename = "entry")]
         Entry,
@@ -11948,6 +12061,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ToolExecutionEntryType {
         #[serde(rename = "tool.execution")]
         ToolExecution,
@@ -12051,6 +12165,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ToolExecutionStartedEventType {
         #[serde(rename = "tool.execution.started")]
         ToolExecutionStarted,
@@ -12121,6 +12236,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ToolFileChunkType {
         #[serde(rename = "tool_file")]
         ToolFile,
@@ -12188,6 +12304,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ToolMessageRole {
         #[serde(rename = "tool")]
         Tool,
@@ -12259,6 +12376,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ToolReferenceChunkType {
         #[serde(rename = "tool_reference")]
         ToolReference,
@@ -12310,6 +12428,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ToolTypes {
         #[serde(rename = "function")]
         Function,
@@ -12469,6 +12588,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum TranscriptionSegmentChunkType {
         #[serde(rename = "transcription_segment")]
         TranscriptionSegment,
@@ -12597,6 +12717,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum TranscriptionStreamDoneType {
         #[serde(rename = "transcription.done")]
         TranscriptionDone,
@@ -12793,6 +12914,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum TranscriptionStreamLanguageType {
         #[serde(rename = "transcription.language")]
         TranscriptionLanguage,
@@ -12862,6 +12984,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum TranscriptionStreamSegmentDeltaType {
         #[serde(rename = "transcription.segment")]
         TranscriptionSegment,
@@ -12927,6 +13050,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum TranscriptionStreamTextDeltaType {
         #[serde(rename = "transcription.text.delta")]
         TranscriptionTextDelta,
@@ -12994,6 +13118,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum UnarchiveModelResponseObject {
         #[serde(rename = "model")]
         Model,
@@ -13369,6 +13494,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum UserMessageRole {
         #[serde(rename = "user")]
         User,
@@ -13818,6 +13944,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum WandbIntegrationType {
         #[serde(rename = "wandb")]
         Wandb,
@@ -13883,6 +14010,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum WebSearchPremiumToolType {
         #[serde(rename = "web_search_premium")]
         WebSearchPremium,
@@ -13948,6 +14076,7 @@ in `message` (`WrappedValidationError`), a plain `HTTPValidationError`, a gatewa
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum WebSearchToolType {
         #[serde(rename = "web_search")]
         WebSearch,

@@ -13,6 +13,7 @@ use crate::{Error, Result};
 /// - lets a required-but-nullable field be absent (it reads as `None`): typify rejects the
 ///   absence (`deserialize_with = Option::deserialize`), and a server that leaves out
 ///   `"finish_reason": null` should not break a stream. Serializing still writes the `null`;
+/// - marks the value enums `#[non_exhaustive]` (new statuses, roles and kinds are not breaking);
 /// - puts everything but the wire types behind the `client` feature: the HTTP client and its
 ///   request builders, and the types' builders. `mistral-sdk` has its own transport and
 ///   needs the types only; without the rest a user's build compiles a quarter of the code.
@@ -31,10 +32,38 @@ pub fn postprocess(mut file: syn::File) -> Result<syn::File> {
     if !pass.new_replaced {
         return Err(Error::Spec("Client::new not found".into()));
     }
+    if mark_enums_non_exhaustive(&mut file) == 0 {
+        return Err(Error::Spec("no enum found in mod types".into()));
+    }
     if gate_client(&mut file) == 0 {
         return Err(Error::Spec("no client item found to put behind the client feature".into()));
     }
     Ok(file)
+}
+
+/// Adds `#[non_exhaustive]` to the value enums of `mod types` (every variant a unit: statuses,
+/// roles, `Known*` sets): the API grows new values, and a match on them must say what it does
+/// with one this release does not know. Unions of shapes (a string or chunks) and the open
+/// unions (with an `Other` variant, which already take any value) stay exhaustive. Gives how
+/// many it marked.
+fn mark_enums_non_exhaustive(file: &mut syn::File) -> usize {
+    let mut marked = 0;
+    for item in &mut file.items {
+        let syn::Item::Mod(module) = item else { continue };
+        if module.ident != "types" {
+            continue;
+        }
+        let Some((_, items)) = &mut module.content else { continue };
+        for inner in items {
+            if let syn::Item::Enum(e) = inner
+                && e.variants.iter().all(|v| matches!(v.fields, syn::Fields::Unit))
+            {
+                e.attrs.push(syn::parse_quote!(#[non_exhaustive]));
+                marked += 1;
+            }
+        }
+    }
+    marked
 }
 
 /// Adds `#[cfg(feature = "client")]` to every top-level item but `mod types`, and inside it to

@@ -166,6 +166,8 @@ fn quantized(vector: &[f32], dtype: KnownEmbeddingDtype) -> Option<Vec<i64>> {
                 if dtype == KnownEmbeddingDtype::Binary { i64::from(byte as i8) } else { i64::from(byte) }
             })
             .collect(),
+        // A type this table does not know yet: floats.
+        _ => return None,
     })
 }
 

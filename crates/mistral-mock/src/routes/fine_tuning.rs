@@ -205,6 +205,8 @@ pub(crate) async fn cancel(
                 "Job {job_id} has already finished ({}) and cannot be cancelled",
                 status_name(done)
             ))),
+            // A status this table does not know yet: left as it is.
+            _ => Ok((job.to_detailed(now), false)),
         }
     })?;
     if changed {
