@@ -93,6 +93,13 @@ impl<'c> Agents<'c> {
     }
 
     /// One agent, its current version (`agents_api_v1_agents_get`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let agent = client.agents().get("ag_123").await?;
+    /// println!("{} v{}", agent.name, agent.version);
+    /// # Ok(()) }
+    /// ```
     pub fn get(&self, agent_id: impl std::fmt::Display) -> Pending<'c, Agent> {
         let id = agent_id.to_string();
         self.pending(Ok(Call::with_path(&ops::AGENTS_API_V1_AGENTS_GET, &[&id])))
@@ -116,12 +123,26 @@ impl<'c> Agents<'c> {
     }
 
     /// Deletes an agent (`agents_api_v1_agents_delete`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// client.agents().delete("ag_123").await?;
+    /// # Ok(()) }
+    /// ```
     pub fn delete(&self, agent_id: impl std::fmt::Display) -> Pending<'c, ()> {
         let id = agent_id.to_string();
         self.pending(Ok(Call::with_path(&ops::AGENTS_API_V1_AGENTS_DELETE, &[&id])))
     }
 
     /// Every version of an agent (`agents_api_v1_agents_list_versions`), one page.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// for agent in client.agents().versions("ag_123", None, Some(50)).await? {
+    ///     println!("version {}: {:?}", agent.version, agent.instructions);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn versions(
         &self,
         agent_id: impl std::fmt::Display,
@@ -136,12 +157,27 @@ impl<'c> Agents<'c> {
     }
 
     /// One version of an agent (`agents_api_v1_agents_get_version`): a number, or an alias.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let production = client.agents().version("ag_123", "production").await?;
+    /// let first = client.agents().version("ag_123", 0).await?;
+    /// println!("{} / {}", production.version, first.version);
+    /// # Ok(()) }
+    /// ```
     pub fn version(&self, agent_id: impl std::fmt::Display, version: impl std::fmt::Display) -> Pending<'c, Agent> {
         let (id, version) = (agent_id.to_string(), version.to_string());
         self.pending(Ok(Call::with_path(&ops::AGENTS_API_V1_AGENTS_GET_VERSION, &[&id, &version])))
     }
 
     /// Makes `version` the agent's current version (`agents_api_v1_agents_update_version`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let agent = client.agents().switch_version("ag_123", 0).await?;
+    /// assert_eq!(agent.version, 0);
+    /// # Ok(()) }
+    /// ```
     pub fn switch_version(&self, agent_id: impl std::fmt::Display, version: i64) -> Pending<'c, Agent> {
         let id = agent_id.to_string();
         self.pending(Ok(
@@ -150,6 +186,14 @@ impl<'c> Agents<'c> {
     }
 
     /// The agent's version aliases (`agents_api_v1_agents_list_version_aliases`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// for alias in client.agents().aliases("ag_123").await? {
+    ///     println!("{} -> {}", alias.alias, alias.version);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn aliases(&self, agent_id: impl std::fmt::Display) -> Pending<'c, Vec<AgentAliasResponse>> {
         let id = agent_id.to_string();
         self.pending(Ok(Call::with_path(&ops::AGENTS_API_V1_AGENTS_LIST_VERSION_ALIASES, &[&id])))
@@ -157,6 +201,13 @@ impl<'c> Agents<'c> {
 
     /// Points `alias` at `version`, creating the alias if needed
     /// (`agents_api_v1_agents_create_or_update_alias`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let alias = client.agents().set_alias("ag_123", "production", 2).await?;
+    /// println!("{} -> {}", alias.alias, alias.version);
+    /// # Ok(()) }
+    /// ```
     pub fn set_alias(
         &self,
         agent_id: impl std::fmt::Display,
@@ -171,6 +222,12 @@ impl<'c> Agents<'c> {
     }
 
     /// Deletes an alias (`agents_api_v1_agents_delete_alias`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// client.agents().delete_alias("ag_123", "production").await?;
+    /// # Ok(()) }
+    /// ```
     pub fn delete_alias(&self, agent_id: impl std::fmt::Display, alias: impl Into<String>) -> Pending<'c, ()> {
         let id = agent_id.to_string();
         let call = Call::with_path(&ops::AGENTS_API_V1_AGENTS_DELETE_ALIAS, &[&id]).query("alias", Some(alias.into()));

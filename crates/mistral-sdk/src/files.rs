@@ -56,6 +56,14 @@ impl<'c> Files<'c> {
     }
 
     /// The first page of files (`files_api_routes_list_files`), as the server pages by default.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// for file in client.files().list().await?.data {
+    ///     println!("{} {} bytes", file.filename, file.bytes);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn list(&self) -> Pending<'c, ListFilesOut> {
         self.list_with(FileFilter::new())
     }
@@ -97,12 +105,26 @@ impl<'c> Files<'c> {
     }
 
     /// One file's metadata (`files_api_routes_retrieve_file`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let file = client.files().retrieve("497f6eca-6276-4993-bfeb-53cbbbba6f09").await?;
+    /// println!("{} ({:?})", file.filename, file.purpose);
+    /// # Ok(()) }
+    /// ```
     pub fn retrieve(&self, file_id: impl std::fmt::Display) -> Pending<'c, RetrieveFileOut> {
         let id = file_id.to_string();
         self.pending(Ok(Call::with_path(&ops::FILES_API_ROUTES_RETRIEVE_FILE, &[&id])))
     }
 
     /// Deletes a file (`files_api_routes_delete_file`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let gone = client.files().delete("497f6eca-6276-4993-bfeb-53cbbbba6f09").await?;
+    /// assert!(gone.deleted);
+    /// # Ok(()) }
+    /// ```
     pub fn delete(&self, file_id: impl std::fmt::Display) -> Pending<'c, DeleteFileOut> {
         let id = file_id.to_string();
         self.pending(Ok(Call::with_path(&ops::FILES_API_ROUTES_DELETE_FILE, &[&id])))
@@ -110,6 +132,13 @@ impl<'c> Files<'c> {
 
     /// A temporary URL anyone can download the file from (`files_api_routes_get_signed_url`),
     /// valid for `expiry_hours` when given (the server's default otherwise).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let link = client.files().signed_url("497f6eca-6276-4993-bfeb-53cbbbba6f09", Some(1)).await?;
+    /// println!("valid for an hour: {}", link.url);
+    /// # Ok(()) }
+    /// ```
     pub fn signed_url(
         &self,
         file_id: impl std::fmt::Display,
@@ -122,6 +151,19 @@ impl<'c> Files<'c> {
     /// The file's bytes (`files_api_routes_download_file`) as a stream of chunks, read as it is
     /// polled: memory stays bounded whatever the file's size. The stream ends with an error if
     /// the connection breaks or stalls longer than the client's stream idle timeout.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// use futures::StreamExt;
+    ///
+    /// let mut chunks = client.files().download("497f6eca-6276-4993-bfeb-53cbbbba6f09").await?;
+    /// let mut total = 0;
+    /// while let Some(chunk) = chunks.next().await {
+    ///     total += chunk?.len();
+    /// }
+    /// println!("{total} bytes");
+    /// # Ok(()) }
+    /// ```
     pub async fn download(&self, file_id: impl std::fmt::Display) -> Result<Download> {
         let id = file_id.to_string();
         self.client.download(Call::with_path(&ops::FILES_API_ROUTES_DOWNLOAD_FILE, &[&id]), OCTET_STREAM).await

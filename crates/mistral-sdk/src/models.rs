@@ -81,12 +81,26 @@ impl<'c> Models<'c> {
     }
 
     /// Archives a fine-tuned model (`jobs_api_routes_fine_tuning_archive_fine_tuned_model`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let model = client.models().archive("ft:open-mistral-7b:587a6b29:20240514:7e773925").await?;
+    /// assert_eq!(model.archived, Some(true));
+    /// # Ok(()) }
+    /// ```
     pub fn archive(&self, model_id: &str) -> Pending<'c, ArchiveModelResponse> {
         self.pending(Ok(Call::with_path(&ops::JOBS_API_ROUTES_FINE_TUNING_ARCHIVE_FINE_TUNED_MODEL, &[model_id])))
     }
 
     /// Brings an archived fine-tuned model back
     /// (`jobs_api_routes_fine_tuning_unarchive_fine_tuned_model`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let model = client.models().unarchive("ft:open-mistral-7b:587a6b29:20240514:7e773925").await?;
+    /// assert_eq!(model.archived, Some(false));
+    /// # Ok(()) }
+    /// ```
     pub fn unarchive(&self, model_id: &str) -> Pending<'c, UnarchiveModelResponse> {
         self.pending(Ok(Call::with_path(&ops::JOBS_API_ROUTES_FINE_TUNING_UNARCHIVE_FINE_TUNED_MODEL, &[model_id])))
     }

@@ -114,11 +114,29 @@ impl TranscriptionRequest {
     }
 
     /// Audio the server fetches (`file_url`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// use mistral_sdk::TranscriptionRequest;
+    ///
+    /// let request = TranscriptionRequest::from_url("voxtral-mini-latest", "https://example.com/talk.mp3");
+    /// println!("{}", client.audio().transcribe(request).await?.text);
+    /// # Ok(()) }
+    /// ```
     pub fn from_url(model: impl Into<String>, url: impl Into<String>) -> TranscriptionRequest {
         TranscriptionRequest::with(model, Audio::Url(url.into()))
     }
 
     /// Audio uploaded before (`file_id`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// use mistral_sdk::TranscriptionRequest;
+    ///
+    /// let request = TranscriptionRequest::from_file_id("voxtral-mini-latest", "497f6eca-6276-4993-bfeb-53cbbbba6f09");
+    /// println!("{}", client.audio().transcribe(request).await?.text);
+    /// # Ok(()) }
+    /// ```
     pub fn from_file_id(model: impl Into<String>, file_id: impl std::fmt::Display) -> TranscriptionRequest {
         TranscriptionRequest::with(model, Audio::FileId(file_id.to_string()))
     }

@@ -50,6 +50,13 @@ impl<'c> Voices<'c> {
     }
 
     /// One voice (`get_voice_v1_audio_voices__voice_id__get`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let voice = client.audio().voices().get("497f6eca-6276-4993-bfeb-53cbbbba6f09").await?;
+    /// println!("{} ({:?})", voice.name, voice.languages);
+    /// # Ok(()) }
+    /// ```
     pub fn get(&self, voice_id: impl std::fmt::Display) -> Pending<'c, VoiceResponse> {
         let id = voice_id.to_string();
         Pending::new(&self.client, Ok(Call::with_path(&ops::GET_VOICE_V1_AUDIO_VOICES_VOICE_ID_GET, &[&id])))
@@ -73,6 +80,16 @@ impl<'c> Voices<'c> {
 
     /// Changes a custom voice's metadata (`update_voice_v1_audio_voices__voice_id__patch`):
     /// only the fields set are sent.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// use mistral_sdk::VoiceUpdate;
+    ///
+    /// let id = "497f6eca-6276-4993-bfeb-53cbbbba6f09";
+    /// let voice = client.audio().voices().update(id, VoiceUpdate::new().name("narrator")).await?;
+    /// assert_eq!(voice.name, "narrator");
+    /// # Ok(()) }
+    /// ```
     pub fn update(&self, voice_id: impl std::fmt::Display, update: VoiceUpdate) -> Pending<'c, VoiceResponse> {
         let id = voice_id.to_string();
         let call = update
@@ -82,6 +99,13 @@ impl<'c> Voices<'c> {
     }
 
     /// Deletes a custom voice (`delete_voice_v1_audio_voices__voice_id__delete`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let gone = client.audio().voices().delete("497f6eca-6276-4993-bfeb-53cbbbba6f09").await?;
+    /// println!("deleted {}", gone.name);
+    /// # Ok(()) }
+    /// ```
     pub fn delete(&self, voice_id: impl std::fmt::Display) -> Pending<'c, VoiceResponse> {
         let id = voice_id.to_string();
         Pending::new(&self.client, Ok(Call::with_path(&ops::DELETE_VOICE_V1_AUDIO_VOICES_VOICE_ID_DELETE, &[&id])))
@@ -90,6 +114,15 @@ impl<'c> Voices<'c> {
     /// A voice's sample recording
     /// (`get_voice_sample_audio_v1_audio_voices__voice_id__sample_get`), as a stream of chunks
     /// read as it is polled (see [`Download`]).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let sample = client.audio().voices().sample("497f6eca-6276-4993-bfeb-53cbbbba6f09").await?;
+    /// let mut file = tokio::fs::File::create("sample.wav").await.expect("a file to write");
+    /// let bytes = sample.write_to(&mut file).await?;
+    /// println!("{bytes} bytes of WAV");
+    /// # Ok(()) }
+    /// ```
     pub async fn sample(&self, voice_id: impl std::fmt::Display) -> Result<Download> {
         let id = voice_id.to_string();
         let call = Call::with_path(&ops::GET_VOICE_SAMPLE_AUDIO_V1_AUDIO_VOICES_VOICE_ID_SAMPLE_GET, &[&id]);

@@ -120,6 +120,13 @@ impl<'c> BatchJobs<'c> {
     }
 
     /// A job: status, counters, output and error files (`jobs_api_routes_batch_get_batch_job`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let job = client.batch().jobs().get("b6f7c2a0-1111-4e5f-9a0b-1c2d3e4f5a6b").await?;
+    /// println!("{}: {}/{} done", job.id, job.completed_requests, job.total_requests);
+    /// # Ok(()) }
+    /// ```
     pub fn get(&self, job_id: impl std::fmt::Display) -> Pending<'c, BatchJob> {
         Pending::new(&self.client, Ok(get_call(&job_id.to_string(), false)))
     }
@@ -132,12 +139,26 @@ impl<'c> BatchJobs<'c> {
 
     /// Asks a job to stop (`jobs_api_routes_batch_cancel_batch_job`): it goes through
     /// `CANCELLATION_REQUESTED` to `CANCELLED`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let job = client.batch().jobs().cancel("b6f7c2a0-1111-4e5f-9a0b-1c2d3e4f5a6b").await?;
+    /// println!("{:?}", job.status);
+    /// # Ok(()) }
+    /// ```
     pub fn cancel(&self, job_id: impl std::fmt::Display) -> Pending<'c, BatchJob> {
         let id = job_id.to_string();
         Pending::new(&self.client, Ok(Call::with_path(&ops::JOBS_API_ROUTES_BATCH_CANCEL_BATCH_JOB, &[&id])))
     }
 
     /// Deletes a job (`jobs_api_routes_batch_delete_batch_job`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let gone = client.batch().jobs().delete("b6f7c2a0-1111-4e5f-9a0b-1c2d3e4f5a6b").await?;
+    /// assert_eq!(gone.deleted, Some(true));
+    /// # Ok(()) }
+    /// ```
     pub fn delete(&self, job_id: impl std::fmt::Display) -> Pending<'c, DeleteBatchJobResponse> {
         let id = job_id.to_string();
         Pending::new(&self.client, Ok(Call::with_path(&ops::JOBS_API_ROUTES_BATCH_DELETE_BATCH_JOB, &[&id])))

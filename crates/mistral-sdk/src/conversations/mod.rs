@@ -74,6 +74,13 @@ impl<'c> Conversations<'c> {
     }
 
     /// Appends a user message to a conversation and runs it (`agents_api_v1_conversations_append`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let next = client.conversations().append("conv_123", "And in winter?").await?;
+    /// println!("{} outputs", next.outputs.len());
+    /// # Ok(()) }
+    /// ```
     pub fn append(
         &self,
         conversation_id: impl std::fmt::Display,
@@ -111,6 +118,15 @@ impl<'c> Conversations<'c> {
 
     /// Runs a conversation again from one of its entries, with a new user message
     /// (`agents_api_v1_conversations_restart`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let history = client.conversations().history("conv_123").await?;
+    /// println!("{} entries", history.entries.len());
+    /// let again = client.conversations().restart("conv_123", "msg_123", "Answer in French.").await?;
+    /// println!("a new conversation: {}", again.conversation_id);
+    /// # Ok(()) }
+    /// ```
     pub fn restart(
         &self,
         conversation_id: impl std::fmt::Display,
@@ -255,6 +271,14 @@ impl<'c> Conversations<'c> {
 
     /// One page of conversations (`agents_api_v1_conversations_list`), optionally those whose
     /// metadata matches `metadata` (a JSON object).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// for conversation in client.conversations().list(None, Some(20), None).await? {
+    ///     println!("{conversation:?}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn list(
         &self,
         page: Option<u64>,
@@ -284,12 +308,25 @@ impl<'c> Conversations<'c> {
     }
 
     /// One conversation (`agents_api_v1_conversations_get`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let conversation = client.conversations().get("conv_123").await?;
+    /// println!("{conversation:?}");
+    /// # Ok(()) }
+    /// ```
     pub fn get(&self, conversation_id: impl std::fmt::Display) -> Pending<'c, Conversation> {
         let id = conversation_id.to_string();
         self.pending(Ok(Call::with_path(&ops::AGENTS_API_V1_CONVERSATIONS_GET, &[&id])))
     }
 
     /// Deletes a conversation (`agents_api_v1_conversations_delete`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// client.conversations().delete("conv_123").await?;
+    /// # Ok(()) }
+    /// ```
     pub fn delete(&self, conversation_id: impl std::fmt::Display) -> Pending<'c, ()> {
         let id = conversation_id.to_string();
         self.pending(Ok(Call::with_path(&ops::AGENTS_API_V1_CONVERSATIONS_DELETE, &[&id])))
@@ -297,12 +334,28 @@ impl<'c> Conversations<'c> {
 
     /// Every entry of a conversation: messages, tool runs, function calls, handoffs
     /// (`agents_api_v1_conversations_history`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let history = client.conversations().history("conv_123").await?;
+    /// for entry in &history.entries {
+    ///     println!("{entry:?}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn history(&self, conversation_id: impl std::fmt::Display) -> Pending<'c, ConversationHistory> {
         let id = conversation_id.to_string();
         self.pending(Ok(Call::with_path(&ops::AGENTS_API_V1_CONVERSATIONS_HISTORY, &[&id])))
     }
 
     /// The messages of a conversation (`agents_api_v1_conversations_messages`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let messages = client.conversations().messages("conv_123").await?;
+    /// println!("{} messages", messages.messages.len());
+    /// # Ok(()) }
+    /// ```
     pub fn messages(&self, conversation_id: impl std::fmt::Display) -> Pending<'c, ConversationMessages> {
         let id = conversation_id.to_string();
         self.pending(Ok(Call::with_path(&ops::AGENTS_API_V1_CONVERSATIONS_MESSAGES, &[&id])))

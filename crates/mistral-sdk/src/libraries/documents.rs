@@ -38,6 +38,16 @@ impl<'c> Documents<'c> {
     /// file from a path is read as it is sent and again if the upload is retried (a reader is
     /// not retried). The upload's purpose, visibility and expiry, for files, are not for
     /// documents: leave them unset.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// use mistral_sdk::FileUpload;
+    ///
+    /// let documents = client.libraries().documents("0b8f3d2e-6a1c-4f7e-9d5b-2c4a6e8f0a1b");
+    /// let document = documents.upload(FileUpload::from_path("handbook.pdf")).await?;
+    /// println!("{} uploaded: {}", document.name, document.processing_status);
+    /// # Ok(()) }
+    /// ```
     pub fn upload(&self, upload: FileUpload) -> Pending<'c, Document> {
         let library_id = self.library_id.clone();
         Pending::later(&self.client, async move {
@@ -48,6 +58,17 @@ impl<'c> Documents<'c> {
     }
 
     /// One page of the library's documents (`libraries_documents_list_v1`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// use mistral_sdk::DocumentFilter;
+    ///
+    /// let documents = client.libraries().documents("0b8f3d2e-6a1c-4f7e-9d5b-2c4a6e8f0a1b");
+    /// for document in documents.list(DocumentFilter::new().search("handbook")).await?.data {
+    ///     println!("{} {}", document.id, document.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn list(&self, filter: DocumentFilter) -> Pending<'c, ListDocumentsResponse> {
         let call = filter.apply(Call::with_path(&ops::LIBRARIES_DOCUMENTS_LIST_V1, &[&self.library_id]));
         Pending::new(&self.client, Ok(call))
@@ -70,22 +91,56 @@ impl<'c> Documents<'c> {
     }
 
     /// One document (`libraries_documents_get_v1`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let documents = client.libraries().documents("0b8f3d2e-6a1c-4f7e-9d5b-2c4a6e8f0a1b");
+    /// let document = documents.get("497f6eca-6276-4993-bfeb-53cbbbba6f09").await?;
+    /// println!("{} ({:?} bytes)", document.name, document.size);
+    /// # Ok(()) }
+    /// ```
     pub fn get(&self, document_id: impl std::fmt::Display) -> Pending<'c, Document> {
         Pending::new(&self.client, Ok(self.at(&ops::LIBRARIES_DOCUMENTS_GET_V1, &document_id.to_string())))
     }
 
     /// Changes a document's name, attributes or expiry (`libraries_documents_patch_v1`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// use mistral_sdk::types::UpdateDocumentRequest;
+    ///
+    /// let documents = client.libraries().documents("0b8f3d2e-6a1c-4f7e-9d5b-2c4a6e8f0a1b");
+    /// let rename = UpdateDocumentRequest { name: Some("rules.pdf".into()), ..Default::default() };
+    /// let document = documents.update("497f6eca-6276-4993-bfeb-53cbbbba6f09", rename).await?;
+    /// assert_eq!(document.name, "rules.pdf");
+    /// # Ok(()) }
+    /// ```
     pub fn update(&self, document_id: impl std::fmt::Display, update: UpdateDocumentRequest) -> Pending<'c, Document> {
         let call = self.at(&ops::LIBRARIES_DOCUMENTS_PATCH_V1, &document_id.to_string()).json(&update);
         Pending::new(&self.client, call)
     }
 
     /// Deletes a document (`libraries_documents_delete_v1`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let documents = client.libraries().documents("0b8f3d2e-6a1c-4f7e-9d5b-2c4a6e8f0a1b");
+    /// documents.delete("497f6eca-6276-4993-bfeb-53cbbbba6f09").await?;
+    /// # Ok(()) }
+    /// ```
     pub fn delete(&self, document_id: impl std::fmt::Display) -> Pending<'c, ()> {
         Pending::new(&self.client, Ok(self.at(&ops::LIBRARIES_DOCUMENTS_DELETE_V1, &document_id.to_string())))
     }
 
     /// Where the document's processing is (`libraries_documents_get_status_v1`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let documents = client.libraries().documents("0b8f3d2e-6a1c-4f7e-9d5b-2c4a6e8f0a1b");
+    /// let status = documents.status("497f6eca-6276-4993-bfeb-53cbbbba6f09").await?;
+    /// println!("{} ({})", status.process_status, status.processing_status);
+    /// # Ok(()) }
+    /// ```
     pub fn status(&self, document_id: impl std::fmt::Display) -> Pending<'c, ProcessingStatus> {
         Pending::new(&self.client, Ok(self.at(&ops::LIBRARIES_DOCUMENTS_GET_STATUS_V1, &document_id.to_string())))
     }
@@ -112,6 +167,14 @@ impl<'c> Documents<'c> {
 
     /// The document's extracted text (`libraries_documents_get_text_content_v1`), whole or
     /// from page `page_start` to `page_end`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let documents = client.libraries().documents("0b8f3d2e-6a1c-4f7e-9d5b-2c4a6e8f0a1b");
+    /// let first_pages = documents.text_content("497f6eca-6276-4993-bfeb-53cbbbba6f09", Some(0), Some(2)).await?;
+    /// println!("{}", first_pages.text);
+    /// # Ok(()) }
+    /// ```
     pub fn text_content(
         &self,
         document_id: impl std::fmt::Display,
@@ -126,18 +189,39 @@ impl<'c> Documents<'c> {
     }
 
     /// A temporary URL of the document's file (`libraries_documents_get_signed_url_v1`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let documents = client.libraries().documents("0b8f3d2e-6a1c-4f7e-9d5b-2c4a6e8f0a1b");
+    /// println!("{}", documents.signed_url("497f6eca-6276-4993-bfeb-53cbbbba6f09").await?);
+    /// # Ok(()) }
+    /// ```
     pub fn signed_url(&self, document_id: impl std::fmt::Display) -> Pending<'c, String> {
         Pending::new(&self.client, Ok(self.at(&ops::LIBRARIES_DOCUMENTS_GET_SIGNED_URL_V1, &document_id.to_string())))
     }
 
     /// A temporary URL of the document's extracted text
     /// (`libraries_documents_get_extracted_text_signed_url_v1`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let documents = client.libraries().documents("0b8f3d2e-6a1c-4f7e-9d5b-2c4a6e8f0a1b");
+    /// println!("{}", documents.extracted_text_url("497f6eca-6276-4993-bfeb-53cbbbba6f09").await?);
+    /// # Ok(()) }
+    /// ```
     pub fn extracted_text_url(&self, document_id: impl std::fmt::Display) -> Pending<'c, String> {
         let op = &ops::LIBRARIES_DOCUMENTS_GET_EXTRACTED_TEXT_SIGNED_URL_V1;
         Pending::new(&self.client, Ok(self.at(op, &document_id.to_string())))
     }
 
     /// Processes the document again (`libraries_documents_reprocess_v1`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let documents = client.libraries().documents("0b8f3d2e-6a1c-4f7e-9d5b-2c4a6e8f0a1b");
+    /// documents.reprocess("497f6eca-6276-4993-bfeb-53cbbbba6f09").await?;
+    /// # Ok(()) }
+    /// ```
     pub fn reprocess(&self, document_id: impl std::fmt::Display) -> Pending<'c, ()> {
         Pending::new(&self.client, Ok(self.at(&ops::LIBRARIES_DOCUMENTS_REPROCESS_V1, &document_id.to_string())))
     }

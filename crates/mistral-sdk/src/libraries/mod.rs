@@ -47,6 +47,14 @@ impl<'c> Libraries<'c> {
     }
 
     /// The libraries you can access (`libraries_list_v1`), one page; `search` matches names.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// for library in client.libraries().list(Some("handbook"), Some(20), None).await?.data {
+    ///     println!("{} {} ({} documents)", library.id, library.name, library.nb_documents);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn list(
         &self,
         search: Option<&str>,
@@ -61,12 +69,29 @@ impl<'c> Libraries<'c> {
     }
 
     /// One library (`libraries_get_v1`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let library = client.libraries().get("0b8f3d2e-6a1c-4f7e-9d5b-2c4a6e8f0a1b").await?;
+    /// println!("{}: {} bytes", library.name, library.total_size);
+    /// # Ok(()) }
+    /// ```
     pub fn get(&self, library_id: impl std::fmt::Display) -> Pending<'c, Library> {
         let id = library_id.to_string();
         self.pending(Ok(Call::with_path(&ops::LIBRARIES_GET_V1, &[&id])))
     }
 
     /// Changes a library's name or description (`libraries_patch_v1`): only what is set.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// use mistral_sdk::types::UpdateLibraryRequest;
+    ///
+    /// let rename = UpdateLibraryRequest { name: Some("rules".into()), ..Default::default() };
+    /// let library = client.libraries().update("0b8f3d2e-6a1c-4f7e-9d5b-2c4a6e8f0a1b", rename).await?;
+    /// assert_eq!(library.name, "rules");
+    /// # Ok(()) }
+    /// ```
     pub fn update(&self, library_id: impl std::fmt::Display, update: UpdateLibraryRequest) -> Pending<'c, Library> {
         let id = library_id.to_string();
         self.pending(Call::with_path(&ops::LIBRARIES_PATCH_V1, &[&id]).json(&update))
@@ -74,6 +99,12 @@ impl<'c> Libraries<'c> {
 
     /// Deletes a library and its documents (`libraries_delete_v1`); gives the library as it
     /// was when the server says so.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// client.libraries().delete("0b8f3d2e-6a1c-4f7e-9d5b-2c4a6e8f0a1b").await?;
+    /// # Ok(()) }
+    /// ```
     pub fn delete(&self, library_id: impl std::fmt::Display) -> Pending<'c, Option<Library>> {
         let id = library_id.to_string();
         self.pending(Ok(Call::with_path(&ops::LIBRARIES_DELETE_V1, &[&id])))
@@ -99,17 +130,58 @@ pub struct Accesses<'c> {
 
 impl<'c> Accesses<'c> {
     /// Every access to the library (`libraries_share_list_v1`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// let accesses = client.libraries().accesses("0b8f3d2e-6a1c-4f7e-9d5b-2c4a6e8f0a1b");
+    /// for access in accesses.list().await?.data {
+    ///     println!("{} {}: {}", access.share_with_type, access.share_with_uuid.unwrap_or_default(), access.role);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn list(&self) -> Pending<'c, ListSharingResponse> {
         Pending::new(&self.client, Ok(Call::with_path(&ops::LIBRARIES_SHARE_LIST_V1, &[&self.library_id])))
     }
 
     /// Gives (or changes) an access level (`libraries_share_create_v1`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// use mistral_sdk::types::{EntityType, KnownEntityType, KnownShareEnum, ShareEnum, SharingRequest};
+    ///
+    /// let accesses = client.libraries().accesses("0b8f3d2e-6a1c-4f7e-9d5b-2c4a6e8f0a1b");
+    /// let access = accesses
+    ///     .set(SharingRequest {
+    ///         level: ShareEnum::Known(KnownShareEnum::Viewer),
+    ///         org_id: None,
+    ///         share_with_type: EntityType::Known(KnownEntityType::User),
+    ///         share_with_uuid: "7c2f8a61-3b4d-4e5f-9a0b-1c2d3e4f5a6b".parse().expect("a UUID"),
+    ///     })
+    ///     .await?;
+    /// println!("{}", access.role);
+    /// # Ok(()) }
+    /// ```
     pub fn set(&self, access: SharingRequest) -> Pending<'c, Sharing> {
         Pending::new(&self.client, Call::with_path(&ops::LIBRARIES_SHARE_CREATE_V1, &[&self.library_id]).json(&access))
     }
 
     /// Takes an access away (`libraries_share_delete_v1`); gives it as it was when the server
     /// says so.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// use mistral_sdk::types::{EntityType, KnownEntityType, SharingDelete};
+    ///
+    /// let accesses = client.libraries().accesses("0b8f3d2e-6a1c-4f7e-9d5b-2c4a6e8f0a1b");
+    /// accesses
+    ///     .delete(SharingDelete {
+    ///         org_id: None,
+    ///         share_with_type: EntityType::Known(KnownEntityType::User),
+    ///         share_with_uuid: "7c2f8a61-3b4d-4e5f-9a0b-1c2d3e4f5a6b".parse().expect("a UUID"),
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn delete(&self, access: SharingDelete) -> Pending<'c, Option<Sharing>> {
         Pending::new(&self.client, Call::with_path(&ops::LIBRARIES_SHARE_DELETE_V1, &[&self.library_id]).json(&access))
     }
