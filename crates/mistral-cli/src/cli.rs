@@ -102,11 +102,13 @@ pub enum Command {
     Libraries(LibrariesCommand),
     /// Run a mock of the API in the foreground (until Ctrl-C).
     // The mock's `--api-key` is `--accept-key` here: `--api-key` is the key this CLI sends.
+    #[cfg(feature = "mock")]
     #[command(mut_arg("api_keys", |a| a.long("accept-key").visible_alias(None)))]
     Mock(MockArgs),
     /// Check, operation by operation, where a server departs from the API spec (exit code 1
     /// unless every check passes). It uploads a small file and starts and cancels a
     /// fine-tuning job, then deletes what it made.
+    #[cfg(feature = "conformance")]
     Conformance(ConformanceArgs),
     /// Print the shell completion script for SHELL (e.g. `mistral completions bash >
     /// ~/.local/share/bash-completion/completions/mistral`).
@@ -810,9 +812,11 @@ pub struct JobListArgs {
 
 /// `mistral mock`: the mock's own flags (`mistral-mock --help`), `--accept-key` an alias of
 /// `--api-key`.
+#[cfg(feature = "mock")]
 pub type MockArgs = mistral_mock::cli::MockArgs;
 
 /// `mistral conformance`.
+#[cfg(feature = "conformance")]
 #[derive(Debug, Args)]
 pub struct ConformanceArgs {
     /// Only these groups of checks (comma-separated), the API groups: chat, fim, embeddings,
@@ -827,6 +831,7 @@ pub struct ConformanceArgs {
 }
 
 /// `--examples`.
+#[cfg(feature = "conformance")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExamplesArg {
     /// Only the dedicated flows.
@@ -837,6 +842,7 @@ pub enum ExamplesArg {
     All,
 }
 
+#[cfg(feature = "conformance")]
 impl From<ExamplesArg> for mistral_conformance::Examples {
     fn from(arg: ExamplesArg) -> Self {
         match arg {
@@ -847,6 +853,7 @@ impl From<ExamplesArg> for mistral_conformance::Examples {
     }
 }
 
+#[cfg(feature = "conformance")]
 fn parse_group(s: &str) -> Result<mistral_conformance::Group, String> {
     mistral_conformance::parse_group(s).map_err(|e| e.to_string())
 }

@@ -12,7 +12,9 @@
 
 pub mod cli;
 mod commands;
+#[cfg(feature = "conformance")]
 mod conformance;
+#[cfg(feature = "mock")]
 mod mock;
 pub mod output;
 
@@ -102,6 +104,7 @@ where
     };
     let code = match result {
         // Ctrl-C is how the mock server is meant to stop.
+        #[cfg(feature = "mock")]
         None if matches!(cli.command, Command::Mock(_)) => EXIT_OK,
         None => {
             let _ = out.finish_line();
@@ -146,9 +149,11 @@ pub(crate) struct Ctx<'a, 'w> {
 }
 
 async fn dispatch(cli: &Cli, out: &mut Out<'_>, stderr: &mut dyn Write, options: Options) -> Result<(), Failure> {
+    #[cfg(feature = "mock")]
     if let Command::Mock(args) = &cli.command {
         return mock::run(args, out, stderr).await;
     }
+    #[cfg(feature = "conformance")]
     if let Command::Conformance(args) = &cli.command {
         return conformance::run(&cli.global, args, out).await;
     }
@@ -176,7 +181,11 @@ async fn dispatch(cli: &Cli, out: &mut Out<'_>, stderr: &mut dyn Write, options:
         Command::Agents(cmd) => agents::run(&mut ctx, cmd).await,
         Command::Conversations(cmd) => conversations::run(&mut ctx, cmd).await,
         Command::Libraries(cmd) => libraries::run(&mut ctx, cmd).await,
-        Command::Mock(_) | Command::Conformance(_) | Command::Completions { .. } => Ok(()),
+        #[cfg(feature = "mock")]
+        Command::Mock(_) => Ok(()),
+        #[cfg(feature = "conformance")]
+        Command::Conformance(_) => Ok(()),
+        Command::Completions { .. } => Ok(()),
     }
 }
 
