@@ -38,6 +38,24 @@ pub(crate) struct Call {
     pub stream: bool,
     /// The `Accept` header when not JSON or an event stream (downloads).
     pub accept: Option<HeaderValue>,
+    /// The caller wants the whole body: each attempt reads it, under one deadline with the
+    /// send (instead of reqwest's per-request timer and body wrapper), and a body cut short
+    /// is retried like a failed send.
+    pub read_body: bool,
+    /// With `read_body`: keep the status and headers too (`with_meta`).
+    pub keep_meta: bool,
+}
+
+/// What an attempt got: the response to read on (streams, downloads), or the whole body.
+enum Got {
+    Open(Response),
+    Read {
+        status: u16,
+        meta: Option<ResponseMeta>,
+        body: Bytes,
+    },
+    /// The body broke after a success head: not retried, the server may have acted.
+    Cut(Error),
 }
 
 impl Call {
@@ -52,7 +70,17 @@ impl Call {
     }
 
     fn at(op: &'static Operation, path: Cow<'static, str>) -> Call {
-        Call { op, method: op.method.to_http(), path, query: Vec::new(), body: Body::None, stream: false, accept: None }
+        Call {
+            op,
+            method: op.method.to_http(),
+            path,
+            query: Vec::new(),
+            body: Body::None,
+            stream: false,
+            accept: None,
+            read_body: false,
+            keep_meta: false,
+        }
     }
 
     pub(crate) fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Result<Call> {
@@ -124,6 +152,7 @@ impl Client {
             rb = rb.query(&call.query);
         }
         if !call.stream
+            && !call.read_body
             && let Some(t) = self.request_timeout()
         {
             rb = rb.timeout(t);
@@ -136,7 +165,15 @@ impl Client {
     }
 
     /// Sends with retries until a success status; error statuses become [`Error::Api`].
-    pub(crate) async fn send(&self, mut call: Call) -> Result<Response> {
+    pub(crate) async fn send(&self, call: Call) -> Result<Response> {
+        match self.send_call(call).await? {
+            Got::Open(response) => Ok(response),
+            Got::Cut(error) => Err(error),
+            Got::Read { .. } => Err(Error::stream("a read body where a response was expected")),
+        }
+    }
+
+    async fn send_call(&self, mut call: Call) -> Result<Got> {
         let span = tracing::debug_span!(
             "mistral.request",
             operation = call.op.id,
@@ -149,7 +186,7 @@ impl Client {
         self.send_with_retries(&mut call).instrument(span).await
     }
 
-    async fn send_with_retries(&self, call: &mut Call) -> Result<Response> {
+    async fn send_with_retries(&self, call: &mut Call) -> Result<Got> {
         let policy = &self.inner.retry;
         let max_retries = self.inner.options.as_ref().and_then(|o| o.max_retries).unwrap_or(policy.get_max_retries());
         let mut attempt: u32 = 0;
@@ -158,14 +195,23 @@ impl Client {
             let span = tracing::Span::current();
             span.record("attempt", attempt);
             let started = Instant::now();
-            let outcome = self.attempt(self.request(call)?, call.stream).await;
+            let read = call.read_body.then_some(call.keep_meta);
+            let outcome = self.attempt(self.request(call)?, call.stream, read).await;
             span.record("latency_ms", started.elapsed().as_millis() as u64);
             let error = match outcome {
-                Ok(response) => {
-                    span.record("status", response.status().as_u16());
-                    warn_deprecation(response.headers());
+                Ok(got) => {
+                    match &got {
+                        Got::Open(response) => {
+                            span.record("status", response.status().as_u16());
+                            warn_deprecation(response.headers());
+                        }
+                        Got::Read { status, .. } => {
+                            span.record("status", status);
+                        }
+                        Got::Cut(_) => {}
+                    }
                     tracing::debug!("response");
-                    return Ok(response);
+                    return Ok(got);
                 }
                 Err(e) => e,
             };
@@ -181,44 +227,69 @@ impl Client {
         }
     }
 
-    async fn attempt(&self, rb: reqwest::RequestBuilder, stream: bool) -> Result<Response> {
-        let send = rb.send();
-        let response = match (stream, self.request_timeout()) {
-            (true, Some(limit)) => match tokio::time::timeout(limit, send).await {
-                Ok(r) => r,
-                Err(_) => return Err(Error::Timeout { what: "request", source: None }),
+    /// One attempt: the response head, or with `read` (`Some(keep_meta)`) the whole body too,
+    /// within the request timeout (ours for streams and read bodies, reqwest's otherwise).
+    async fn attempt(&self, rb: reqwest::RequestBuilder, stream: bool, read: Option<bool>) -> Result<Got> {
+        // Set once a success head arrived: a timeout after it is not retried either.
+        let headed = std::sync::atomic::AtomicBool::new(false);
+        let exchange = async {
+            let response = rb.send().await.map_err(Error::transport)?;
+            let status = response.status();
+            tracing::Span::current().record("status", status.as_u16());
+            if !status.is_success() {
+                let headers = response.headers().clone();
+                let body = read_error_body(response).await;
+                return Err(ApiError::from_parts(status.as_u16(), &headers, &body).into());
+            }
+            let Some(keep_meta) = read else {
+                return Ok(Got::Open(response));
+            };
+            headed.store(true, std::sync::atomic::Ordering::Relaxed);
+            warn_deprecation(response.headers());
+            let meta = keep_meta.then(|| ResponseMeta::from_response(&response));
+            Ok(match response.bytes().await {
+                Ok(body) => Got::Read { status: status.as_u16(), meta, body },
+                Err(e) => Got::Cut(Error::transport(e)),
+            })
+        };
+        match (stream || read.is_some(), self.request_timeout()) {
+            (true, Some(limit)) => match tokio::time::timeout(limit, exchange).await {
+                Ok(got) => got,
+                Err(_) => {
+                    let timeout = Error::Timeout { what: "request", source: None };
+                    if headed.load(std::sync::atomic::Ordering::Relaxed) { Ok(Got::Cut(timeout)) } else { Err(timeout) }
+                }
             },
-            _ => send.await,
+            _ => exchange.await,
         }
-        .map_err(Error::transport)?;
-        let status = response.status();
-        tracing::Span::current().record("status", status.as_u16());
-        if status.is_success() {
-            return Ok(response);
-        }
-        let headers = response.headers().clone();
-        let body = read_error_body(response).await;
-        Err(ApiError::from_parts(status.as_u16(), &headers, &body).into())
     }
 
     /// Sends and decodes a JSON success body.
     pub(crate) async fn json<T: DeserializeOwned>(&self, call: Call) -> Result<T> {
-        let response = self.send(call).await?;
-        decode(response).await
+        let (_, body) = self.read(call, false).await?;
+        parse(&body)
     }
 
     /// Like [`Client::json`], keeping the response's status, headers and raw body.
     pub(crate) async fn json_with_meta<T: DeserializeOwned>(&self, call: Call) -> Result<WithMeta<T>> {
-        let response = self.send(call).await?;
-        let meta = ResponseMeta::from_response(&response);
-        let raw = response.bytes().await.map_err(Error::transport)?;
+        let (meta, raw) = self.read(call, true).await?;
+        let meta = meta.ok_or_else(|| Error::stream("the response's status and headers were not kept"))?;
         Ok(WithMeta { data: parse(&raw)?, meta, raw })
     }
-}
 
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T> {
-    let body = response.bytes().await.map_err(Error::transport)?;
-    parse(&body)
+    /// The whole success body, with the status and headers when `keep_meta`.
+    async fn read(&self, mut call: Call, keep_meta: bool) -> Result<(Option<ResponseMeta>, Bytes)> {
+        call.read_body = true;
+        call.keep_meta = keep_meta;
+        match self.send_call(call).await? {
+            Got::Read { meta, body, .. } => Ok((meta, body)),
+            Got::Cut(error) => Err(error),
+            Got::Open(response) => {
+                let meta = keep_meta.then(|| ResponseMeta::from_response(&response));
+                Ok((meta, response.bytes().await.map_err(Error::transport)?))
+            }
+        }
+    }
 }
 
 /// An empty body reads as `null` (what `()` and `Option` take: 204 answers).

@@ -197,7 +197,7 @@ async fn slow_headers_hit_the_request_timeout() {
 #[tokio::test]
 async fn a_body_that_stalls_after_the_head_hits_the_request_timeout() {
     // The head at once, then half the JSON, then nothing: the timeout covers the body too,
-    // with or without `.with_meta()`.
+    // with or without `.with_meta()`, and is not retried (the server answered).
     let half = br#"{"object": "list", "da"#.to_vec();
     let script = || vec![head(200, "application/json"), chunk(&half), Step::Sleep(Duration::from_secs(30))];
     let server = ScriptServer::start(vec![script(), script()]).await;
@@ -205,7 +205,7 @@ async fn a_body_that_stalls_after_the_head_hits_the_request_timeout() {
         .api_key("k")
         .base_url(&server.base_url)
         .request_timeout(Duration::from_millis(300))
-        .max_retries(0)
+        .max_retries(2)
         .build()
         .unwrap();
     let started = Instant::now();
@@ -214,6 +214,7 @@ async fn a_body_that_stalls_after_the_head_hits_the_request_timeout() {
     let err = tokio::time::timeout(Duration::from_secs(5), c.models().list().with_meta()).await.unwrap().unwrap_err();
     assert!(matches!(err, Error::Timeout { what: "request", .. }), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert_eq!(server.request_count(), 2, "one request per call");
 }
 
 #[tokio::test]
