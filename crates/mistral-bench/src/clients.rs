@@ -8,18 +8,22 @@ use async_openai::types::chat::{
     ChatCompletionResponseStream, CreateChatCompletionRequest, CreateChatCompletionResponse,
 };
 use async_openai::types::embeddings::{CreateEmbeddingRequest, CreateEmbeddingResponse};
+use base64::Engine as _;
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use mistral_openapi::operations as ops;
 use mistral_sdk::types::{
     ChatCompletionRequest, ChatCompletionResponse, CompletionChunk, EmbeddingInput, EmbeddingRequest,
-    EmbeddingResponse, MessageContent,
+    EmbeddingResponse, FunctionCallEvent, MessageContent, MessageOutputEvent, MessageOutputEventContent,
+    ResponseDoneEvent, ResponseStartedEvent,
 };
-use mistral_sdk::{ChatRequest, CompletionStream};
+use mistral_sdk::{
+    ChatRequest, CompletionStream, ConversationEvent, ConversationStart, EmbeddingsRequest, EventStream,
+};
 use reqwest::Url;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
 
-use crate::bodies::EMBED_INPUTS;
+use crate::bodies::{EMBED_INPUTS, THINK_MODEL};
 use crate::server::HOLD_MODEL;
 
 pub const MODEL: &str = "mistral-small-latest";
@@ -48,6 +52,8 @@ pub enum Contender {
 impl Contender {
     pub const ALL: [Contender; 4] = [Contender::Raw, Contender::Openapi, Contender::Sdk, Contender::AsyncOpenai];
     pub const STREAMING: [Contender; 3] = [Contender::Raw, Contender::Sdk, Contender::AsyncOpenai];
+    /// Where only the limit and the SDK are measured (async-openai has no such operation).
+    pub const RAW_SDK: [Contender; 2] = [Contender::Raw, Contender::Sdk];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -74,16 +80,33 @@ fn content_len(content: Option<&MessageContent>) -> u64 {
     }
 }
 
+/// Which stream a [`RawSse`] reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SseKind {
+    /// Chat completion chunks, ended by `data: [DONE]`.
+    #[default]
+    Chat,
+    /// A conversation run's named events, ended by `conversation.response.done`.
+    Conversation,
+}
+
 /// The bare SSE baseline: split lines with memchr, `serde_json::from_str` each `data:`
-/// line into [`CompletionChunk`]. Bytes are copied only for a line split across reads.
+/// line into the generated type ([`CompletionChunk`], or for a conversation the type its
+/// `event:` line names). Bytes are copied only for a line split across reads.
 #[derive(Debug, Default)]
 pub struct RawSse {
+    pub kind: SseKind,
     carry: Vec<u8>,
+    event: Vec<u8>,
     pub count: StreamCount,
     pub done: bool,
 }
 
 impl RawSse {
+    pub fn new(kind: SseKind) -> RawSse {
+        RawSse { kind, ..RawSse::default() }
+    }
+
     pub fn feed(&mut self, mut bytes: &[u8]) -> Result<()> {
         if !self.carry.is_empty() {
             let Some(nl) = memchr::memchr(b'\n', bytes) else {
@@ -108,17 +131,64 @@ impl RawSse {
 
     fn line(&mut self, line: &[u8]) -> Result<()> {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if let Some(name) = line.strip_prefix(b"event: ") {
+            self.event.clear();
+            self.event.extend_from_slice(name);
+            return Ok(());
+        }
         let Some(data) = line.strip_prefix(b"data: ") else {
             return Ok(());
         };
-        if data == b"[DONE]" {
+        if self.kind == SseKind::Chat && data == b"[DONE]" {
             self.done = true;
             return Ok(());
         }
-        let chunk: CompletionChunk = serde_json::from_str(std::str::from_utf8(data)?)?;
+        let text = std::str::from_utf8(data)?;
+        self.count.content += match self.kind {
+            SseKind::Chat => {
+                let chunk: CompletionChunk = serde_json::from_str(text)?;
+                chunk.choices.first().map_or(0, |c| delta_len(&c.delta))
+            }
+            SseKind::Conversation => match &self.event[..] {
+                b"message.output.delta" => {
+                    let event: MessageOutputEvent = serde_json::from_str(text)?;
+                    output_len(&event.content)
+                }
+                b"function.call.delta" => serde_json::from_str::<FunctionCallEvent>(text)?.arguments.len() as u64,
+                b"conversation.response.started" => {
+                    serde_json::from_str::<ResponseStartedEvent>(text)?;
+                    0
+                }
+                b"conversation.response.done" => {
+                    serde_json::from_str::<ResponseDoneEvent>(text)?;
+                    self.done = true;
+                    0
+                }
+                other => return Err(anyhow!("unexpected event {:?}", String::from_utf8_lossy(other))),
+            },
+        };
         self.count.events += 1;
-        self.count.content += chunk.choices.first().map_or(0, |c| content_len(c.delta.content.as_ref()));
         Ok(())
+    }
+}
+
+/// Content bytes of a chunk's delta: text, thinking and text parts, function arguments.
+fn delta_len(delta: &mistral_sdk::types::DeltaMessage) -> u64 {
+    content_len(delta.content.as_ref())
+        + delta.tool_calls.as_ref().map_or(0, |calls| calls.iter().map(|c| arguments_len(&c.function.arguments)).sum())
+}
+
+fn arguments_len(arguments: &mistral_sdk::types::FunctionArguments) -> u64 {
+    match arguments {
+        mistral_sdk::types::FunctionArguments::String(s) => s.len() as u64,
+        other => serde_json::to_string(other).map_or(0, |s| s.len() as u64),
+    }
+}
+
+fn output_len(content: &MessageOutputEventContent) -> u64 {
+    match content {
+        MessageOutputEventContent::String(s) => s.len() as u64,
+        MessageOutputEventContent::OutputContentChunks(_) => 1,
     }
 }
 
@@ -129,6 +199,7 @@ type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 pub enum Opened {
     Raw { body: ByteStream, sse: RawSse, ended: bool },
     Sdk { stream: CompletionStream, count: StreamCount, ended: bool },
+    SdkConversation { stream: EventStream<ConversationEvent>, count: StreamCount, ended: bool },
     AsyncOpenai { stream: ChatCompletionResponseStream, count: StreamCount, ended: bool },
 }
 
@@ -157,7 +228,24 @@ impl Opened {
                         Some(chunk) => {
                             let chunk = chunk?;
                             count.events += 1;
-                            count.content += chunk.choices.first().map_or(0, |c| content_len(c.delta.content.as_ref()));
+                            count.content += chunk.choices.first().map_or(0, |c| delta_len(&c.delta));
+                        }
+                        None => *ended = true,
+                    }
+                }
+                Ok(*count)
+            }
+            Opened::SdkConversation { stream, count, ended } => {
+                while !*ended && count.events < events {
+                    match stream.next().await {
+                        Some(event) => {
+                            count.events += 1;
+                            count.content += match &event? {
+                                ConversationEvent::MessageOutputDelta(e) => output_len(&e.content),
+                                ConversationEvent::FunctionCallDelta(e) => e.arguments.len() as u64,
+                                ConversationEvent::ResponseStarted(_) | ConversationEvent::ResponseDone(_) => 0,
+                                other => return Err(anyhow!("unexpected event {other:?}")),
+                            };
                         }
                         None => *ended = true,
                     }
@@ -213,8 +301,27 @@ pub struct Clients {
     async_openai: async_openai::Client<OpenAIConfig>,
     chat: ChatRequests,
     hold: ChatRequests,
+    think: ChatRequests,
+    conversation_url: Url,
+    conversation: ConversationStart,
     embed: EmbeddingRequest,
     embed_async_openai: CreateEmbeddingRequest,
+    embed_base64: EmbeddingsRequest,
+    /// The server's address, for the raw file routes.
+    pub base: String,
+}
+
+/// Which stream [`Clients::open`] opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    /// The long chat completion stream.
+    Chat,
+    /// A chat stream the server holds open, one event now and then.
+    Hold,
+    /// A reasoning model's chat stream: thinking chunks, text, function calls.
+    Think,
+    /// A conversation run's named events.
+    Conversation,
 }
 
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
@@ -253,8 +360,17 @@ impl Clients {
             async_openai,
             chat: ChatRequests::new(MODEL)?,
             hold: ChatRequests::new(HOLD_MODEL)?,
+            think: ChatRequests::new(THINK_MODEL)?,
+            conversation_url: Url::parse(&format!("{base}{}", ops::AGENTS_API_V1_CONVERSATIONS_START.path))?,
+            conversation: ConversationStart::with_model(MODEL, PROMPT),
+            embed_base64: EmbeddingsRequest::new(
+                EMBED_MODEL,
+                (0..EMBED_INPUTS).map(|i| format!("Document {i}: a note on cheese.")),
+            )
+            .encoding_format(mistral_sdk::types::KnownEncodingFormat::Base64),
             embed,
             embed_async_openai,
+            base: base.to_string(),
         })
     }
 
@@ -301,16 +417,21 @@ impl Clients {
         })
     }
 
-    /// Opens a stream: the long canned one, or one that is held open (`hold`).
-    pub async fn open(&self, contender: Contender, hold: bool) -> Result<Opened> {
-        let requests = if hold { &self.hold } else { &self.chat };
+    /// Opens a stream of the given kind.
+    pub async fn open(&self, contender: Contender, which: Which) -> Result<Opened> {
+        let requests = match which {
+            Which::Chat => &self.chat,
+            Which::Hold => &self.hold,
+            Which::Think => &self.think,
+            Which::Conversation => return self.open_conversation(contender).await,
+        };
         Ok(match contender {
             Contender::Raw => {
                 let mut wire = requests.wire.clone();
                 wire.stream = Some(true);
                 let response = self.raw_post(&self.chat_url, serde_json::to_vec(&wire)?, EVENT_STREAM).send().await?;
                 ensure!(response.status().is_success(), "status {}", response.status());
-                Opened::Raw { body: Box::pin(response.bytes_stream()), sse: RawSse::default(), ended: false }
+                Opened::Raw { body: Box::pin(response.bytes_stream()), sse: RawSse::new(SseKind::Chat), ended: false }
             }
             Contender::Sdk => Opened::Sdk {
                 stream: self.sdk.chat().stream(requests.sdk.clone()).await?,
@@ -326,9 +447,30 @@ impl Clients {
         })
     }
 
-    /// One whole streamed completion.
-    pub async fn stream(&self, contender: Contender) -> Result<StreamCount> {
-        self.open(contender, false).await?.until(u64::MAX).await
+    async fn open_conversation(&self, contender: Contender) -> Result<Opened> {
+        Ok(match contender {
+            Contender::Raw => {
+                let body = serde_json::to_vec(&serde_json::json!({"model": MODEL, "inputs": PROMPT, "stream": true}))?;
+                let response = self.raw_post(&self.conversation_url, body, EVENT_STREAM).send().await?;
+                ensure!(response.status().is_success(), "status {}", response.status());
+                Opened::Raw {
+                    body: Box::pin(response.bytes_stream()),
+                    sse: RawSse::new(SseKind::Conversation),
+                    ended: false,
+                }
+            }
+            Contender::Sdk => Opened::SdkConversation {
+                stream: self.sdk.conversations().start_stream(self.conversation.clone()).await?,
+                count: StreamCount::default(),
+                ended: false,
+            },
+            other => return Err(anyhow!("{} has no conversations", other.name())),
+        })
+    }
+
+    /// One whole stream of the given kind.
+    pub async fn stream_of(&self, contender: Contender, which: Which) -> Result<StreamCount> {
+        self.open(contender, which).await?.until(u64::MAX).await
     }
 
     /// One embeddings request; the number of floats decoded.
@@ -363,5 +505,51 @@ impl Clients {
                 r.data.iter().map(|d| d.embedding.len() as u64).sum()
             }
         })
+    }
+
+    /// One embeddings request with `encoding_format: base64`; the number of floats decoded.
+    pub async fn embed_base64(&self, contender: Contender) -> Result<u64> {
+        Ok(match contender {
+            Contender::Raw => {
+                #[derive(serde::Deserialize)]
+                struct Response {
+                    data: Vec<Data>,
+                }
+                #[derive(serde::Deserialize)]
+                struct Data {
+                    embedding: String,
+                }
+                let body = serde_json::to_vec(self.embed_base64.as_wire())?;
+                let response = self.raw_post(&self.embed_url, body, JSON).send().await?;
+                ensure!(response.status().is_success(), "status {}", response.status());
+                let bytes = response.bytes().await?;
+                let r: Response = serde_json::from_slice(&bytes)?;
+                let mut floats = 0;
+                for d in &r.data {
+                    let raw = base64::engine::general_purpose::STANDARD.decode(&d.embedding)?;
+                    let v: Vec<f32> =
+                        raw.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+                    floats += v.len() as u64;
+                }
+                floats
+            }
+            Contender::Sdk => {
+                let r = self.sdk.embeddings().embed(self.embed_base64.clone()).await?;
+                r.vectors()?.iter().map(|v| v.len() as u64).sum()
+            }
+            other => return Err(anyhow!("{} is not measured with base64 embeddings", other.name())),
+        })
+    }
+
+    pub fn sdk(&self) -> &mistral_sdk::Client {
+        &self.sdk
+    }
+
+    pub fn raw(&self) -> &reqwest::Client {
+        &self.raw
+    }
+
+    pub fn auth(&self) -> &HeaderValue {
+        &self.auth
     }
 }

@@ -6,6 +6,7 @@ mod bodies;
 mod build_time;
 mod callgrind;
 mod clients;
+mod io;
 mod measure;
 mod memory;
 mod report;
@@ -18,7 +19,7 @@ use anyhow::{Context, Result, anyhow, bail, ensure};
 use clap::Parser;
 use serde_json::json;
 
-use clients::{Clients, Contender};
+use clients::{Clients, Contender, Which};
 use measure::{Meter, Sample};
 use memory::MemMode;
 use report::{Obs, Report, Row, Units};
@@ -73,6 +74,9 @@ struct Args {
     mem_child: Option<Contender>,
     #[arg(long, hide = true, default_value = "hold")]
     mem_mode: MemMode,
+    /// Bytes (upload, download) or requests (batch) of one bulk run (internal).
+    #[arg(long, hide = true, default_value_t = 0)]
+    io_size: u64,
 }
 
 /// How much work each scenario does.
@@ -88,6 +92,12 @@ struct Settings {
     mem_rounds: usize,
     mem_streams: usize,
     drip: Duration,
+    /// Rounds of the bulk scenarios (each a child process).
+    io_rounds: usize,
+    /// Bytes of the uploaded and downloaded file.
+    file_bytes: u64,
+    /// Requests of the batch.
+    batch_requests: u64,
 }
 
 impl Settings {
@@ -104,6 +114,9 @@ impl Settings {
                 mem_rounds: 5,
                 mem_streams: 250,
                 drip: Duration::from_millis(150),
+                io_rounds: 1,
+                file_bytes: 256 << 20,
+                batch_requests: 100_000,
             }
         } else {
             // Many short rounds rather than a few long ones: on a shared machine the load
@@ -119,11 +132,15 @@ impl Settings {
                 mem_rounds: 5,
                 mem_streams: 1_000,
                 drip: Duration::from_millis(500),
+                io_rounds: 3,
+                file_bytes: 1 << 30,
+                batch_requests: 1_000_000,
             }
         };
         if let Some(r) = args.rounds {
             s.rounds = r.max(1);
             s.mem_rounds = r.max(1);
+            s.io_rounds = r.max(1);
         }
         if let Some(n) = args.streams {
             s.mem_streams = n;
@@ -139,8 +156,9 @@ impl Settings {
 enum Work {
     ChatSeq,
     ChatConc,
-    Stream,
+    Stream(Which),
     Embed,
+    EmbedBase64,
     Mem(MemMode),
 }
 
@@ -185,7 +203,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         key: "stream",
-        work: Work::Stream,
+        work: Work::Stream(Which::Chat),
         flavour: Flavour::Multi,
         contenders: &Contender::STREAMING,
         units: units("chunks/s", "us CPU/chunk"),
@@ -193,10 +211,26 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         key: "stream_ct",
-        work: Work::Stream,
+        work: Work::Stream(Which::Chat),
         flavour: Flavour::Current,
         contenders: &Contender::STREAMING,
         units: units("chunks/s", "us CPU/chunk"),
+        cpu_scale: 1e6,
+    },
+    Scenario {
+        key: "stream_think",
+        work: Work::Stream(Which::Think),
+        flavour: Flavour::Multi,
+        contenders: &Contender::RAW_SDK,
+        units: units("chunks/s", "us CPU/chunk"),
+        cpu_scale: 1e6,
+    },
+    Scenario {
+        key: "stream_conv",
+        work: Work::Stream(Which::Conversation),
+        flavour: Flavour::Multi,
+        contenders: &Contender::RAW_SDK,
+        units: units("events/s", "us CPU/event"),
         cpu_scale: 1e6,
     },
     Scenario {
@@ -204,6 +238,14 @@ const SCENARIOS: &[Scenario] = &[
         work: Work::Embed,
         flavour: Flavour::Multi,
         contenders: &Contender::ALL,
+        units: units("resp/s", "ms CPU/resp"),
+        cpu_scale: 1e3,
+    },
+    Scenario {
+        key: "embed_b64",
+        work: Work::EmbedBase64,
+        flavour: Flavour::Multi,
+        contenders: &Contender::RAW_SDK,
         units: units("resp/s", "ms CPU/resp"),
         cpu_scale: 1e3,
     },
@@ -221,6 +263,38 @@ const SCENARIOS: &[Scenario] = &[
         flavour: Flavour::Multi,
         contenders: &Contender::STREAMING,
         units: Units { primary: "MiB RSS growth", secondary: "MiB peak growth" },
+        cpu_scale: 1.0,
+    },
+    Scenario {
+        key: "mem_paused_conv",
+        work: Work::Mem(MemMode::PausedConversation),
+        flavour: Flavour::Multi,
+        contenders: &Contender::RAW_SDK,
+        units: Units { primary: "MiB RSS growth", secondary: "MiB peak growth" },
+        cpu_scale: 1.0,
+    },
+    Scenario {
+        key: "upload",
+        work: Work::Mem(MemMode::Upload),
+        flavour: Flavour::Multi,
+        contenders: &Contender::RAW_SDK,
+        units: Units { primary: "MB/s", secondary: "MiB peak RSS growth" },
+        cpu_scale: 1.0,
+    },
+    Scenario {
+        key: "download",
+        work: Work::Mem(MemMode::Download),
+        flavour: Flavour::Multi,
+        contenders: &Contender::RAW_SDK,
+        units: Units { primary: "MB/s", secondary: "MiB peak RSS growth" },
+        cpu_scale: 1.0,
+    },
+    Scenario {
+        key: "batch",
+        work: Work::Mem(MemMode::Batch),
+        flavour: Flavour::Multi,
+        contenders: &Contender::RAW_SDK,
+        units: Units { primary: "MB/s JSONL", secondary: "MiB peak RSS" },
         cpu_scale: 1.0,
     },
 ];
@@ -278,10 +352,10 @@ async fn sample(
             }
             per_task * concurrency
         }
-        Work::Stream => {
+        Work::Stream(which) => {
             let mut events = 0;
             for _ in 0..units {
-                let count = clients.stream(contender).await?;
+                let count = clients.stream_of(contender, which).await?;
                 ensure!(
                     count.events == expect.chunks,
                     "{}: {} of {} events",
@@ -300,6 +374,13 @@ async fn sample(
             }
             units
         }
+        Work::EmbedBase64 => {
+            for _ in 0..units {
+                let n = clients.embed_base64(contender).await?;
+                ensure!(n == expect.floats, "{}: {n} floats", contender.name());
+            }
+            units
+        }
         Work::Mem(_) => bail!("memory scenarios run in child processes"),
     };
     Ok(meter.stop(done))
@@ -309,8 +390,8 @@ fn units_per_sample(work: Work, s: &Settings) -> u64 {
     match work {
         Work::ChatSeq => s.chat_seq_requests,
         Work::ChatConc => s.chat_conc_requests,
-        Work::Stream => s.streams_per_sample,
-        Work::Embed => s.embed_requests,
+        Work::Stream(_) => s.streams_per_sample,
+        Work::Embed | Work::EmbedBase64 => s.embed_requests,
         Work::Mem(_) => 1,
     }
 }
@@ -379,11 +460,16 @@ impl Bench {
         let mut rows: Vec<Row> =
             sc.contenders.iter().map(|&c| Row { scenario: sc.key, contender: c, obs: Vec::new() }).collect();
         let n = sc.contenders.len();
-        for round in 0..s.mem_rounds {
+        let (rounds, io_size) = match mode {
+            MemMode::Upload | MemMode::Download => (s.io_rounds, s.file_bytes),
+            MemMode::Batch => (s.io_rounds, s.batch_requests),
+            _ => (s.mem_rounds, 0),
+        };
+        for round in 0..rounds {
             for k in 0..n {
                 let i = (k + round) % n;
                 let c = sc.contenders[i];
-                let r = memory::spawn_child(c, mode, self.server.addr, s.mem_streams, s.drip, s.chunks)?;
+                let r = memory::spawn_child(c, mode, self.server.addr, s.mem_streams, s.drip, s.chunks, io_size)?;
                 let growth_kib = r.rss_kib.saturating_sub(r.baseline_kib) as f64;
                 let peak_kib = r.hwm_kib as f64;
                 rows[i].obs.push(match mode {
@@ -392,11 +478,21 @@ impl Bench {
                         secondary: peak_kib / 1024.0,
                         ..Obs::default()
                     },
-                    MemMode::Paused => Obs {
+                    MemMode::Paused | MemMode::PausedConversation => Obs {
                         primary: growth_kib / 1024.0,
                         secondary: r.hwm_kib.saturating_sub(r.baseline_kib) as f64 / 1024.0,
                         ..Obs::default()
                     },
+                    // Throughput, and the peak RSS growth over the warmed-up process.
+                    MemMode::Upload | MemMode::Download => Obs {
+                        primary: r.bytes as f64 / r.wall_s / 1e6,
+                        secondary: r.hwm_kib.saturating_sub(r.baseline_kib) as f64 / 1024.0,
+                        ..Obs::default()
+                    },
+                    // JSONL throughput, and the whole process's peak RSS.
+                    MemMode::Batch => {
+                        Obs { primary: r.bytes as f64 / r.wall_s / 1e6, secondary: peak_kib / 1024.0, ..Obs::default() }
+                    }
                 });
             }
         }
@@ -436,7 +532,7 @@ fn run(args: &Args) -> Result<()> {
          server: child process, hyper 1 HTTP/1.1, current-thread\n\
          {} rounds ({} for memory), contenders interleaved, order rotated each round; medians over rounds\n\
          per round: chat_seq {} requests, chat_c64 {} requests ({} in flight), stream {} x {} chunks, \
-         embed {} x {}x{} floats, mem_hold {} streams\n\n",
+         embed {} x {}x{} floats, mem_hold {} streams; bulk: {} rounds, files of {} MiB, batch of {} requests\n\n",
         if args.quick { " --quick" } else { "" },
         settings.rounds,
         settings.mem_rounds,
@@ -449,6 +545,9 @@ fn run(args: &Args) -> Result<()> {
         bodies::EMBED_INPUTS,
         bodies::EMBED_DIM,
         settings.mem_streams,
+        settings.io_rounds,
+        settings.file_bytes >> 20,
+        settings.batch_requests,
     );
     if !args.json {
         eprint!("{header}");
@@ -468,8 +567,8 @@ fn run(args: &Args) -> Result<()> {
         for sc in SCENARIOS.iter().filter(|sc| selected(&args.only, sc.key)) {
             let (iters, units) = match sc.work {
                 Work::ChatSeq => (chat_iters, 1),
-                Work::Stream => ((1, 2), settings.chunks as u64),
-                Work::Embed => ((1, 2), 1),
+                Work::Stream(_) => ((1, 2), settings.chunks as u64),
+                Work::Embed | Work::EmbedBase64 => ((1, 2), 1),
                 _ => continue,
             };
             eprintln!("  {} under callgrind ...", sc.key);
@@ -501,6 +600,9 @@ fn run(args: &Args) -> Result<()> {
             "embed_shape": [bodies::EMBED_INPUTS, bodies::EMBED_DIM],
             "mem_streams": settings.mem_streams,
             "drip_ms": settings.drip.as_millis() as u64,
+            "io_rounds": settings.io_rounds,
+            "file_bytes": settings.file_bytes,
+            "batch_requests": settings.batch_requests,
             "seconds": (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
         }),
     };
@@ -571,6 +673,7 @@ fn main() -> Result<()> {
             settings.mem_streams,
             settings.drip,
             settings.chunks,
+            args.io_size,
         )?;
         println!("{}", serde_json::to_string(&report)?);
         // The held streams are dropped with the process, not one by one.

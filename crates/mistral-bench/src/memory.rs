@@ -7,8 +7,9 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, ensure};
 use serde::{Deserialize, Serialize};
 
-use crate::clients::{Clients, Contender};
-use crate::measure::rss_kib;
+use crate::clients::{Clients, Contender, Which};
+use crate::io;
+use crate::measure::{Meter, rss_kib};
 
 /// What a memory child measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
@@ -17,16 +18,31 @@ pub enum MemMode {
     Hold,
     /// One long stream whose consumer pauses after the first event.
     Paused,
+    /// The same with a conversation run's named events.
+    PausedConversation,
+    /// A streamed upload of `--io-size` bytes.
+    Upload,
+    /// A streamed download of `--io-size` bytes.
+    Download,
+    /// A batch of `--io-size` chat requests, written, uploaded and read back.
+    Batch,
 }
 
 /// The child's answer, one JSON line on stdout.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct MemReport {
     pub baseline_kib: u64,
     pub rss_kib: u64,
     pub hwm_kib: u64,
     pub streams: u64,
     pub events: u64,
+    /// Bulk modes: bytes moved, wall and CPU seconds of the run.
+    #[serde(default)]
+    pub bytes: u64,
+    #[serde(default)]
+    pub wall_s: f64,
+    #[serde(default)]
+    pub cpu_s: f64,
 }
 
 /// Runs in the child process: measures, prints one [`MemReport`], returns.
@@ -37,6 +53,7 @@ pub fn run_child(
     streams: usize,
     drip: Duration,
     chunks: usize,
+    io_size: u64,
 ) -> Result<MemReport> {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let clients = Arc::new(Clients::new(base)?);
@@ -47,7 +64,30 @@ pub fn run_child(
         let (baseline_kib, _) = rss_kib();
         match mode {
             MemMode::Hold => hold(clients, contender, streams, drip, baseline_kib).await,
-            MemMode::Paused => paused(clients, contender, drip, chunks, baseline_kib).await,
+            MemMode::Paused => paused(clients, contender, Which::Chat, drip, chunks, baseline_kib).await,
+            MemMode::PausedConversation => {
+                paused(clients, contender, Which::Conversation, drip, chunks, baseline_kib).await
+            }
+            MemMode::Upload | MemMode::Download | MemMode::Batch => {
+                let meter = Meter::start(None);
+                let moved = match mode {
+                    MemMode::Upload => io::upload(&clients, contender, io_size).await?,
+                    MemMode::Download => io::download(&clients, contender, io_size).await?,
+                    _ => io::batch(&clients, contender, io_size).await?,
+                };
+                let sample = meter.stop(moved.units);
+                let (rss_kib, hwm_kib) = rss_kib();
+                Ok(MemReport {
+                    baseline_kib,
+                    rss_kib,
+                    hwm_kib,
+                    streams: 0,
+                    events: moved.units,
+                    bytes: moved.bytes,
+                    wall_s: sample.wall,
+                    cpu_s: sample.cpu,
+                })
+            }
         }
     })
 }
@@ -63,7 +103,7 @@ async fn hold(
     for _ in 0..streams {
         let (clients, tx) = (clients.clone(), tx.clone());
         tokio::spawn(async move {
-            let mut stream = match clients.open(contender, true).await {
+            let mut stream = match clients.open(contender, Which::Hold).await {
                 Ok(s) => s,
                 Err(e) => return tx.send(Err(e)).await,
             };
@@ -87,24 +127,32 @@ async fn hold(
     // Let every stream receive a dripped event or two.
     tokio::time::sleep(drip * 2 + Duration::from_millis(50)).await;
     let (rss_kib, hwm_kib) = rss_kib();
-    Ok(MemReport { baseline_kib, rss_kib, hwm_kib, streams: streams as u64, events: streams as u64 })
+    Ok(MemReport {
+        baseline_kib,
+        rss_kib,
+        hwm_kib,
+        streams: streams as u64,
+        events: streams as u64,
+        ..MemReport::default()
+    })
 }
 
 async fn paused(
     clients: Arc<Clients>,
     contender: Contender,
+    which: Which,
     pause: Duration,
     chunks: usize,
     baseline_kib: u64,
 ) -> Result<MemReport> {
-    let mut stream = clients.open(contender, false).await?;
+    let mut stream = clients.open(contender, which).await?;
     stream.until(1).await?;
     // The consumer is busy: whatever arrives now is buffered by the client, or not read.
     tokio::time::sleep(pause).await;
     let (rss_kib, hwm_kib) = rss_kib();
     let count = stream.until(u64::MAX).await?;
     ensure!(count.events == chunks as u64, "{} of {chunks} events", count.events);
-    Ok(MemReport { baseline_kib, rss_kib, hwm_kib, streams: 1, events: count.events })
+    Ok(MemReport { baseline_kib, rss_kib, hwm_kib, streams: 1, events: count.events, ..MemReport::default() })
 }
 
 /// Runs one child process and reads its report.
@@ -115,17 +163,19 @@ pub fn spawn_child(
     streams: usize,
     drip: Duration,
     chunks: usize,
+    io_size: u64,
 ) -> Result<MemReport> {
+    use clap::ValueEnum as _;
+    let mode_name = mode.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default();
     let exe = std::env::current_exe()?;
     let output = std::process::Command::new(exe)
         .args([
             "--mem-child",
             contender.name(),
             "--mem-mode",
-            match mode {
-                MemMode::Hold => "hold",
-                MemMode::Paused => "paused",
-            },
+            &mode_name,
+            "--io-size",
+            &io_size.to_string(),
             "--addr",
             &addr.to_string(),
             "--streams",

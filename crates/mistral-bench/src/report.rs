@@ -95,6 +95,14 @@ pub const RATIOS: &[RatioDef] = &[
     r("sdk_vs_raw_embed_cpu", "embed", Sdk, Raw, Cpu),
     r("openapi_vs_raw_embed_cpu", "embed", Openapi, Raw, Cpu),
     r("sdk_vs_async_openai_embed_cpu", "embed", Sdk, Aoai, Cpu),
+    r("sdk_vs_raw_stream_think_cpu", "stream_think", Sdk, Raw, Cpu),
+    r("sdk_vs_raw_stream_think", "stream_think", Sdk, Raw, Thru),
+    r("sdk_vs_raw_stream_conv_cpu", "stream_conv", Sdk, Raw, Cpu),
+    r("sdk_vs_raw_stream_conv", "stream_conv", Sdk, Raw, Thru),
+    r("sdk_vs_raw_embed_b64_cpu", "embed_b64", Sdk, Raw, Cpu),
+    r("sdk_vs_raw_upload", "upload", Sdk, Raw, Thru),
+    r("sdk_vs_raw_download", "download", Sdk, Raw, Thru),
+    r("sdk_vs_serialize_batch", "batch", Sdk, Raw, Thru),
     r("sdk_vs_raw_mem_per_stream", "mem_hold", Sdk, Raw, Thru),
     r("sdk_vs_async_openai_mem_per_stream", "mem_hold", Sdk, Aoai, Thru),
 ];
@@ -111,6 +119,12 @@ pub const TARGETS: &[Target] = &[
     Target {
         what: "SDK client CPU per chat request <= 1.05x raw",
         key: "sdk_vs_raw_chat_cpu",
+        bound: 1.05,
+        at_most: true,
+    },
+    Target {
+        what: "SDK client CPU per chat request <= 1.05x raw, 64 in flight",
+        key: "sdk_vs_raw_chat_cpu_c64",
         bound: 1.05,
         at_most: true,
     },
@@ -138,6 +152,60 @@ pub const TARGETS: &[Target] = &[
         bound: 1.0,
         at_most: true,
     },
+    Target {
+        what: "SDK CPU per chunk of a reasoning stream (thinking, tool calls) <= 1.1x raw",
+        key: "sdk_vs_raw_stream_think_cpu",
+        bound: 1.1,
+        at_most: true,
+    },
+    Target {
+        what: "SDK CPU per named event of a conversation stream <= 1.1x raw",
+        key: "sdk_vs_raw_stream_conv_cpu",
+        bound: 1.1,
+        at_most: true,
+    },
+    Target {
+        what: "SDK RSS growth behind a paused conversation consumer <= 1 MiB (bounded)",
+        key: "mem_paused_conv/mistral-sdk",
+        bound: 1.0,
+        at_most: true,
+    },
+    Target {
+        what: "SDK CPU per base64 embeddings response <= 1.1x raw",
+        key: "sdk_vs_raw_embed_b64_cpu",
+        bound: 1.1,
+        at_most: true,
+    },
+    Target {
+        what: "SDK streamed upload throughput >= 1/1.2 of raw",
+        key: "sdk_vs_raw_upload",
+        bound: 1.0 / 1.2,
+        at_most: false,
+    },
+    Target {
+        what: "SDK streamed upload: peak RSS growth < 32 MiB",
+        key: "upload/mistral-sdk:secondary",
+        bound: 32.0,
+        at_most: true,
+    },
+    Target {
+        what: "SDK streamed download throughput >= 1/1.2 of raw",
+        key: "sdk_vs_raw_download",
+        bound: 1.0 / 1.2,
+        at_most: false,
+    },
+    Target {
+        what: "SDK streamed download: peak RSS growth < 32 MiB",
+        key: "download/mistral-sdk:secondary",
+        bound: 32.0,
+        at_most: true,
+    },
+    Target {
+        what: "SDK batch runner: peak RSS < 64 MiB",
+        key: "batch/mistral-sdk:secondary",
+        bound: 64.0,
+        at_most: true,
+    },
 ];
 
 impl Report {
@@ -162,9 +230,15 @@ impl Report {
         if let Some(def) = RATIOS.iter().find(|d| d.name == key) {
             return self.ratio(def);
         }
+        // `scenario/contender` is its primary number, `scenario/contender:secondary` the other.
         let (scenario, contender) = key.split_once('/')?;
+        let (contender, secondary) = match contender.strip_suffix(":secondary") {
+            Some(c) => (c, true),
+            None => (contender, false),
+        };
         let c = Contender::ALL.into_iter().find(|c| c.name() == contender)?;
-        let m = median(&self.row(scenario, c)?.obs.iter().map(|o| o.primary).collect::<Vec<_>>());
+        let pick = |o: &Obs| if secondary { o.secondary } else { o.primary };
+        let m = median(&self.row(scenario, c)?.obs.iter().map(pick).collect::<Vec<_>>());
         m.is_finite().then_some(m)
     }
 

@@ -7,7 +7,17 @@
 //! - the same with `"stream":true`: the SSE body of `chunks` events, written 16 KiB at a time
 //!   (one write per frame: the connection's buffer is capped at 16 KiB).
 //! - the same for the model `bench-hold`: a stream that stays open, one event now and then.
-//! - `POST /v1/embeddings`: 256 x 1024 floats.
+//! - the same for the model `bench-think`: a reasoning model's stream (thinking chunks, text,
+//!   function calls).
+//! - `POST /v1/conversations` with `"stream":true`: a conversation run's named events.
+//! - `POST /v1/embeddings`: 256 x 1024 floats (as base64 with `"encoding_format":"base64"`).
+//! - `POST /v1/files`: reads the multipart upload as it comes (nothing kept) and counts its
+//!   bytes and its batch lines; the file's id says how many (see [`FileKind`]).
+//! - `POST /v1/batch/jobs` on such a file, `GET /v1/batch/jobs/{id}`: a job that already
+//!   succeeded, its output file holding one answer per line of the input.
+//! - `GET /v1/files/{id}/content`: that output file, or N bytes for a file id asking for them.
+//!
+//! Paths come from the operation table; ids carry everything, so the server keeps no state.
 
 use std::convert::Infallible;
 use std::io::{BufRead, Read, Write};
@@ -42,7 +52,10 @@ type Body = UnsyncBoxBody<Bytes, Infallible>;
 pub struct Canned {
     pub chat: Bytes,
     pub sse: Bytes,
+    pub think_sse: Bytes,
+    pub conversation_sse: Bytes,
     pub embeddings: Bytes,
+    pub embeddings_base64: Bytes,
     pub hold_first: Bytes,
     pub hold_next: Bytes,
     pub drip: Duration,
@@ -54,7 +67,10 @@ impl Canned {
         Canned {
             chat: bodies::chat_body().into(),
             sse: bodies::sse_body(chunks).into(),
+            think_sse: bodies::think_sse_body(chunks).into(),
+            conversation_sse: bodies::conversation_sse_body(chunks).into(),
             embeddings: bodies::embeddings_body(bodies::EMBED_INPUTS, bodies::EMBED_DIM).into(),
+            embeddings_base64: bodies::embeddings_base64_body(bodies::EMBED_INPUTS, bodies::EMBED_DIM).into(),
             hold_first: first.into(),
             hold_next: next.into(),
             drip,
@@ -132,28 +148,211 @@ fn held(canned: &Canned) -> Body {
 
 async fn handle(canned: Arc<Canned>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
     let (parts, body) = req.into_parts();
+    let path = parts.uri.path();
+    if parts.method == Method::POST && path == ops::FILES_API_ROUTES_UPLOAD_FILE.path {
+        return Ok(upload(body).await);
+    }
+    if parts.method == Method::GET {
+        return Ok(get(path));
+    }
     let body = match Limited::new(body, MAX_REQUEST).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => return Ok(error(StatusCode::BAD_REQUEST, "unreadable or too large request body")),
     };
     if parts.method != Method::POST {
-        return Ok(error(StatusCode::METHOD_NOT_ALLOWED, "only POST is served"));
+        return Ok(error(StatusCode::METHOD_NOT_ALLOWED, "only GET and POST are served"));
     }
     let has = |needle: &str| memchr::memmem::find(&body, needle.as_bytes()).is_some();
-    let path = parts.uri.path();
     Ok(if path == ops::CREATE_CHAT_COMPLETION.path {
         if !has(r#""stream":true"#) {
             full(StatusCode::OK, "application/json", canned.chat.clone())
         } else if has(HOLD_MODEL) {
             event_stream(held(&canned))
+        } else if has(bodies::THINK_MODEL) {
+            event_stream(sse_frames(canned.think_sse.clone()))
         } else {
             event_stream(sse_frames(canned.sse.clone()))
         }
+    } else if path == ops::AGENTS_API_V1_CONVERSATIONS_START.path && has(r#""stream":true"#) {
+        event_stream(sse_frames(canned.conversation_sse.clone()))
     } else if path == ops::CREATE_EMBEDDING.path {
-        full(StatusCode::OK, "application/json", canned.embeddings.clone())
+        let body = if has(r#""encoding_format":"base64""#) { &canned.embeddings_base64 } else { &canned.embeddings };
+        full(StatusCode::OK, "application/json", body.clone())
+    } else if path == ops::JOBS_API_ROUTES_BATCH_CREATE_BATCH_JOB.path {
+        match serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["input_files"][0].as_str().and_then(FileKind::parse))
+        {
+            Some(FileKind::BatchInput(lines)) => json(batch_job(lines)),
+            _ => error(StatusCode::BAD_REQUEST, "input_files[0] is no batch input of this server"),
+        }
     } else {
         error(StatusCode::NOT_FOUND, "no such route")
     })
+}
+
+/// What a file id of this server stands for: the id's last group is a number, its fourth
+/// group the kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// An uploaded batch input of this many lines.
+    BatchInput(u64),
+    /// The output file of a batch of this many lines.
+    BatchOutput(u64),
+    /// This many bytes (uploaded, or to download).
+    Bytes(u64),
+}
+
+impl FileKind {
+    pub fn id(self) -> String {
+        let (kind, n) = match self {
+            FileKind::BatchInput(n) => ("8000", n),
+            FileKind::BatchOutput(n) => ("9000", n),
+            FileKind::Bytes(n) => ("a000", n),
+        };
+        format!("00000000-0000-4000-{kind}-{n:012x}")
+    }
+
+    pub fn parse(id: &str) -> Option<FileKind> {
+        let rest = id.strip_prefix("00000000-0000-4000-")?;
+        let (kind, n) = rest.split_once('-')?;
+        let n = u64::from_str_radix(n, 16).ok()?;
+        match kind {
+            "8000" => Some(FileKind::BatchInput(n)),
+            "9000" => Some(FileKind::BatchOutput(n)),
+            "a000" => Some(FileKind::Bytes(n)),
+            _ => None,
+        }
+    }
+}
+
+fn json(value: serde_json::Value) -> Response<Body> {
+    full(StatusCode::OK, "application/json", Bytes::from(value.to_string()))
+}
+
+/// A batch job over `lines` requests that already succeeded.
+fn batch_job(lines: u64) -> serde_json::Value {
+    serde_json::json!({
+        "id": format!("bench-{lines}"),
+        "object": "batch",
+        "input_files": [FileKind::BatchInput(lines).id()],
+        "metadata": null,
+        "endpoint": ops::CREATE_CHAT_COMPLETION.path,
+        "model": crate::clients::MODEL,
+        "agent_id": null,
+        "output_file": FileKind::BatchOutput(lines).id(),
+        "error_file": null,
+        "errors": [],
+        "outputs": null,
+        "status": "SUCCESS",
+        "created_at": 1733011200,
+        "total_requests": lines,
+        "completed_requests": lines,
+        "succeeded_requests": lines,
+        "failed_requests": 0,
+        "started_at": 1733011201,
+        "completed_at": 1733011260,
+    })
+}
+
+/// Matches `path` against an operation's template: the values of its `{parameters}`.
+fn path_values<'p>(op: &ops::Operation, path: &'p str) -> Option<Vec<&'p str>> {
+    let (mut want, mut got) = (op.path.split('/'), path.split('/'));
+    let mut values = Vec::new();
+    loop {
+        match (want.next(), got.next()) {
+            (None, None) => return Some(values),
+            (Some(w), Some(g)) if w.starts_with('{') && !g.is_empty() => values.push(g),
+            (Some(w), Some(g)) if w == g => {}
+            _ => return None,
+        }
+    }
+}
+
+fn get(path: &str) -> Response<Body> {
+    if let Some(id) = path_values(&ops::JOBS_API_ROUTES_BATCH_GET_BATCH_JOB, path).and_then(|v| v.first().copied()) {
+        return match id.strip_prefix("bench-").and_then(|n| n.parse().ok()) {
+            Some(lines) => json(batch_job(lines)),
+            None => error(StatusCode::NOT_FOUND, "no such job"),
+        };
+    }
+    let file = path_values(&ops::FILES_API_ROUTES_DOWNLOAD_FILE, path)
+        .and_then(|v| v.first().and_then(|id| FileKind::parse(id)));
+    let body = match file {
+        Some(FileKind::BatchOutput(lines)) => batch_output(lines),
+        Some(FileKind::Bytes(n)) => repeated(n),
+        _ => return error(StatusCode::NOT_FOUND, "no such file"),
+    };
+    let mut response = Response::new(body);
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    response
+}
+
+/// A file's bytes are this block over and over.
+const BLOCK: usize = 64 * 1024;
+
+/// `n` bytes, 64 KiB per frame.
+fn repeated(n: u64) -> Body {
+    let block = Bytes::from(vec![b'x'; BLOCK]);
+    let frames = n.div_ceil(BLOCK as u64);
+    let stream = futures::stream::iter((0..frames).map(move |i| {
+        let len = (n - i * BLOCK as u64).min(BLOCK as u64) as usize;
+        Ok::<_, Infallible>(Frame::data(block.slice(..len)))
+    }));
+    StreamBody::new(stream).boxed_unsync()
+}
+
+/// The output file of a batch of `lines` requests, made as it is sent (~64 KiB per frame).
+fn batch_output(lines: u64) -> Body {
+    let stream = futures::stream::unfold(0u64, move |next| async move {
+        if next >= lines {
+            return None;
+        }
+        let mut buf = Vec::with_capacity(BLOCK + 1024);
+        let mut i = next;
+        while i < lines && buf.len() < BLOCK {
+            bodies::batch_output_line(&mut buf, i);
+            i += 1;
+        }
+        Some((Ok::<_, Infallible>(Frame::data(Bytes::from(buf))), i))
+    });
+    StreamBody::new(stream).boxed_unsync()
+}
+
+/// Reads a multipart upload frame by frame, keeping nothing but counts: its bytes and the
+/// batch lines in it (`"custom_id"` keys, found across frame boundaries too).
+async fn upload(mut body: Incoming) -> Response<Body> {
+    const KEY: &[u8] = br#""custom_id""#;
+    let (mut bytes, mut lines) = (0u64, 0u64);
+    let mut carry: Vec<u8> = Vec::with_capacity(2 * KEY.len());
+    let finder = memchr::memmem::Finder::new(KEY);
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return error(StatusCode::BAD_REQUEST, "the upload was cut");
+        };
+        let Ok(data) = frame.into_data() else { continue };
+        bytes += data.len() as u64;
+        // A key split between two frames: look at the seam.
+        carry.extend_from_slice(&data[..data.len().min(KEY.len() - 1)]);
+        lines += finder.find_iter(&carry).count() as u64;
+        lines += finder.find_iter(&data).count() as u64;
+        carry.clear();
+        carry.extend_from_slice(&data[data.len().saturating_sub(KEY.len() - 1)..]);
+    }
+    let kind = if lines > 0 { FileKind::BatchInput(lines) } else { FileKind::Bytes(bytes) };
+    json(serde_json::json!({
+        "id": kind.id(),
+        "object": "file",
+        "bytes": bytes,
+        "created_at": 1733011200,
+        "filename": "upload.bin",
+        "purpose": if lines > 0 { "batch" } else { "fine-tune" },
+        "sample_type": if lines > 0 { "batch_request" } else { "pretrain" },
+        "num_lines": if lines > 0 { Some(lines) } else { None },
+        "mimetype": null,
+        "source": "upload",
+        "signature": null,
+    }))
 }
 
 /// `mistral-bench --serve`: prints `listening <addr>`, serves until stdin closes.

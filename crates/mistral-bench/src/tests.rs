@@ -8,8 +8,8 @@ use clap::Parser;
 use mistral_sdk::types::{ChatCompletionResponse, CompletionChunk, EmbeddingResponse};
 
 use crate::bodies;
-use crate::clients::{Clients, Contender, RawSse};
-use crate::server::{Canned, serve};
+use crate::clients::{Clients, Contender, RawSse, SseKind, Which};
+use crate::server::{Canned, FileKind, serve};
 use crate::{Args, Settings};
 
 fn events(body: &[u8]) -> Vec<&str> {
@@ -106,15 +106,77 @@ fn every_contender_gets_the_same_answers_from_the_canned_server() {
         }
         let mut content = Vec::new();
         for c in Contender::STREAMING {
-            let count = clients.stream(c).await.unwrap();
+            let count = clients.stream_of(c, Which::Chat).await.unwrap();
             assert_eq!(count.events, 50, "{c:?}");
             content.push(count.content);
-            let mut held = clients.open(c, true).await.unwrap();
+            let mut held = clients.open(c, Which::Hold).await.unwrap();
             assert_eq!(held.until(2).await.unwrap().events, 2, "{c:?}");
         }
         assert!(content.iter().all(|&n| n == content[0] && n > 0), "{content:?}");
-        assert!(clients.open(Contender::Openapi, false).await.is_err());
+        assert!(clients.open(Contender::Openapi, Which::Chat).await.is_err());
         assert_eq!(clients.embed(Contender::Sdk).await.unwrap(), expect.floats);
+        for which in [Which::Think, Which::Conversation] {
+            let raw = clients.stream_of(Contender::Raw, which).await.unwrap();
+            let sdk = clients.stream_of(Contender::Sdk, which).await.unwrap();
+            assert_eq!((raw, raw.events), (sdk, 50), "{which:?}");
+            assert!(raw.content > 50, "{which:?}: {raw:?}");
+        }
+        for c in Contender::RAW_SDK {
+            assert_eq!(clients.embed_base64(c).await.unwrap(), expect.floats, "{c:?}");
+        }
+        let mut jsonl = Vec::new();
+        for c in Contender::RAW_SDK {
+            assert_eq!(crate::io::upload(&clients, c, 3 << 20).await.unwrap().bytes, 3 << 20, "{c:?}");
+            assert_eq!(crate::io::download(&clients, c, (3 << 20) + 5).await.unwrap().bytes, (3 << 20) + 5, "{c:?}");
+            let moved = crate::io::batch(&clients, c, 2_000).await.unwrap();
+            assert_eq!(moved.units, 2_000);
+            jsonl.push(moved.bytes);
+        }
+        // The SDK uploads exactly the JSONL that serde_json writes.
+        assert!(jsonl[0] > 2_000 * 50 && jsonl[0] == jsonl[1], "{jsonl:?}");
         server.abort();
     });
+}
+
+#[test]
+fn new_canned_streams_decode_whatever_the_split() {
+    let think = bodies::think_sse_body(40);
+    let conversation = bodies::conversation_sse_body(40);
+    for (kind, body) in [(SseKind::Chat, &think), (SseKind::Conversation, &conversation)] {
+        for size in [1, 3, 64, 301, 8192] {
+            let mut scan = RawSse::new(kind);
+            for piece in body.chunks(size) {
+                scan.feed(piece).unwrap();
+            }
+            assert!(scan.done, "{kind:?} size {size}");
+            assert_eq!(scan.count.events, 40, "{kind:?} size {size}");
+        }
+    }
+    // Every kind of reasoning chunk is there: thinking, text, whole function calls.
+    let text = String::from_utf8(think).unwrap();
+    assert!(text.contains(r#""type":"thinking""#) && text.contains(r#""type":"text""#));
+    assert!(text.contains(r#""finish_reason":"tool_calls""#) && text.contains("get_weather"));
+    let text = String::from_utf8(conversation).unwrap();
+    for name in
+        ["conversation.response.started", "message.output.delta", "function.call.delta", "conversation.response.done"]
+    {
+        assert!(text.contains(&format!("event: {name}\ndata: {{\"type\":\"{name}\"")), "{name}");
+    }
+    let b64: mistral_sdk::EmbeddingsResponse = serde_json::from_slice(&bodies::embeddings_base64_body(3, 8)).unwrap();
+    let floats: EmbeddingResponse = serde_json::from_slice(&bodies::embeddings_body(3, 8)).unwrap();
+    let vectors = b64.vectors().unwrap();
+    // The same numbers as the JSON body (they are exact in f32).
+    for (v, d) in vectors.iter().zip(&floats.data) {
+        assert_eq!(v, &d.embedding);
+    }
+}
+
+#[test]
+fn file_ids_say_what_they_stand_for() {
+    for kind in [FileKind::BatchInput(7), FileKind::BatchOutput(1 << 40), FileKind::Bytes(1 << 30)] {
+        let id = kind.id();
+        assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
+        assert_eq!(FileKind::parse(&id), Some(kind));
+    }
+    assert_eq!(FileKind::parse("497f6eca-6276-4993-bfeb-53cbbbba6f09"), None);
 }

@@ -217,7 +217,7 @@ pub struct Embedding {
 }
 
 /// A vector as sent: JSON numbers, or base64 of its bytes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum EmbeddingVector {
     /// JSON numbers (`encoding_format: float`, the default).
@@ -225,6 +225,34 @@ pub enum EmbeddingVector {
     /// Base64 of the vector's bytes (`encoding_format: base64`): little-endian `f32`s for
     /// the `float` dtype, one byte per number (or per 8 bits) for the others.
     Base64(String),
+}
+
+// By hand rather than `untagged`: serde's untagged enums buffer each value (a whole vector)
+// before trying the variants; this reads it once, by its JSON kind.
+impl<'de> Deserialize<'de> for EmbeddingVector {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = EmbeddingVector;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an array of numbers or a base64 string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+                Ok(EmbeddingVector::Base64(v.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
+                Ok(EmbeddingVector::Base64(v))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Self::Value, A::Error> {
+                let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+                while let Some(x) = seq.next_element::<f32>()? {
+                    v.push(x);
+                }
+                Ok(EmbeddingVector::Floats(v))
+            }
+        }
+        deserializer.deserialize_any(Visit)
+    }
 }
 
 impl EmbeddingVector {
@@ -295,5 +323,28 @@ impl From<EmbeddingResponse> for EmbeddingsResponse {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_vector_is_read_by_its_json_kind() {
+        let v: EmbeddingVector = serde_json::from_str("[0.5, -2, 1e-3]").unwrap();
+        assert_eq!(v, EmbeddingVector::Floats(vec![0.5, -2.0, 0.001]));
+        let v: EmbeddingVector = serde_json::from_str(r#""AACAPwAAAMA=""#).unwrap();
+        assert_eq!(v.to_f32().unwrap(), vec![1.0, -2.0]);
+        // Escapes in the string (an owned string from serde_json), URL-safe alphabet.
+        let v: EmbeddingVector = serde_json::from_str(r#""AACAPw\u0041AAMA=""#).unwrap();
+        assert_eq!(v.to_f32().unwrap(), vec![1.0, -2.0]);
+        assert_eq!(EmbeddingVector::Base64("_-8".into()).bytes().unwrap(), vec![0xff, 0xef]);
+        for bad in [r#"{"a":1}"#, "3", "[\"x\"]", "null"] {
+            let e = serde_json::from_str::<EmbeddingVector>(bad).unwrap_err().to_string();
+            assert!(!e.is_empty(), "{bad}");
+        }
+        assert!(EmbeddingVector::Base64("AAA".into()).to_f32().is_err(), "2 bytes are no f32");
+        assert!(EmbeddingVector::Base64("!!!!".into()).bytes().is_err());
     }
 }
