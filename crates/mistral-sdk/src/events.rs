@@ -130,7 +130,7 @@ impl<E: StreamEvent> Stream for EventStream<E> {
                 return Poll::Ready(None);
             }
             match this.body.poll_chunk(cx) {
-                Poll::Ready(Some(Ok(bytes))) => this.decoder.feed(&bytes),
+                Poll::Ready(Some(Ok(bytes))) => this.decoder.feed_bytes(bytes),
                 Poll::Ready(Some(Err(e))) => {
                     this.done = true;
                     return Poll::Ready(Some(Err(e)));

@@ -44,24 +44,47 @@ pub struct TooLarge {
     pub limit: usize,
 }
 
+/// Where a pending data line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Src {
+    Buf,
+    Chunk,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Data {
     /// No data line yet.
     Empty,
-    /// One data line, still in `buf` at this range.
-    Line(usize, usize),
-    /// Several lines (or one moved out of `buf`), in `data`.
+    /// One data line, still in `buf` or `chunk` at this range.
+    Line(Src, usize, usize),
+    /// Several lines (or one moved out of its buffer), in `data`.
     Owned,
 }
 
 /// An incremental `text/event-stream` decoder. Feed it bytes, take events out.
+///
+/// Bytes given with [`SseDecoder::feed_bytes`] are parsed where they are: only a line split
+/// between two chunks is copied (into a carry buffer), so an event's data is normally handed
+/// out without ever being copied.
 #[derive(Debug)]
 pub struct SseDecoder {
+    /// Carried bytes, parsed before `chunk`: the start of a line split between chunks (with
+    /// its end), everything given to [`SseDecoder::feed`], and the stream's first chunk (for
+    /// the BOM check). A line never spans `buf` and `chunk`.
     buf: Vec<u8>,
     pos: usize,
+    /// The last chunk given to `feed_bytes`, parsed in place from `cpos`.
+    chunk: bytes::Bytes,
+    cpos: usize,
+    /// Whether `chunk` holds a CR: without one, lines end at LF only and a one-byte search
+    /// finds them (cheaper per line than looking for both).
+    chunk_cr: bool,
     data: Data,
     owned: String,
+    /// The last `event:` name seen, kept between events: the next event usually repeats it,
+    /// and then it is neither copied nor checked again. `event_set` says if it applies.
     event: String,
+    event_set: bool,
     id: Option<String>,
     retry: Option<u64>,
     dispatched: bool,
@@ -76,6 +99,15 @@ impl Default for SseDecoder {
     }
 }
 
+/// Appends `bytes` as UTF-8, invalid sequences replaced (the common, valid case checked
+/// once, with the fast validator).
+fn push_lossy(out: &mut String, bytes: &[u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => out.push_str(text),
+        Err(_) => out.push_str(&String::from_utf8_lossy(bytes)),
+    }
+}
+
 impl SseDecoder {
     /// A decoder with the default bound ([`DEFAULT_MAX_EVENT_BYTES`]).
     pub fn new() -> SseDecoder {
@@ -87,9 +119,13 @@ impl SseDecoder {
         SseDecoder {
             buf: Vec::new(),
             pos: 0,
+            chunk: bytes::Bytes::new(),
+            cpos: 0,
+            chunk_cr: false,
             data: Data::Empty,
             owned: String::new(),
             event: String::new(),
+            event_set: false,
             id: None,
             retry: None,
             dispatched: false,
@@ -99,25 +135,67 @@ impl SseDecoder {
         }
     }
 
-    /// Adds bytes read from the stream.
+    /// Adds bytes read from the stream (copied; see [`SseDecoder::feed_bytes`]).
     pub fn feed(&mut self, bytes: &[u8]) {
+        self.before_input();
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Adds a chunk read from the stream, kept and parsed in place: only the end of a line
+    /// begun in an earlier chunk is copied.
+    pub fn feed_bytes(&mut self, bytes: bytes::Bytes) {
+        self.before_input();
+        if !self.bom_checked {
+            self.buf.extend_from_slice(&bytes);
+            return;
+        }
+        let mut from = 0;
+        if self.pos < self.buf.len() {
+            // Complete the carried line with this chunk's first line ending (CR, LF, or the
+            // CR of a CRLF: the LF is then skipped from the chunk).
+            match memchr::memchr2(b'\n', b'\r', &bytes) {
+                Some(end) => {
+                    self.buf.extend_from_slice(&bytes[..=end]);
+                    from = end + 1;
+                }
+                None => {
+                    self.buf.extend_from_slice(&bytes);
+                    return;
+                }
+            }
+        }
+        self.chunk_cr = memchr::memchr(b'\r', &bytes[from..]).is_some();
+        self.chunk = bytes;
+        self.cpos = from;
+    }
+
+    /// Makes room for new input: a pending data line is copied out of its buffer, the parsed
+    /// part of `buf` dropped, the rest of the old chunk carried into `buf`.
+    fn before_input(&mut self) {
         self.reset_if_dispatched();
-        if let Data::Line(a, b) = self.data {
-            // The buffer is about to move: keep the pending line.
+        if let Data::Line(src, a, b) = self.data {
+            let line = match src {
+                Src::Buf => &self.buf[a..b],
+                Src::Chunk => &self.chunk[a..b],
+            };
             self.owned.clear();
-            self.owned.push_str(&String::from_utf8_lossy(&self.buf[a..b]));
+            push_lossy(&mut self.owned, line);
             self.data = Data::Owned;
         }
         if self.pos > 0 {
             self.buf.drain(..self.pos);
             self.pos = 0;
         }
-        self.buf.extend_from_slice(bytes);
+        if self.cpos < self.chunk.len() {
+            self.buf.extend_from_slice(&self.chunk[self.cpos..]);
+        }
+        self.chunk = bytes::Bytes::new();
+        self.cpos = 0;
     }
 
     /// Bytes fed but not yet parsed into complete lines.
     pub fn buffered(&self) -> usize {
-        self.buf.len() - self.pos
+        self.buf.len() - self.pos + self.chunk.len() - self.cpos
     }
 
     fn reset_if_dispatched(&mut self) {
@@ -125,9 +203,14 @@ impl SseDecoder {
             self.dispatched = false;
             self.data = Data::Empty;
             self.owned.clear();
-            self.event.clear();
+            self.event_set = false;
             self.retry = None;
         }
+    }
+
+    /// The source being parsed (`buf` until it is read, then `chunk`), and its position.
+    fn source(&self) -> (Src, usize) {
+        if self.pos < self.buf.len() { (Src::Buf, self.pos) } else { (Src::Chunk, self.cpos) }
     }
 
     /// The next complete event, `Ok(None)` when more bytes are needed.
@@ -135,6 +218,7 @@ impl SseDecoder {
         self.reset_if_dispatched();
         loop {
             if !self.bom_checked {
+                // Before the check everything is in `buf` (see `feed_bytes`).
                 let rest = &self.buf[self.pos..];
                 const BOM: &[u8] = b"\xEF\xBB\xBF";
                 if rest.len() < BOM.len() && BOM.starts_with(rest) {
@@ -145,89 +229,116 @@ impl SseDecoder {
                 }
                 self.bom_checked = true;
             }
+            let (src, at) = self.source();
+            let input: &[u8] = match src {
+                Src::Buf => &self.buf,
+                Src::Chunk => &self.chunk,
+            };
             if self.skip_lf {
-                match self.buf.get(self.pos) {
+                match input.get(at) {
                     None => return Ok(None),
-                    Some(b'\n') => self.pos += 1,
+                    Some(b'\n') => self.advance(src, at + 1),
                     Some(_) => {}
                 }
                 self.skip_lf = false;
+                continue;
             }
-            let rest = &self.buf[self.pos..];
-            let Some(len) = memchr::memchr2(b'\n', b'\r', rest) else {
-                if rest.len() > self.max {
+            let found = if src == Src::Chunk && !self.chunk_cr {
+                memchr::memchr(b'\n', &input[at..])
+            } else {
+                memchr::memchr2(b'\n', b'\r', &input[at..])
+            };
+            let Some(len) = found else {
+                if input.len() - at > self.max {
                     return Err(TooLarge { limit: self.max });
                 }
                 return Ok(None);
             };
-            let (start, end) = (self.pos, self.pos + len);
-            self.pos = end + 1;
-            if self.buf[end] == b'\r' {
+            let (start, end) = (at, at + len);
+            if input[end] == b'\r' {
                 self.skip_lf = true;
             }
+            self.advance(src, end + 1);
             if start == end {
                 if self.data == Data::Empty {
-                    self.event.clear();
+                    self.event_set = false;
                     self.retry = None;
                     continue;
                 }
                 self.dispatched = true;
                 return Ok(Some(self.event_out()));
             }
-            self.field(start, end)?;
+            self.field(src, start, end)?;
         }
     }
 
-    fn field(&mut self, start: usize, end: usize) -> Result<(), TooLarge> {
-        let line = &self.buf[start..end];
+    fn advance(&mut self, src: Src, to: usize) {
+        match src {
+            Src::Buf => self.pos = to,
+            Src::Chunk => self.cpos = to,
+        }
+    }
+
+    fn field(&mut self, src: Src, start: usize, end: usize) -> Result<(), TooLarge> {
+        let input: &[u8] = match src {
+            Src::Buf => &self.buf,
+            Src::Chunk => &self.chunk,
+        };
+        let line = &input[start..end];
         if line[0] == b':' {
             return Ok(());
         }
         let (name, value_start) = match memchr::memchr(b':', line) {
             Some(colon) => {
                 let v = start + colon + 1;
-                let v = if self.buf.get(v) == Some(&b' ') && v < end { v + 1 } else { v };
+                let v = if input.get(v) == Some(&b' ') && v < end { v + 1 } else { v };
                 (&line[..colon], v)
             }
             None => (line, end),
         };
+        let value = &input[value_start..end];
         match name {
             b"data" => {
                 let pending = match self.data {
                     Data::Empty => 0,
-                    Data::Line(a, b) => b - a,
+                    Data::Line(_, a, b) => b - a,
                     Data::Owned => self.owned.len(),
                 };
-                if pending + (end - value_start) > self.max {
+                if pending + value.len() > self.max {
                     return Err(TooLarge { limit: self.max });
                 }
                 match self.data {
-                    Data::Empty => self.data = Data::Line(value_start, end),
-                    Data::Line(a, b) => {
+                    Data::Empty => self.data = Data::Line(src, value_start, end),
+                    Data::Line(first, a, b) => {
+                        let first = match first {
+                            Src::Buf => &self.buf[a..b],
+                            Src::Chunk => &self.chunk[a..b],
+                        };
                         self.owned.clear();
-                        self.owned.push_str(&String::from_utf8_lossy(&self.buf[a..b]));
+                        push_lossy(&mut self.owned, first);
                         self.owned.push('\n');
-                        self.owned.push_str(&String::from_utf8_lossy(&self.buf[value_start..end]));
+                        push_lossy(&mut self.owned, value);
                         self.data = Data::Owned;
                     }
                     Data::Owned => {
                         self.owned.push('\n');
-                        self.owned.push_str(&String::from_utf8_lossy(&self.buf[value_start..end]));
+                        push_lossy(&mut self.owned, value);
                     }
                 }
             }
             b"event" => {
-                self.event.clear();
-                self.event.push_str(&String::from_utf8_lossy(&self.buf[value_start..end]));
+                if self.event.as_bytes() != value {
+                    self.event.clear();
+                    push_lossy(&mut self.event, value);
+                }
+                self.event_set = true;
             }
             b"id" => {
-                let value = &self.buf[value_start..end];
                 if !value.contains(&0) {
                     self.id = Some(String::from_utf8_lossy(value).into_owned());
                 }
             }
             b"retry" => {
-                let value = &self.buf[value_start..end];
                 if !value.is_empty() && value.iter().all(u8::is_ascii_digit) {
                     self.retry = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok());
                 }
@@ -238,13 +349,17 @@ impl SseDecoder {
     }
 
     fn event_out(&mut self) -> Event<'_> {
-        let event = if self.event.is_empty() { "message" } else { self.event.as_str() };
-        if let Data::Line(a, b) = self.data {
+        let event = if !self.event_set || self.event.is_empty() { "message" } else { self.event.as_str() };
+        if let Data::Line(src, a, b) = self.data {
+            let line = match src {
+                Src::Buf => &self.buf[a..b],
+                Src::Chunk => &self.chunk[a..b],
+            };
             // One UTF-8 check per event: the common, valid case is handed out in place.
-            if let Ok(data) = std::str::from_utf8(&self.buf[a..b]) {
+            if let Ok(data) = std::str::from_utf8(line) {
                 return Event { event, data, id: self.id.as_deref(), retry: self.retry };
             }
-            self.owned = String::from_utf8_lossy(&self.buf[a..b]).into_owned();
+            self.owned = String::from_utf8_lossy(line).into_owned();
             self.data = Data::Owned;
         }
         Event { event, data: self.owned.as_str(), id: self.id.as_deref(), retry: self.retry }
@@ -255,17 +370,29 @@ impl SseDecoder {
 mod tests {
     use super::*;
 
-    /// Every event of `input` fed in pieces of `size` bytes, as (event, data, id).
+    /// Every event of `input` fed in pieces of `size` bytes, as (event, data, id), the same
+    /// whether the pieces are copied in (`feed`), kept (`feed_bytes`), or both in turn.
     fn events(input: &[u8], size: usize) -> Vec<(String, String, Option<String>)> {
-        let mut d = SseDecoder::new();
-        let mut out = Vec::new();
-        for piece in input.chunks(size.max(1)) {
-            d.feed(piece);
-            while let Some(e) = d.next_event().unwrap() {
-                out.push((e.event.to_string(), e.data.to_string(), e.id.map(str::to_string)));
+        let run = |how: usize| {
+            let mut d = SseDecoder::new();
+            let mut out = Vec::new();
+            for (i, piece) in input.chunks(size.max(1)).enumerate() {
+                match how {
+                    0 => d.feed(piece),
+                    1 => d.feed_bytes(bytes::Bytes::copy_from_slice(piece)),
+                    _ if i % 2 == 0 => d.feed(piece),
+                    _ => d.feed_bytes(bytes::Bytes::copy_from_slice(piece)),
+                }
+                while let Some(e) = d.next_event().unwrap() {
+                    out.push((e.event.to_string(), e.data.to_string(), e.id.map(str::to_string)));
+                }
             }
-        }
-        out
+            out
+        };
+        let copied = run(0);
+        assert_eq!(run(1), copied, "feed_bytes, pieces of {size}");
+        assert_eq!(run(2), copied, "feed and feed_bytes, pieces of {size}");
+        copied
     }
 
     fn ev(event: &str, data: &str, id: Option<&str>) -> (String, String, Option<String>) {
@@ -295,6 +422,15 @@ mod tests {
     }
 
     #[test]
+    fn an_event_name_applies_to_its_own_event_only() {
+        let input = b"event: a\ndata: 1\n\ndata: 2\n\nevent: a\ndata: 3\n\nevent: b\ndata: 4\n\nevent:\ndata: 5\n\n";
+        for size in [1, 5, 100] {
+            let names: Vec<String> = events(input, size).into_iter().map(|(e, _, _)| e).collect();
+            assert_eq!(names, ["a", "message", "a", "b", "message"], "size {size}");
+        }
+    }
+
+    #[test]
     fn incomplete_event_at_eof_is_not_dispatched() {
         assert_eq!(events(b"data: a\n\ndata: b\n", 4), vec![ev("message", "a", None)]);
     }
@@ -317,12 +453,52 @@ mod tests {
     }
 
     #[test]
+    fn chunks_fed_without_reading_in_between() {
+        // Two chunks before any next_event: the first one's lines are carried, not lost.
+        let mut d = SseDecoder::new();
+        d.feed_bytes(bytes::Bytes::from_static(b"data: a\n\nda"));
+        d.feed_bytes(bytes::Bytes::from_static(b"ta: b\r"));
+        d.feed_bytes(bytes::Bytes::from_static(b"\n\r\ndata: c\n"));
+        let mut got = Vec::new();
+        while let Some(e) = d.next_event().unwrap() {
+            got.push(e.data.to_string());
+        }
+        assert_eq!(got, ["a", "b"]);
+        assert_eq!(d.buffered(), 0);
+        d.feed_bytes(bytes::Bytes::from_static(b"\n"));
+        assert_eq!(d.next_event().unwrap().unwrap().data, "c");
+    }
+
+    #[test]
+    fn a_data_line_pending_across_chunks_survives() {
+        // The first data line stays in its chunk until the blank line comes in the next.
+        for split in 1..24 {
+            let input = b"event: x\ndata: one\ndata: two\n\ndata: three\n\n";
+            let mut d = SseDecoder::new();
+            let mut got = Vec::new();
+            for piece in [&input[..split], &input[split..]] {
+                d.feed_bytes(bytes::Bytes::copy_from_slice(piece));
+                while let Some(e) = d.next_event().unwrap() {
+                    got.push((e.event.to_string(), e.data.to_string()));
+                }
+            }
+            assert_eq!(got, [("x".to_string(), "one\ntwo".to_string()), ("message".into(), "three".into())], "{split}");
+        }
+    }
+
+    #[test]
     fn bounded_memory() {
         let mut d = SseDecoder::with_max_event_bytes(10);
         d.feed(b"data: 0123456789abc");
         assert_eq!(d.next_event(), Err(TooLarge { limit: 10 }));
         let mut d = SseDecoder::with_max_event_bytes(10);
         d.feed(b"data: 012345\ndata: 6789ab\n");
+        assert_eq!(d.next_event(), Err(TooLarge { limit: 10 }));
+        let mut d = SseDecoder::with_max_event_bytes(10);
+        d.feed_bytes(bytes::Bytes::from_static(b"\n"));
+        assert_eq!(d.next_event(), Ok(None));
+        d.feed_bytes(bytes::Bytes::from_static(b"data: 0123"));
+        d.feed_bytes(bytes::Bytes::from_static(b"456789abc"));
         assert_eq!(d.next_event(), Err(TooLarge { limit: 10 }));
     }
 }

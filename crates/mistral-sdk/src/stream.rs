@@ -267,7 +267,7 @@ impl Stream for CompletionStream {
                 return Poll::Ready(None);
             }
             match this.body.poll_chunk(cx) {
-                Poll::Ready(Some(Ok(bytes))) => this.decoder.feed(&bytes),
+                Poll::Ready(Some(Ok(bytes))) => this.decoder.feed_bytes(bytes),
                 Poll::Ready(Some(Err(e))) => {
                     this.done = true;
                     return Poll::Ready(Some(Err(e)));
