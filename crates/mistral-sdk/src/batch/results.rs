@@ -63,8 +63,43 @@ struct LineResponse {
     body: Option<Value>,
 }
 
+/// A successful line read straight into the typed answer (no `Value` in between).
+#[derive(Deserialize)]
+struct TypedLine<R> {
+    #[serde(default)]
+    custom_id: Option<String>,
+    response: TypedResponse<R>,
+    #[serde(default)]
+    error: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct TypedResponse<R> {
+    #[serde(default)]
+    status_code: Option<u16>,
+    #[serde(default = "none")]
+    body: Option<R>,
+}
+
+fn none<R>() -> Option<R> {
+    None
+}
+
 /// Decodes one result line.
 pub(crate) fn decode_line<R: DeserializeOwned>(text: &str) -> BatchResult<R> {
+    // Most lines are successes: read them in one pass. Anything else (an error, a status,
+    // a body that does not fit) goes the tolerant way below.
+    if let Ok(TypedLine { custom_id, response: TypedResponse { status_code, body: Some(body) }, error }) =
+        serde_json::from_str::<TypedLine<R>>(text)
+        && error.as_ref().is_none_or(Value::is_null)
+        && status_code.is_none_or(|s| (200..300).contains(&s))
+    {
+        return BatchResult { custom_id: custom_id.unwrap_or_default(), result: Ok(body) };
+    }
+    decode_tolerant(text)
+}
+
+fn decode_tolerant<R: DeserializeOwned>(text: &str) -> BatchResult<R> {
     let fail = |custom_id: String, status, message: String, error| BatchResult {
         custom_id,
         result: Err(BatchLineError { status, message, error, line: text.to_string() }),
@@ -209,7 +244,10 @@ impl LineReader {
             if let Some(end) = memchr::memchr(b'\n', &self.buf[self.start..]) {
                 let line = &self.buf[self.start..self.start + end];
                 self.start += end + 1;
-                let text = String::from_utf8_lossy(line).trim().to_string();
+                let text = match std::str::from_utf8(line) {
+                    Ok(text) => text.trim().to_string(),
+                    Err(_) => String::from_utf8_lossy(line).trim().to_string(),
+                };
                 if !text.is_empty() {
                     return Ok(Some(text));
                 }
@@ -256,5 +294,16 @@ mod tests {
         assert!(garbage.result.unwrap_err().message.contains("not a JSON object"));
         let wrong: BatchResult<Vec<u8>> = decode_line(r#"{"custom_id":"d","response":{"status_code":200,"body":{}}}"#);
         assert!(wrong.result.unwrap_err().message.starts_with("cannot decode the response"));
+        let empty: BatchResult<Value> = decode_line(r#"{"custom_id":"e","response":{"status_code":200,"body":null}}"#);
+        assert_eq!(empty.result.unwrap_err().message, "the result line has no response body");
+        // An error next to a 200 is an error; unknown fields are fine.
+        let both: BatchResult<Value> = decode_line(
+            r#"{"custom_id":"f","response":{"status_code":200,"body":{}},"error":{"message":"late"},"new":1}"#,
+        );
+        assert_eq!(both.result.unwrap_err().message, "late");
+        let typed: BatchResult<crate::types::ChatCompletionResponse> = decode_line(
+            r#"{"custom_id":"g","new":true,"response":{"status_code":200,"body":{"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}}}"#,
+        );
+        assert_eq!((typed.custom_id.as_str(), typed.result.unwrap().choices.len()), ("g", 1));
     }
 }
