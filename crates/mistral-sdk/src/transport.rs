@@ -122,46 +122,56 @@ const JSON: HeaderValue = HeaderValue::from_static("application/json");
 const EVENT_STREAM: HeaderValue = HeaderValue::from_static("text/event-stream");
 
 impl Client {
-    fn request(&self, call: &mut Call) -> Result<reqwest::RequestBuilder> {
+    /// The request of one attempt, built in place (no builder moved along per header; the
+    /// header map sized once for what it will hold, the client's defaults included).
+    fn request(&self, call: &mut Call) -> Result<reqwest::Request> {
         let inner = &self.inner;
-        let mut rb = match inner.endpoints.iter().find(|(path, _)| *path == call.path) {
-            Some((_, url)) => inner.http.request(call.method.clone(), url.clone()),
-            None => inner.http.request(call.method.clone(), format!("{}{}", inner.base_url, call.path)),
+        let url = match inner.endpoints.iter().find(|(path, _)| *path == call.path) {
+            Some((_, url)) => url.clone(),
+            None => reqwest::Url::parse(&format!("{}{}", inner.base_url, call.path))
+                .map_err(|e| Error::InvalidRequest(format!("bad URL for {}: {e}", call.path)))?,
         };
-        if !inner.extra_headers.is_empty() {
-            rb = rb.headers((*inner.extra_headers).clone());
+        let mut request = reqwest::Request::new(call.method.clone(), url);
+        if !call.query.is_empty() {
+            request.url_mut().query_pairs_mut().extend_pairs(call.query.iter().map(|(k, v)| (*k, v.as_str())));
         }
+        let headers = request.headers_mut();
+        headers.reserve(8);
+        replace_headers(headers, &inner.extra_headers);
         if let Some(options) = &inner.options {
             options.check()?;
-            if !options.headers.is_empty() {
-                rb = rb.headers(options.headers.clone());
-            }
+            replace_headers(headers, &options.headers);
         }
         if let Some(auth) = &inner.auth {
-            rb = rb.header(reqwest::header::AUTHORIZATION, auth.clone());
+            headers.insert(reqwest::header::AUTHORIZATION, auth.clone());
         }
-        rb = rb.header(
-            ACCEPT,
-            match &call.accept {
-                Some(accept) => accept.clone(),
-                None if call.stream => EVENT_STREAM,
-                None => JSON,
-            },
-        );
-        if !call.query.is_empty() {
-            rb = rb.query(&call.query);
-        }
+        let accept = match &call.accept {
+            Some(accept) => accept.clone(),
+            None if call.stream => EVENT_STREAM,
+            None => JSON,
+        };
+        headers.insert(ACCEPT, accept);
         if !call.stream
             && !call.read_body
             && let Some(t) = self.request_timeout()
         {
-            rb = rb.timeout(t);
+            *request.timeout_mut() = Some(t);
         }
-        Ok(match &mut call.body {
-            Body::None => rb,
-            Body::Json(bytes) => rb.header(CONTENT_TYPE, JSON).body(bytes.clone()),
-            Body::Multipart { make, .. } => rb.multipart(make()?),
-        })
+        match &mut call.body {
+            Body::None => {}
+            Body::Json(bytes) => {
+                request.headers_mut().insert(CONTENT_TYPE, JSON);
+                *request.body_mut() = Some(bytes.clone().into());
+            }
+            Body::Multipart { make, .. } => {
+                let form = make()?;
+                request = reqwest::RequestBuilder::from_parts(inner.http.clone(), request)
+                    .multipart(form)
+                    .build()
+                    .map_err(Error::transport)?;
+            }
+        }
+        Ok(request)
     }
 
     /// Sends with retries until a success status; error statuses become [`Error::Api`].
@@ -229,11 +239,11 @@ impl Client {
 
     /// One attempt: the response head, or with `read` (`Some(keep_meta)`) the whole body too,
     /// within the request timeout (ours for streams and read bodies, reqwest's otherwise).
-    async fn attempt(&self, rb: reqwest::RequestBuilder, stream: bool, read: Option<bool>) -> Result<Got> {
+    async fn attempt(&self, request: reqwest::Request, stream: bool, read: Option<bool>) -> Result<Got> {
         // Set once a success head arrived: a timeout after it is not retried either.
         let headed = std::sync::atomic::AtomicBool::new(false);
         let exchange = async {
-            let response = rb.send().await.map_err(Error::transport)?;
+            let response = self.inner.http.execute(request).await.map_err(Error::transport)?;
             let status = response.status();
             tracing::Span::current().record("status", status.as_u16());
             if !status.is_success() {
@@ -346,5 +356,16 @@ pub(crate) fn check_sampling(problems: &mut Vec<String>, temperature: Option<f64
         && !(p > 0.0 && p <= 1.0)
     {
         problems.push(format!("top_p must be in (0, 1], is {p}"));
+    }
+}
+
+/// Sets every header of `from` in `to`, replacing values of the same name (what
+/// `RequestBuilder::headers` does).
+fn replace_headers(to: &mut HeaderMap, from: &HeaderMap) {
+    for name in from.keys() {
+        to.remove(name);
+        for value in from.get_all(name) {
+            to.append(name.clone(), value.clone());
+        }
     }
 }
