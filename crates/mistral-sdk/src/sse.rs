@@ -173,6 +173,12 @@ impl SseDecoder {
     /// part of `buf` dropped, the rest of the old chunk carried into `buf`.
     fn before_input(&mut self) {
         self.reset_if_dispatched();
+        self.park();
+    }
+
+    /// Lets go of the chunk: what is left of it (a pending data line, the start of a line)
+    /// is copied, so that a stream waiting for its next event holds no network buffer.
+    fn park(&mut self) {
         if let Data::Line(src, a, b) = self.data {
             let line = match src {
                 Src::Buf => &self.buf[a..b],
@@ -236,7 +242,10 @@ impl SseDecoder {
             };
             if self.skip_lf {
                 match input.get(at) {
-                    None => return Ok(None),
+                    None => {
+                        self.park();
+                        return Ok(None);
+                    }
                     Some(b'\n') => self.advance(src, at + 1),
                     Some(_) => {}
                 }
@@ -252,6 +261,7 @@ impl SseDecoder {
                 if input.len() - at > self.max {
                     return Err(TooLarge { limit: self.max });
                 }
+                self.park();
                 return Ok(None);
             };
             let (start, end) = (at, at + len);
