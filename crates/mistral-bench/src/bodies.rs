@@ -50,18 +50,24 @@ fn chunk_event(out: &mut String, i: usize, n: usize) {
     let (delta, finish, usage) = if i == 0 {
         (r#"{"role":"assistant","content":""}"#.to_string(), "null", String::new())
     } else if i + 1 == n {
-        (
-            format!(r#"{{"content":{}}}"#, json_str(WORDS[i % WORDS.len()])),
-            r#""stop""#,
-            format!(r#","usage":{{"prompt_tokens":12,"total_tokens":{},"completion_tokens":{}}}"#, n + 12, n),
-        )
+        (format!(r#"{{"content":{}}}"#, json_str(WORDS[i % WORDS.len()])), r#""stop""#, usage(n))
     } else {
         (format!(r#"{{"content":{}}}"#, json_str(WORDS[i % WORDS.len()])), "null", String::new())
     };
+    write_chunk(out, id, "mistral-small-latest", &delta, finish, &usage);
+}
+
+/// One `data:` line of a chat completion chunk, and the blank line after it.
+fn write_chunk(out: &mut String, id: &str, model: &str, delta: &str, finish: &str, usage: &str) {
     let _ = write!(
         out,
-        "data: {{\"id\":\"{id}\",\"object\":\"chat.completion.chunk\",\"created\":1733011200,\"model\":\"mistral-small-latest\",\"choices\":[{{\"index\":0,\"delta\":{delta},\"finish_reason\":{finish},\"logprobs\":null}}]{usage}}}\n\n"
+        "data: {{\"id\":\"{id}\",\"object\":\"chat.completion.chunk\",\"created\":1733011200,\"model\":\"{model}\",\"choices\":[{{\"index\":0,\"delta\":{delta},\"finish_reason\":{finish},\"logprobs\":null}}]{usage}}}\n\n"
     );
+}
+
+/// The `usage` member of a stream's last chunk, after `n` chunks.
+fn usage(n: usize) -> String {
+    format!(r#","usage":{{"prompt_tokens":12,"total_tokens":{},"completion_tokens":{}}}"#, n + 12, n)
 }
 
 /// A whole `text/event-stream` body: `n` chunk events (the first with the role, the last
@@ -101,28 +107,33 @@ pub fn chat_body() -> Vec<u8> {
     .into_bytes()
 }
 
-/// An embeddings response: `inputs` vectors of `dim` floats, values as `mistral-embed`
-/// sends them (short binary fractions printed in full, e.g. `-0.0165863037109375`).
-pub fn embeddings_body(inputs: usize, dim: usize) -> Vec<u8> {
-    let mut out = String::with_capacity(inputs * dim * 20 + 256);
-    out.push_str(r#"{"id":"c0ffee5e1f2a4b3c9d8e7f6a5b4c3d2e","object":"list","data":["#);
+/// The embeddings' values, vector by vector: short binary fractions (exact in `f32`), as
+/// `mistral-embed` sends them (e.g. `-0.0165863037109375`), the same in every body.
+fn values(inputs: usize, dim: usize) -> impl Iterator<Item = Vec<f64>> {
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    for i in 0..inputs {
+    (0..inputs).map(move |_| {
+        (0..dim)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                ((x >> 40) % 8192) as f64 / 65536.0 - 0.0625
+            })
+            .collect()
+    })
+}
+
+/// An embeddings response whose vectors `embedding` writes (as JSON numbers or base64).
+fn embeddings_with(inputs: usize, dim: usize, per_vector: usize, embedding: impl Fn(&mut String, &[f64])) -> Vec<u8> {
+    let mut out = String::with_capacity(inputs * per_vector + 256);
+    out.push_str(r#"{"id":"c0ffee5e1f2a4b3c9d8e7f6a5b4c3d2e","object":"list","data":["#);
+    for (i, vector) in values(inputs, dim).enumerate() {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(r#"{"object":"embedding","embedding":["#);
-        for j in 0..dim {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let v = ((x >> 40) % 8192) as f64 / 65536.0 - 0.0625;
-            if j > 0 {
-                out.push(',');
-            }
-            let _ = write!(out, "{v}");
-        }
-        let _ = write!(out, r#"],"index":{i}}}"#);
+        out.push_str(r#"{"object":"embedding","embedding":"#);
+        embedding(&mut out, &vector);
+        let _ = write!(out, r#","index":{i}}}"#);
     }
     let _ = write!(
         out,
@@ -131,6 +142,20 @@ pub fn embeddings_body(inputs: usize, dim: usize) -> Vec<u8> {
         inputs * 8
     );
     out.into_bytes()
+}
+
+/// An embeddings response: `inputs` vectors of `dim` floats as JSON numbers.
+pub fn embeddings_body(inputs: usize, dim: usize) -> Vec<u8> {
+    embeddings_with(inputs, dim, dim * 20, |out, vector| {
+        out.push('[');
+        for (j, v) in vector.iter().enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "{v}");
+        }
+        out.push(']');
+    })
 }
 
 /// Model name that asks for the reasoning stream ([`think_sse_body`]).
@@ -158,18 +183,9 @@ fn think_event(out: &mut String, i: usize, n: usize) {
         let call = format!(
             r#"{{"content":"","tool_calls":[{{"id":"call{k:05}","type":"function","function":{{"name":"get_weather","arguments":"{{\"city\":\"Paris\",\"day\":{k}}}"}},"index":{k}}}]}}"#
         );
-        if i + 1 == n {
-            let usage =
-                format!(r#","usage":{{"prompt_tokens":12,"total_tokens":{},"completion_tokens":{}}}"#, n + 12, n);
-            (call, r#""tool_calls""#, usage)
-        } else {
-            (call, "null", String::new())
-        }
+        if i + 1 == n { (call, r#""tool_calls""#, usage(n)) } else { (call, "null", String::new()) }
     };
-    let _ = write!(
-        out,
-        "data: {{\"id\":\"{id}\",\"object\":\"chat.completion.chunk\",\"created\":1733011200,\"model\":\"magistral-medium-latest\",\"choices\":[{{\"index\":0,\"delta\":{delta},\"finish_reason\":{finish},\"logprobs\":null}}]{usage}}}\n\n"
-    );
+    write_chunk(out, id, "magistral-medium-latest", &delta, finish, &usage);
 }
 
 /// A reasoning model's whole stream of `n` events (see [`think_event`]), then `data: [DONE]`.
@@ -231,35 +247,10 @@ pub fn conversation_sse_body(n: usize) -> Vec<u8> {
 /// vector as base64 of its little-endian `f32`s.
 pub fn embeddings_base64_body(inputs: usize, dim: usize) -> Vec<u8> {
     use base64::Engine as _;
-    let mut out = String::with_capacity(inputs * dim * 6 + 256);
-    out.push_str(r#"{"id":"c0ffee5e1f2a4b3c9d8e7f6a5b4c3d2e","object":"list","data":["#);
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut bytes = Vec::with_capacity(dim * 4);
-    for i in 0..inputs {
-        if i > 0 {
-            out.push(',');
-        }
-        bytes.clear();
-        for _ in 0..dim {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let v = ((x >> 40) % 8192) as f32 / 65536.0 - 0.0625;
-            bytes.extend_from_slice(&v.to_le_bytes());
-        }
-        let _ = write!(
-            out,
-            r#"{{"object":"embedding","embedding":"{}","index":{i}}}"#,
-            base64::engine::general_purpose::STANDARD.encode(&bytes)
-        );
-    }
-    let _ = write!(
-        out,
-        r#"],"model":"mistral-embed","usage":{{"prompt_tokens":{},"total_tokens":{},"completion_tokens":0}}}}"#,
-        inputs * 8,
-        inputs * 8
-    );
-    out.into_bytes()
+    embeddings_with(inputs, dim, dim * 6, |out, vector| {
+        let bytes: Vec<u8> = vector.iter().flat_map(|&v| (v as f32).to_le_bytes()).collect();
+        let _ = write!(out, r#""{}""#, base64::engine::general_purpose::STANDARD.encode(&bytes));
+    })
 }
 
 /// A small chat completion, the body of each line of a batch's output file.
