@@ -20,18 +20,9 @@ pub(crate) fn encode(bytes: &[u8]) -> String {
 
 /// Decodes standard or URL-safe base64, padded or not; ASCII whitespace is skipped.
 pub(crate) fn decode(text: &str) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    decode_into(text, &mut out)?;
-    Ok(out)
-}
-
-/// [`decode`], appending to `out`.
-pub(crate) fn decode_into(text: &str, out: &mut Vec<u8>) -> Result<(), String> {
-    let start = out.len();
-    if STANDARD.decode_vec(text, out).is_ok() {
-        return Ok(());
+    if let Ok(bytes) = STANDARD.decode(text) {
+        return Ok(bytes);
     }
-    out.truncate(start);
     // The rare forms: the URL-safe alphabet (some servers send it), line breaks.
     let cleaned: Vec<u8> = text
         .bytes()
@@ -42,10 +33,7 @@ pub(crate) fn decode_into(text: &str, out: &mut Vec<u8>) -> Result<(), String> {
             c => c,
         })
         .collect();
-    STANDARD.decode_vec(&cleaned, out).map_err(|e| {
-        out.truncate(start);
-        format!("base64: {e}")
-    })
+    STANDARD.decode(&cleaned).map_err(|e| format!("base64: {e}"))
 }
 
 #[cfg(test)]

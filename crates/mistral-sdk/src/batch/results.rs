@@ -77,12 +77,8 @@ struct TypedLine<R> {
 struct TypedResponse<R> {
     #[serde(default)]
     status_code: Option<u16>,
-    #[serde(default = "none")]
+    // A missing `Option` field reads as `None` (no `default`, which would ask `R: Default`).
     body: Option<R>,
-}
-
-fn none<R>() -> Option<R> {
-    None
 }
 
 /// Decodes one result line.
