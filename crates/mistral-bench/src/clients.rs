@@ -406,7 +406,7 @@ impl Clients {
                 r.choices.first().map_or(0, |c| content_len(c.message.content.as_ref()))
             }
             Contender::Sdk => {
-                let r = self.sdk.chat().create(self.chat.sdk.clone()).await?;
+                let r = self.sdk.chat().create(&self.chat.sdk).await?;
                 r.choices.first().map_or(0, |c| content_len(c.message.content.as_ref()))
             }
             Contender::AsyncOpenai => {
@@ -434,7 +434,7 @@ impl Clients {
                 Opened::Raw { body: Box::pin(response.bytes_stream()), sse: RawSse::new(SseKind::Chat), ended: false }
             }
             Contender::Sdk => Opened::Sdk {
-                stream: self.sdk.chat().stream(requests.sdk.clone()).await?,
+                stream: self.sdk.chat().stream(&requests.sdk).await?,
                 count: StreamCount::default(),
                 ended: false,
             },

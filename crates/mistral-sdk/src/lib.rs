@@ -203,7 +203,7 @@ pub use batch::{
     Batch, BatchFilter, BatchJobExt, BatchJobs, BatchLineError, BatchProgress, BatchRequest, BatchResult, BatchResults,
     BatchRunner, BatchSource, Batchable,
 };
-pub use chat::{Chat, ChatRequest, Part};
+pub use chat::{Chat, ChatRequest, IntoChatRequest, Part};
 pub use classifiers::{
     ClassificationExt, ClassificationTargetExt, ClassificationsRequest, Classifiers, ModerationCategory, ModerationExt,
     ModerationsRequest,

@@ -8,10 +8,10 @@ use std::pin::Pin;
 use serde::de::DeserializeOwned;
 
 use crate::client::Client;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::meta::WithMeta;
 use crate::options::RequestOptions;
-use crate::transport::Call;
+use crate::transport::{Call, Read, decode};
 
 /// One API call, not sent yet. `.await` it for the decoded answer; before that,
 /// [`options`](Pending::options) sets a timeout, retries or headers for this call only, and
@@ -45,17 +45,20 @@ pub struct Pending<'c, T> {
 
 type BoxFuture<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
 
-/// The call, or (for uploads, which look at their source first) how to make it.
+/// The call, or why it could not be made, or (for uploads, which look at their source
+/// first) how to make it.
 enum Prepared<'c> {
-    Ready(Result<Call>),
+    Ready(Call),
+    /// Taken when sent.
+    Failed(Option<Error>),
     Later(BoxFuture<'c, Result<Call>>),
 }
 
-impl Prepared<'_> {
-    async fn call(self) -> Result<Call> {
-        match self {
-            Prepared::Ready(call) => call,
-            Prepared::Later(making) => making.await,
+impl From<Result<Call>> for Prepared<'_> {
+    fn from(call: Result<Call>) -> Self {
+        match call {
+            Ok(call) => Prepared::Ready(call),
+            Err(error) => Prepared::Failed(Some(error)),
         }
     }
 }
@@ -63,8 +66,8 @@ impl Prepared<'_> {
 impl<T> std::fmt::Debug for Pending<'_, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let op = match &self.call {
-            Prepared::Ready(Ok(call)) => call.op.id,
-            Prepared::Ready(Err(_)) => "(invalid)",
+            Prepared::Ready(call) => call.op.id,
+            Prepared::Failed(_) => "(invalid)",
             Prepared::Later(_) => "(being prepared)",
         };
         f.debug_struct("Pending").field("operation", &op).field("client", &self.client).finish()
@@ -73,7 +76,7 @@ impl<T> std::fmt::Debug for Pending<'_, T> {
 
 impl<'c, T: DeserializeOwned + Send + 'c> Pending<'c, T> {
     pub(crate) fn new(client: &Cow<'c, Client>, call: Result<Call>) -> Pending<'c, T> {
-        Pending { client: client.clone(), call: Prepared::Ready(call), answer: PhantomData }
+        Pending { client: client.clone(), call: call.into(), answer: PhantomData }
     }
 
     /// A call made by `making` when the pending call is sent.
@@ -91,8 +94,30 @@ impl<'c, T: DeserializeOwned + Send + 'c> Pending<'c, T> {
 
     /// Sends, and gives the decoded answer with the response's status, headers and raw bytes.
     pub async fn with_meta(self) -> Result<WithMeta<T>> {
-        self.client.json_with_meta(self.call.call().await?).await
+        let call = match self.call {
+            Prepared::Ready(call) => call,
+            Prepared::Failed(error) => return Err(error.unwrap_or_else(sent_twice)),
+            Prepared::Later(making) => making.await?,
+        };
+        self.client.json_with_meta(call).await
     }
+
+    /// The call, sent and decoded. The exchange borrows the call where it is: the state of
+    /// the whole call is one allocation, small enough for the allocator's fast path.
+    async fn run(mut self) -> Result<T> {
+        if let Prepared::Later(making) = &mut self.call {
+            self.call = making.await.into();
+        }
+        match &mut self.call {
+            Prepared::Ready(call) => decode(self.client.exchange(call, Read::Body).await?),
+            Prepared::Failed(error) => Err(error.take().unwrap_or_else(sent_twice)),
+            Prepared::Later(_) => Err(sent_twice()),
+        }
+    }
+}
+
+fn sent_twice() -> Error {
+    Error::stream("a call that could not be made was sent twice")
 }
 
 impl<'c, T: DeserializeOwned + Send + 'c> IntoFuture for Pending<'c, T> {
@@ -100,7 +125,7 @@ impl<'c, T: DeserializeOwned + Send + 'c> IntoFuture for Pending<'c, T> {
     type IntoFuture = BoxFuture<'c, Result<T>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move { self.client.json(self.call.call().await?).await })
+        Box::pin(self.run())
     }
 }
 

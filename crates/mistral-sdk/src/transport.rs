@@ -3,6 +3,8 @@
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use futures::FutureExt;
+use futures::future::Either;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, Response};
 use serde::de::DeserializeOwned;
@@ -38,19 +40,24 @@ pub(crate) struct Call {
     pub stream: bool,
     /// The `Accept` header when not JSON or an event stream (downloads).
     pub accept: Option<HeaderValue>,
-    /// The caller wants the whole body: each attempt reads it, under one deadline with the
-    /// send (instead of reqwest's per-request timer and body wrapper), and a body cut short
-    /// is retried like a failed send.
-    pub read_body: bool,
-    /// With `read_body`: keep the status and headers too (`with_meta`).
-    pub keep_meta: bool,
 }
 
-/// What an attempt got: the response to read on (streams, downloads), or the whole body.
-enum Got {
+/// How much of a success response an exchange reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Read {
+    /// The head only: the body is read on by the caller (streams, downloads).
+    Head,
+    /// The whole body, under one deadline with the send (instead of reqwest's per-request
+    /// timer and body wrapper); a body cut short is retried like a failed send.
+    Body,
+    /// The whole body, with the status and headers (`with_meta`).
+    BodyAndMeta,
+}
+
+/// What an exchange got: the response to read on (streams, downloads), or the whole body.
+pub(crate) enum Got {
     Open(Response),
     Read {
-        status: u16,
         meta: Option<ResponseMeta>,
         body: Bytes,
     },
@@ -70,17 +77,7 @@ impl Call {
     }
 
     fn at(op: &'static Operation, path: Cow<'static, str>) -> Call {
-        Call {
-            op,
-            method: op.method.to_http(),
-            path,
-            query: Vec::new(),
-            body: Body::None,
-            stream: false,
-            accept: None,
-            read_body: false,
-            keep_meta: false,
-        }
+        Call { op, method: op.method.to_http(), path, query: Vec::new(), body: Body::None, stream: false, accept: None }
     }
 
     pub(crate) fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Result<Call> {
@@ -122,9 +119,10 @@ const JSON: HeaderValue = HeaderValue::from_static("application/json");
 const EVENT_STREAM: HeaderValue = HeaderValue::from_static("text/event-stream");
 
 impl Client {
-    /// The request of one attempt, built in place (no builder moved along per header; the
-    /// header map sized once for what it will hold, the client's defaults included).
-    fn request(&self, call: &mut Call) -> Result<reqwest::Request> {
+    /// The request of one attempt, built in place (no builder moved along per header), its
+    /// header map sized once for six: ours, reqwest's defaults and the length (a larger
+    /// reserve would leave the allocator's fast path).
+    fn request(&self, call: &mut Call, read: Read) -> Result<reqwest::Request> {
         let inner = &self.inner;
         let url = match inner.endpoints.iter().find(|(path, _)| *path == call.path) {
             Some((_, url)) => url.clone(),
@@ -136,7 +134,7 @@ impl Client {
             request.url_mut().query_pairs_mut().extend_pairs(call.query.iter().map(|(k, v)| (*k, v.as_str())));
         }
         let headers = request.headers_mut();
-        headers.reserve(8);
+        headers.reserve(7);
         replace_headers(headers, &inner.extra_headers);
         if let Some(options) = &inner.options {
             options.check()?;
@@ -152,7 +150,7 @@ impl Client {
         };
         headers.insert(ACCEPT, accept);
         if !call.stream
-            && !call.read_body
+            && read == Read::Head
             && let Some(t) = self.request_timeout()
         {
             *request.timeout_mut() = Some(t);
@@ -176,14 +174,30 @@ impl Client {
 
     /// Sends with retries until a success status; error statuses become [`Error::Api`].
     pub(crate) async fn send(&self, call: Call) -> Result<Response> {
-        match self.send_call(call).await? {
+        match self.exchange(&mut { call }, Read::Head).await? {
             Got::Open(response) => Ok(response),
             Got::Cut(error) => Err(error),
             Got::Read { .. } => Err(Error::stream("a read body where a response was expected")),
         }
     }
 
-    async fn send_call(&self, mut call: Call) -> Result<Got> {
+    /// Sends and decodes a JSON success body.
+    pub(crate) async fn json<T: DeserializeOwned>(&self, call: Call) -> Result<T> {
+        decode(self.exchange(&mut { call }, Read::Body).await?)
+    }
+
+    /// Like [`Client::json`], keeping the response's status, headers and raw body.
+    pub(crate) async fn json_with_meta<T: DeserializeOwned>(&self, call: Call) -> Result<WithMeta<T>> {
+        match self.exchange(&mut { call }, Read::BodyAndMeta).await? {
+            Got::Read { meta: Some(meta), body, .. } => Ok(WithMeta { data: parse(&body)?, meta, raw: body }),
+            got => Err(unexpected(got)),
+        }
+    }
+
+    /// Every call's exchange with the server, in a `mistral.request` span. The span is
+    /// entered around each poll (what the server and reqwest log nests in it) only when a
+    /// subscriber wants it: without one, a call pays for no span bookkeeping.
+    pub(crate) async fn exchange(&self, call: &mut Call, read: Read) -> Result<Got> {
         let span = tracing::debug_span!(
             "mistral.request",
             operation = call.op.id,
@@ -193,34 +207,71 @@ impl Client {
             status = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        self.send_with_retries(&mut call).instrument(span).await
+        if span.is_disabled() {
+            self.attempts(call, read, &span).await
+        } else {
+            self.attempts(call, read, &span).instrument(span.clone()).await
+        }
     }
 
-    async fn send_with_retries(&self, call: &mut Call) -> Result<Got> {
+    /// The one loop every call runs: attempts, each within the request timeout, retried as the
+    /// policy allows. One `async fn` on purpose: each nested future would be one more copy of
+    /// the whole state per call.
+    async fn attempts(&self, call: &mut Call, read: Read, span: &tracing::Span) -> Result<Got> {
+        let traced = !span.is_disabled();
         let policy = &self.inner.retry;
         let max_retries = self.inner.options.as_ref().and_then(|o| o.max_retries).unwrap_or(policy.get_max_retries());
+        // Ours for streams and read bodies (the head, or head and body, under one deadline);
+        // reqwest's, set on the request, otherwise.
+        let limit = if call.stream || read != Read::Head { self.request_timeout() } else { None };
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            let span = tracing::Span::current();
             span.record("attempt", attempt);
-            let started = Instant::now();
-            let read = call.read_body.then_some(call.keep_meta);
-            let outcome = self.attempt(self.request(call)?, call.stream, read).await;
-            span.record("latency_ms", started.elapsed().as_millis() as u64);
+            let started = traced.then(Instant::now);
+            // Set once a success head arrived: a timeout after it is not retried either.
+            let mut headed = false;
+            // Built as the argument of what awaits it, the request inside: each value held
+            // across an await is one more slot in the state of every call.
+            let exchange = async {
+                let request = self.request(call, read)?;
+                let mut response = self.inner.http.execute(request).await.map_err(Error::transport)?;
+                let status = response.status();
+                span.record("status", status.as_u16());
+                if !status.is_success() {
+                    // Boxed: the error path's state would be a part of every call's.
+                    return Err(Box::pin(api_error(response)).await);
+                }
+                warn_deprecation(span, response.headers());
+                if read == Read::Head {
+                    return Ok(Got::Open(response));
+                }
+                headed = true;
+                Ok(match read_all(&mut response).await {
+                    Ok(body) => {
+                        let meta = (read == Read::BodyAndMeta).then(|| ResponseMeta::from_response(&response));
+                        Got::Read { meta, body }
+                    }
+                    Err(e) => Got::Cut(Error::transport(e)),
+                })
+            };
+            let within = match limit {
+                Some(limit) => Either::Left(tokio::time::timeout(limit, exchange)),
+                None => Either::Right(exchange.map(Ok)),
+            };
+            let outcome = match within.await {
+                Ok(got) => got,
+                Err(_) => {
+                    let timeout = Error::Timeout { what: "request", source: None };
+                    if headed { Ok(Got::Cut(timeout)) } else { Err(timeout) }
+                }
+            };
+            if let Some(started) = started {
+                span.record("latency_ms", started.elapsed().as_millis() as u64);
+            }
             let error = match outcome {
                 Ok(got) => {
-                    match &got {
-                        Got::Open(response) => {
-                            span.record("status", response.status().as_u16());
-                            warn_deprecation(response.headers());
-                        }
-                        Got::Read { status, .. } => {
-                            span.record("status", status);
-                        }
-                        Got::Cut(_) => {}
-                    }
-                    tracing::debug!("response");
+                    tracing::debug!(parent: span, "response");
                     return Ok(got);
                 }
                 Err(e) => e,
@@ -232,73 +283,25 @@ impl Client {
             }
             let retry_after = error.api().and_then(|e| e.retry_after);
             let delay = policy.delay(attempt - 1, retry_after);
-            tracing::info!(error = %error, delay_ms = delay.as_millis() as u64, "retrying");
+            tracing::info!(parent: span, error = %error, delay_ms = delay.as_millis() as u64, "retrying");
             tokio::time::sleep(delay).await;
         }
     }
+}
 
-    /// One attempt: the response head, or with `read` (`Some(keep_meta)`) the whole body too,
-    /// within the request timeout (ours for streams and read bodies, reqwest's otherwise).
-    async fn attempt(&self, request: reqwest::Request, stream: bool, read: Option<bool>) -> Result<Got> {
-        // Set once a success head arrived: a timeout after it is not retried either.
-        let headed = std::sync::atomic::AtomicBool::new(false);
-        let exchange = async {
-            let response = self.inner.http.execute(request).await.map_err(Error::transport)?;
-            let status = response.status();
-            tracing::Span::current().record("status", status.as_u16());
-            if !status.is_success() {
-                let headers = response.headers().clone();
-                let body = read_error_body(response).await;
-                return Err(ApiError::from_parts(status.as_u16(), &headers, &body).into());
-            }
-            let Some(keep_meta) = read else {
-                return Ok(Got::Open(response));
-            };
-            headed.store(true, std::sync::atomic::Ordering::Relaxed);
-            warn_deprecation(response.headers());
-            let meta = keep_meta.then(|| ResponseMeta::from_response(&response));
-            Ok(match response.bytes().await {
-                Ok(body) => Got::Read { status: status.as_u16(), meta, body },
-                Err(e) => Got::Cut(Error::transport(e)),
-            })
-        };
-        match (stream || read.is_some(), self.request_timeout()) {
-            (true, Some(limit)) => match tokio::time::timeout(limit, exchange).await {
-                Ok(got) => got,
-                Err(_) => {
-                    let timeout = Error::Timeout { what: "request", source: None };
-                    if headed.load(std::sync::atomic::Ordering::Relaxed) { Ok(Got::Cut(timeout)) } else { Err(timeout) }
-                }
-            },
-            _ => exchange.await,
-        }
+/// The decoded answer of an exchange that read the body.
+pub(crate) fn decode<T: DeserializeOwned>(got: Got) -> Result<T> {
+    match got {
+        Got::Read { body, .. } => parse(&body),
+        got => Err(unexpected(got)),
     }
+}
 
-    /// Sends and decodes a JSON success body.
-    pub(crate) async fn json<T: DeserializeOwned>(&self, call: Call) -> Result<T> {
-        let (_, body) = self.read(call, false).await?;
-        parse(&body)
-    }
-
-    /// Like [`Client::json`], keeping the response's status, headers and raw body.
-    pub(crate) async fn json_with_meta<T: DeserializeOwned>(&self, call: Call) -> Result<WithMeta<T>> {
-        let (meta, raw) = self.read(call, true).await?;
-        let meta = meta.ok_or_else(|| Error::stream("the response's status and headers were not kept"))?;
-        Ok(WithMeta { data: parse(&raw)?, meta, raw })
-    }
-
-    /// The whole success body, with the status and headers when `keep_meta`.
-    async fn read(&self, mut call: Call, keep_meta: bool) -> Result<(Option<ResponseMeta>, Bytes)> {
-        call.read_body = true;
-        call.keep_meta = keep_meta;
-        match self.send_call(call).await? {
-            Got::Read { meta, body, .. } => Ok((meta, body)),
-            Got::Cut(error) => Err(error),
-            Got::Open(response) => {
-                let meta = keep_meta.then(|| ResponseMeta::from_response(&response));
-                Ok((meta, response.bytes().await.map_err(Error::transport)?))
-            }
-        }
+/// What an exchange gave when it should have read the body.
+fn unexpected(got: Got) -> Error {
+    match got {
+        Got::Cut(error) => error,
+        _ => Error::stream("the response body was not read"),
     }
 }
 
@@ -306,6 +309,34 @@ impl Client {
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
     let json = if body.is_empty() { b"null".as_slice() } else { body };
     serde_json::from_slice(json).map_err(|e| Error::decode(body, e))
+}
+
+/// The whole body: its one chunk as is (the usual case for an answer of a few KiB), or the
+/// chunks joined. Smaller a future than `Response::bytes`, which every call's state holds.
+async fn read_all(response: &mut Response) -> reqwest::Result<Bytes> {
+    let Some(first) = response.chunk().await? else {
+        return Ok(Bytes::new());
+    };
+    let Some(second) = response.chunk().await? else {
+        return Ok(first);
+    };
+    // The declared length sizes the buffer, up to a bound a lying header cannot pass.
+    let declared = response.content_length().map_or(0, |n| n.min(16 << 20) as usize);
+    let mut all = bytes::BytesMut::with_capacity(declared.max(first.len() + second.len()));
+    all.extend_from_slice(&first);
+    all.extend_from_slice(&second);
+    while let Some(chunk) = response.chunk().await? {
+        all.extend_from_slice(&chunk);
+    }
+    Ok(all.freeze())
+}
+
+/// The error an error status stands for, read from its head and body.
+async fn api_error(response: Response) -> Error {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = read_error_body(response).await;
+    ApiError::from_parts(status, &headers, &body).into()
 }
 
 /// Reads at most 64 KiB of an error body, and never fails: a broken body is an empty one.
@@ -338,9 +369,9 @@ fn with_attempts(error: Error, attempts: u32) -> Error {
 const DEPRECATION: reqwest::header::HeaderName =
     reqwest::header::HeaderName::from_static("x-model-deprecation-timestamp");
 
-fn warn_deprecation(headers: &HeaderMap) {
+fn warn_deprecation(span: &tracing::Span, headers: &HeaderMap) {
     if let Some(at) = headers.get(&DEPRECATION).and_then(|v| v.to_str().ok()) {
-        tracing::warn!(deprecation = at, "the model is deprecated");
+        tracing::warn!(parent: span, deprecation = at, "the model is deprecated");
     }
 }
 

@@ -7,6 +7,8 @@ mod settings;
 pub use part::Part;
 pub(crate) use part::{data_url, image_extension, sniff_image};
 
+use std::borrow::Cow;
+
 use mistral_openapi::operations as ops;
 
 use crate::error::{Error, Result};
@@ -41,12 +43,29 @@ impl<'c> Chat<'c> {
     /// println!("{}", response.text());
     /// # Ok(()) }
     /// ```
-    pub fn create(&self, request: impl Into<ChatRequest>) -> Pending<'c, ChatCompletionResponse> {
-        self.pending(call(request.into(), false))
+    ///
+    /// A borrowed request is sent as is, without a copy: build it once, send it many times.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {
+    /// use mistral_sdk::ChatRequest;
+    ///
+    /// let request = ChatRequest::new("mistral-small-latest").user("A French cheese, one word.");
+    /// for _ in 0..3 {
+    ///     let response = client.chat().create(&request).await?;
+    ///     # let _ = response;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn create<'r>(&self, request: impl IntoChatRequest<'r>) -> Pending<'c, ChatCompletionResponse> {
+        self.pending(call(request.into_chat_request(), false))
     }
 
     /// [`Chat::create`], with the response's status, headers and raw body.
-    pub async fn create_with_meta(&self, request: impl Into<ChatRequest>) -> Result<WithMeta<ChatCompletionResponse>> {
+    pub async fn create_with_meta<'r>(
+        &self,
+        request: impl IntoChatRequest<'r>,
+    ) -> Result<WithMeta<ChatCompletionResponse>> {
         self.create(request).with_meta().await
     }
 
@@ -65,8 +84,33 @@ impl<'c> Chat<'c> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn stream(&self, request: impl Into<ChatRequest>) -> Result<CompletionStream> {
-        self.client.stream(call(request.into(), true)?).await
+    pub async fn stream<'r>(&self, request: impl IntoChatRequest<'r>) -> Result<CompletionStream> {
+        self.client.stream(call(request.into_chat_request(), true)?).await
+    }
+}
+
+/// What [`Chat::create`] and [`Chat::stream`] take: a [`ChatRequest`] by value or borrowed
+/// (sent without a copy), or the wire type [`ChatCompletionRequest`].
+pub trait IntoChatRequest<'r> {
+    /// The request, borrowed when it is.
+    fn into_chat_request(self) -> Cow<'r, ChatRequest>;
+}
+
+impl<'r> IntoChatRequest<'r> for &'r ChatRequest {
+    fn into_chat_request(self) -> Cow<'r, ChatRequest> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl IntoChatRequest<'static> for ChatRequest {
+    fn into_chat_request(self) -> Cow<'static, ChatRequest> {
+        Cow::Owned(self)
+    }
+}
+
+impl IntoChatRequest<'static> for ChatCompletionRequest {
+    fn into_chat_request(self) -> Cow<'static, ChatRequest> {
+        Cow::Owned(self.into())
     }
 }
 
@@ -83,10 +127,14 @@ impl ChatRequest {
     }
 }
 
-fn call(mut request: ChatRequest, stream: bool) -> Result<Call> {
-    request.inner.stream = stream.then_some(true);
+/// The call of a chat request; a borrowed one is copied only when its stream flag says
+/// otherwise than the method called (`"stream": false` and no flag mean the same).
+fn call(mut request: Cow<'_, ChatRequest>, stream: bool) -> Result<Call> {
+    if request.inner.stream.unwrap_or(false) != stream {
+        request.to_mut().inner.stream = stream.then_some(true);
+    }
     request.validate()?;
-    Call::completion(&ops::CREATE_CHAT_COMPLETION, &request, stream)
+    Call::completion(&ops::CREATE_CHAT_COMPLETION, &*request, stream)
 }
 
 /// A chat request, built field by field. Only what you set is sent: a request with just a
