@@ -510,3 +510,49 @@ proptest::proptest! {
         proptest::prop_assert_eq!(r.validate().is_ok(), validator().validate(&wire).is_ok(), "{}", wire);
     }
 }
+
+#[tokio::test]
+async fn a_borrowed_request_is_sent_as_is_and_its_stream_flag_follows_the_method() {
+    let server = MockServer::start_async().await;
+    let plain = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/v1/chat/completions")
+                .header("accept", "application/json")
+                .json_body(json!({"model": "m", "messages": [{"role": "user", "content": "Hi"}]}));
+            then.status(200).json_body(hello());
+        })
+        .await;
+    let streamed = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v1/chat/completions").header("accept", "text/event-stream").json_body(
+                json!({"model": "m", "messages": [{"role": "user", "content": "Hi"}], "stream": true}),
+            );
+            then.status(200)
+                .header("content-type", "text/event-stream")
+                .body("data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Yo\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
+        })
+        .await;
+    let client = client(&server.base_url());
+    let request = ChatRequest::new("m").user("Hi");
+    for _ in 0..2 {
+        assert_eq!(client.chat().create(&request).await.unwrap().text(), "Hello");
+    }
+    plain.assert_calls_async(2).await;
+    // A borrowed request built for streaming, sent with `create`: the flag is dropped.
+    let flagged: ChatRequest =
+        mistral_sdk::types::ChatCompletionRequest { stream: Some(true), ..request.as_wire().clone() }.into();
+    assert_eq!(client.chat().create(&flagged).await.unwrap().text(), "Hello");
+    plain.assert_calls_async(3).await;
+    // And the same borrowed request streamed: the flag is set on the wire.
+    let stream = client.chat().stream(&request).await.unwrap();
+    let text: Vec<String> =
+        futures::StreamExt::collect::<Vec<_>>(stream.text()).await.into_iter().map(Result::unwrap).collect();
+    assert_eq!(text.concat(), "Yo");
+    streamed.assert_async().await;
+    // The borrowed request is unchanged.
+    assert_eq!(request.as_wire().stream, None);
+    // A bad borrowed request fails before sending, like an owned one.
+    let empty = ChatRequest::new("m");
+    assert!(matches!(client.chat().create(&empty).await, Err(Error::InvalidRequest(_))));
+}
