@@ -1,13 +1,14 @@
 //! A batch's results: the lines of its output and error files (or its inline `outputs`),
 //! decoded one by one as they download.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use futures::stream::BoxStream;
-use futures::{Stream, StreamExt};
+use futures::future::BoxFuture;
+use futures::{Stream, StreamExt, ready};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -143,8 +144,15 @@ fn message_of(value: &Value) -> Option<String> {
 /// result, not an error of the stream; a download that breaks ends the stream with its error.
 pub struct BatchResults<R> {
     job: BatchJob,
-    lines: BoxStream<'static, Result<String>>,
+    source: Source,
     answer: PhantomData<fn() -> R>,
+}
+
+/// Where the lines come from.
+enum Source {
+    /// The job's inline outputs.
+    Inline(std::vec::IntoIter<serde_json::Map<String, Value>>),
+    Files(Box<FileLines>),
 }
 
 impl<R> std::fmt::Debug for BatchResults<R> {
@@ -157,15 +165,15 @@ impl<R: DeserializeOwned + Send + 'static> BatchResults<R> {
     /// The results of `job`, which ended; an [`Error::BatchFailed`] when it has none.
     pub(crate) fn new(client: Client, job: BatchJob) -> Result<BatchResults<R>> {
         if let Some(outputs) = job.outputs.clone() {
-            let lines = futures::stream::iter(outputs.into_iter().map(|o| Ok(Value::Object(o).to_string()))).boxed();
-            return Ok(BatchResults { job, lines, answer: PhantomData });
+            return Ok(BatchResults { job, source: Source::Inline(outputs.into_iter()), answer: PhantomData });
         }
         let files: VecDeque<String> =
             [job.output_file, job.error_file].into_iter().flatten().map(|id| id.to_string()).collect();
         if files.is_empty() && (!job.is_done() || job.progress().status != "SUCCESS") {
             return Err(Error::BatchFailed { job: Box::new(job) });
         }
-        Ok(BatchResults { job, lines: file_lines(client, files), answer: PhantomData })
+        let lines = FileLines { client, files, opening: None, reader: None, done: false };
+        Ok(BatchResults { job, source: Source::Files(Box::new(lines)), answer: PhantomData })
     }
 
     /// The job, as it ended.
@@ -189,34 +197,70 @@ impl<R: DeserializeOwned> Stream for BatchResults<R> {
     type Item = Result<BatchResult<R>>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.lines.poll_next_unpin(cx).map(|line| line.map(|line| line.map(|text| decode_line(&text))))
+        match &mut self.source {
+            Source::Inline(outputs) => {
+                Poll::Ready(outputs.next().map(|o| Ok(decode_line(&Value::Object(o).to_string()))))
+            }
+            // Each line is decoded where it lies in the download's buffer.
+            Source::Files(lines) => lines.poll_line(cx).map(|line| match line {
+                Ok(Some(text)) => Some(Ok(decode_line(&text))),
+                Ok(None) => None,
+                Err(e) => Some(Err(e)),
+            }),
+        }
     }
 }
 
-/// The non-empty lines of each file in turn, downloaded as they are read.
-fn file_lines(client: Client, files: VecDeque<String>) -> BoxStream<'static, Result<String>> {
-    let state = Some((files, None::<LineReader>));
-    futures::stream::unfold(state, move |state| {
-        let client = client.clone();
-        async move {
-            let (mut files, mut current) = state?;
-            loop {
-                if let Some(reader) = &mut current {
-                    match reader.next_line().await {
-                        Ok(Some(line)) => return Some((Ok(line), Some((files, current)))),
-                        Ok(None) => {} // this file is read: the next one
-                        Err(e) => return Some((Err(e), None)),
+/// The non-empty lines of each file in turn, downloaded as they are read. A hand-written
+/// state machine: a future per line (what `stream::unfold` makes) moved its whole state
+/// for each of a million lines.
+struct FileLines {
+    client: Client,
+    files: VecDeque<String>,
+    opening: Option<BoxFuture<'static, Result<Download>>>,
+    reader: Option<LineReader>,
+    /// After the last file, or an error.
+    done: bool,
+}
+
+impl FileLines {
+    fn poll_line(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Cow<'_, str>>>> {
+        loop {
+            if self.done {
+                return Poll::Ready(Ok(None));
+            }
+            if let Some(opening) = &mut self.opening {
+                let opened = ready!(opening.as_mut().poll(cx));
+                self.opening = None;
+                match opened {
+                    Ok(download) => self.reader = Some(LineReader::new(download)),
+                    Err(e) => {
+                        self.done = true;
+                        return Poll::Ready(Err(e));
                     }
                 }
-                let id = files.pop_front()?;
-                match client.files().download(&id).await {
-                    Ok(download) => current = Some(LineReader::new(download)),
-                    Err(e) => return Some((Err(e), None)),
+            }
+            if let Some(reader) = &mut self.reader {
+                match ready!(reader.poll_fill(cx)) {
+                    Ok(true) => break,
+                    Ok(false) => self.reader = None, // this file is read: the next one
+                    Err(e) => {
+                        self.done = true;
+                        return Poll::Ready(Err(e));
+                    }
                 }
             }
+            match self.files.pop_front() {
+                Some(id) => {
+                    let client = self.client.clone();
+                    self.opening = Some(Box::pin(async move { client.files().download(&id).await }));
+                }
+                None => self.done = true,
+            }
         }
-    })
-    .boxed()
+        // `poll_fill` said a line is ready.
+        Poll::Ready(Ok(self.reader.as_mut().map(LineReader::take_line)))
+    }
 }
 
 /// The longest result line read (an OCR answer with images can be large).
@@ -227,43 +271,58 @@ struct LineReader {
     download: Download,
     buf: Vec<u8>,
     start: usize,
+    /// The next non-empty line, once found: `buf[line]`.
+    line: std::ops::Range<usize>,
     ended: bool,
 }
 
 impl LineReader {
     fn new(download: Download) -> LineReader {
-        LineReader { download, buf: Vec::new(), start: 0, ended: false }
+        LineReader { download, buf: Vec::new(), start: 0, line: 0..0, ended: false }
     }
 
-    async fn next_line(&mut self) -> Result<Option<String>> {
+    /// Reads until a non-empty line is ready (`true`; take it with `take_line`) or the
+    /// download ended (`false`).
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<Result<bool>> {
         loop {
             if let Some(end) = memchr::memchr(b'\n', &self.buf[self.start..]) {
-                let line = &self.buf[self.start..self.start + end];
+                let line = self.start..self.start + end;
                 self.start += end + 1;
-                let text = match std::str::from_utf8(line) {
-                    Ok(text) => text.trim().to_string(),
-                    Err(_) => String::from_utf8_lossy(line).trim().to_string(),
-                };
-                if !text.is_empty() {
-                    return Ok(Some(text));
+                if !self.buf[line.clone()].trim_ascii().is_empty() {
+                    self.line = line;
+                    return Poll::Ready(Ok(true));
                 }
                 continue;
             }
             if self.ended {
-                let rest = String::from_utf8_lossy(&self.buf[self.start..]).trim().to_string();
+                let rest = self.start..self.buf.len();
                 self.start = self.buf.len();
-                return Ok((!rest.is_empty()).then_some(rest));
+                if self.buf[rest.clone()].trim_ascii().is_empty() {
+                    return Poll::Ready(Ok(false));
+                }
+                self.line = rest;
+                return Poll::Ready(Ok(true));
             }
             if self.buf.len() - self.start > MAX_LINE {
-                return Err(Error::stream(format!("a result line is longer than {MAX_LINE} bytes")));
+                return Poll::Ready(Err(Error::stream(format!("a result line is longer than {MAX_LINE} bytes"))));
             }
             // Keep only the unread part before reading more.
             self.buf.drain(..self.start);
             self.start = 0;
-            match self.download.next().await {
-                Some(chunk) => self.buf.extend_from_slice(&chunk?),
+            match ready!(Pin::new(&mut self.download).poll_next(cx)) {
+                Some(Ok(chunk)) => self.buf.extend_from_slice(&chunk),
+                Some(Err(e)) => return Poll::Ready(Err(e)),
                 None => self.ended = true,
             }
+        }
+    }
+
+    /// The line `poll_fill` found, trimmed; not valid UTF-8, it is read lossily.
+    fn take_line(&mut self) -> Cow<'_, str> {
+        let line = &self.buf[std::mem::take(&mut self.line)];
+        match std::str::from_utf8(line) {
+            Ok(text) => Cow::Borrowed(text.trim()),
+            Err(_) => Cow::Owned(String::from_utf8_lossy(line).trim().to_string()),
         }
     }
 }
@@ -301,5 +360,42 @@ mod tests {
             r#"{"custom_id":"g","new":true,"response":{"status_code":200,"body":{"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}}}"#,
         );
         assert_eq!((typed.custom_id.as_str(), typed.result.unwrap().choices.len()), ("g", 1));
+    }
+
+    /// The lines of a file served in these chunks (an `Err` breaks the download there).
+    async fn lines_of(chunks: Vec<std::result::Result<&'static [u8], &'static str>>) -> Vec<Result<String>> {
+        let stream = futures::stream::iter(
+            chunks.into_iter().map(|c| c.map(bytes::Bytes::from_static).map_err(std::io::Error::other)),
+        );
+        let response = reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(stream)));
+        let mut reader = LineReader::new(Download::new(response, None));
+        let mut out = Vec::new();
+        loop {
+            match std::future::poll_fn(|cx| reader.poll_fill(cx)).await {
+                Ok(true) => out.push(Ok(reader.take_line().into_owned())),
+                Ok(false) => return out,
+                Err(e) => {
+                    out.push(Err(e));
+                    return out;
+                }
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn lines_split_across_chunks_blank_lines_and_a_last_line_without_newline() {
+        let lines = lines_of(vec![Ok(b"{\"a\":1}\n\n  \r\n{\"b\""), Ok(b":2}\r"), Ok(b"\n{\"c\":"), Ok(b"3}  ")]).await;
+        let lines: Vec<String> = lines.into_iter().map(Result::unwrap).collect();
+        assert_eq!(lines, [r#"{"a":1}"#, r#"{"b":2}"#, r#"{"c":3}"#]);
+        assert!(lines_of(vec![Ok(b"\n \n")]).await.is_empty());
+        assert!(lines_of(vec![]).await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn invalid_utf8_is_read_lossily_and_a_broken_download_ends_with_its_error() {
+        let lines = lines_of(vec![Ok(b"{\"a\":\"\xff\"}\n{\"b\":"), Err("reset"), Ok(b"2}\n")]).await;
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(lines[0].as_ref().unwrap(), "{\"a\":\"\u{fffd}\"}");
+        assert!(lines[1].is_err());
     }
 }
