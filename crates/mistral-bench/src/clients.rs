@@ -534,8 +534,13 @@ impl Clients {
                 floats
             }
             Contender::Sdk => {
-                let r = self.sdk.embeddings().embed(self.embed_base64.clone()).await?;
-                r.vectors()?.iter().map(|v| v.len() as u64).sum()
+                // One vector decoded at a time, as the raw contender does.
+                let r = self.sdk.embeddings().embed(&self.embed_base64).await?;
+                let mut floats = 0;
+                for d in &r.data {
+                    floats += d.embedding.to_f32()?.len() as u64;
+                }
+                floats
             }
             other => return Err(anyhow!("{} is not measured with base64 embeddings", other.name())),
         })

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::extra::Extra;
 use crate::meta::WithMeta;
 use crate::pending::{Pending, group};
+use crate::request::IntoRequest;
 use crate::transport::Call;
 use crate::types::{EmbeddingDtype, EmbeddingInput, EmbeddingRequest, EmbeddingResponse, EncodingFormat, UsageInfo};
 
@@ -59,9 +60,9 @@ impl<'c> Embeddings<'c> {
     /// assert_eq!(vectors.len(), 2);
     /// # Ok(()) }
     /// ```
-    pub fn embed(&self, request: impl Into<EmbeddingsRequest>) -> Pending<'c, EmbeddingsResponse> {
-        let request = request.into();
-        self.pending(request.validate().and_then(|()| Call::new(&ops::CREATE_EMBEDDING).json(&request)))
+    pub fn embed<'r>(&self, request: impl IntoRequest<'r, EmbeddingsRequest>) -> Pending<'c, EmbeddingsResponse> {
+        let request = request.into_request();
+        self.pending(request.validate().and_then(|()| Call::new(&ops::CREATE_EMBEDDING).json(&*request)))
     }
 }
 
@@ -102,6 +103,12 @@ pub struct EmbeddingsRequest {
 impl Serialize for EmbeddingsRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         self.extra.serialize(&self.inner, serializer)
+    }
+}
+
+impl IntoRequest<'static, EmbeddingsRequest> for EmbeddingRequest {
+    fn into_request(self) -> std::borrow::Cow<'static, EmbeddingsRequest> {
+        std::borrow::Cow::Owned(self.into())
     }
 }
 

@@ -184,6 +184,7 @@ mod ocr;
 mod options;
 mod paging;
 mod pending;
+mod request;
 mod retry;
 mod schema;
 pub mod sse;
@@ -203,7 +204,7 @@ pub use batch::{
     Batch, BatchFilter, BatchJobExt, BatchJobs, BatchLineError, BatchProgress, BatchRequest, BatchResult, BatchResults,
     BatchRunner, BatchSource, Batchable,
 };
-pub use chat::{Chat, ChatRequest, IntoChatRequest, Part};
+pub use chat::{Chat, ChatRequest, Part};
 pub use classifiers::{
     ClassificationExt, ClassificationTargetExt, ClassificationsRequest, Classifiers, ModerationCategory, ModerationExt,
     ModerationsRequest,
@@ -227,6 +228,7 @@ pub use models::Models;
 pub use ocr::{Document, Ocr, OcrImageExt, OcrRequest, OcrResponseExt};
 pub use options::RequestOptions;
 pub use pending::Pending;
+pub use request::IntoRequest;
 pub use retry::RetryPolicy;
 pub use stream::CompletionStream;
 pub use tool::Tool;

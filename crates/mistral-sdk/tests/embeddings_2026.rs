@@ -119,3 +119,30 @@ async fn what_the_server_would_refuse_is_refused_before_sending() {
     let wire = serde_json::to_value(&request).unwrap();
     assert!(validator.validate(&wire).is_ok(), "{wire}");
 }
+
+#[tokio::test]
+async fn a_borrowed_request_is_sent_as_is_and_stays_usable() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/v1/embeddings")
+                .json_body(json!({"model": "mistral-embed", "input": ["a", "b"], "encoding_format": "base64"}));
+            then.status(200).json_body(answer(json!([
+                {"object": "embedding", "index": 0, "embedding": base64_f32(&[1.5])},
+                {"object": "embedding", "index": 1, "embedding": base64_f32(&[-2.0])}
+            ])));
+        })
+        .await;
+    let c = client(&server.base_url());
+    let request = EmbeddingsRequest::new("mistral-embed", ["a", "b"]).encoding_format(KnownEncodingFormat::Base64);
+    for _ in 0..2 {
+        let vectors = c.embeddings().embed(&request).await.unwrap().vectors().unwrap();
+        assert_eq!(vectors, [vec![1.5f32], vec![-2.0]]);
+    }
+    mock.assert_calls_async(2).await;
+    // The wire type still converts, by value.
+    let wire = request.as_wire().clone();
+    assert_eq!(c.embeddings().embed(wire).await.unwrap().data.len(), 2);
+    mock.assert_calls_async(3).await;
+}

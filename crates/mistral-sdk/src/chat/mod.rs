@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::extra::Extra;
 use crate::meta::WithMeta;
 use crate::pending::{Pending, group};
+use crate::request::IntoRequest;
 use crate::stream::CompletionStream;
 use crate::transport::{Call, check_sampling};
 use crate::types::{
@@ -57,14 +58,14 @@ impl<'c> Chat<'c> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn create<'r>(&self, request: impl IntoChatRequest<'r>) -> Pending<'c, ChatCompletionResponse> {
-        self.pending(call(request.into_chat_request(), false))
+    pub fn create<'r>(&self, request: impl IntoRequest<'r, ChatRequest>) -> Pending<'c, ChatCompletionResponse> {
+        self.pending(call(request.into_request(), false))
     }
 
     /// [`Chat::create`], with the response's status, headers and raw body.
     pub async fn create_with_meta<'r>(
         &self,
-        request: impl IntoChatRequest<'r>,
+        request: impl IntoRequest<'r, ChatRequest>,
     ) -> Result<WithMeta<ChatCompletionResponse>> {
         self.create(request).with_meta().await
     }
@@ -84,32 +85,13 @@ impl<'c> Chat<'c> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn stream<'r>(&self, request: impl IntoChatRequest<'r>) -> Result<CompletionStream> {
-        self.client.stream(call(request.into_chat_request(), true)?).await
+    pub async fn stream<'r>(&self, request: impl IntoRequest<'r, ChatRequest>) -> Result<CompletionStream> {
+        self.client.stream(call(request.into_request(), true)?).await
     }
 }
 
-/// What [`Chat::create`] and [`Chat::stream`] take: a [`ChatRequest`] by value or borrowed
-/// (sent without a copy), or the wire type [`ChatCompletionRequest`].
-pub trait IntoChatRequest<'r> {
-    /// The request, borrowed when it is.
-    fn into_chat_request(self) -> Cow<'r, ChatRequest>;
-}
-
-impl<'r> IntoChatRequest<'r> for &'r ChatRequest {
-    fn into_chat_request(self) -> Cow<'r, ChatRequest> {
-        Cow::Borrowed(self)
-    }
-}
-
-impl IntoChatRequest<'static> for ChatRequest {
-    fn into_chat_request(self) -> Cow<'static, ChatRequest> {
-        Cow::Owned(self)
-    }
-}
-
-impl IntoChatRequest<'static> for ChatCompletionRequest {
-    fn into_chat_request(self) -> Cow<'static, ChatRequest> {
+impl IntoRequest<'static, ChatRequest> for ChatCompletionRequest {
+    fn into_request(self) -> Cow<'static, ChatRequest> {
         Cow::Owned(self.into())
     }
 }
