@@ -312,7 +312,9 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
 }
 
 /// The whole body: its one chunk as is (the usual case for an answer of a few KiB), or the
-/// chunks joined. Smaller a future than `Response::bytes`, which every call's state holds.
+/// chunks kept and joined once at the end (one copy of the body, whatever its declared
+/// length; a buffer grown as chunks arrive copies it again at each doubling). A smaller
+/// future than `Response::bytes`, which every call's state would hold.
 async fn read_all(response: &mut Response) -> reqwest::Result<Bytes> {
     let Some(first) = response.chunk().await? else {
         return Ok(Bytes::new());
@@ -320,15 +322,11 @@ async fn read_all(response: &mut Response) -> reqwest::Result<Bytes> {
     let Some(second) = response.chunk().await? else {
         return Ok(first);
     };
-    // The declared length sizes the buffer, up to a bound a lying header cannot pass.
-    let declared = response.content_length().map_or(0, |n| n.min(16 << 20) as usize);
-    let mut all = bytes::BytesMut::with_capacity(declared.max(first.len() + second.len()));
-    all.extend_from_slice(&first);
-    all.extend_from_slice(&second);
+    let mut chunks = vec![first, second];
     while let Some(chunk) = response.chunk().await? {
-        all.extend_from_slice(&chunk);
+        chunks.push(chunk);
     }
-    Ok(all.freeze())
+    Ok(Bytes::from(chunks.concat()))
 }
 
 /// The error an error status stands for, read from its head and body.
@@ -397,6 +395,26 @@ fn replace_headers(to: &mut HeaderMap, from: &HeaderMap) {
         to.remove(name);
         for value in from.get_all(name) {
             to.append(name.clone(), value.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(chunks: &[&'static [u8]]) -> Response {
+        let chunks: Vec<std::io::Result<Bytes>> = chunks.iter().map(|c| Ok(Bytes::from_static(c))).collect();
+        let stream = futures::stream::iter(chunks);
+        Response::from(http::Response::new(reqwest::Body::wrap_stream(stream)))
+    }
+
+    #[tokio::test]
+    async fn a_body_is_read_whole_from_any_number_of_chunks() {
+        let bodies: [&[&'static [u8]]; 4] = [&[], &[b"{}"], &[b"{\"a\":", b"1}"], &[b"[1", b",2", b",3", b"", b"]"]];
+        for chunks in bodies {
+            let body = read_all(&mut response(chunks)).await.unwrap();
+            assert_eq!(body, chunks.concat());
         }
     }
 }
