@@ -1,11 +1,14 @@
 //! `POST /v1/fim/completions`: [`Fim`] and the [`FimRequest`] builder.
 
+use std::borrow::Cow;
+
 use mistral_openapi::operations as ops;
 
 use crate::error::{Error, Result};
 use crate::extra::Extra;
 use crate::meta::WithMeta;
 use crate::pending::{Pending, group};
+use crate::request::IntoRequest;
 use crate::stream::CompletionStream;
 use crate::transport::{Call, check_sampling};
 use crate::types::{FimCompletionRequest, FimCompletionResponse, Stop};
@@ -28,25 +31,32 @@ impl<'c> Fim<'c> {
     /// println!("{}", response.text());
     /// # Ok(()) }
     /// ```
-    pub fn create(&self, request: impl Into<FimRequest>) -> Pending<'c, FimCompletionResponse> {
-        self.pending(call(request.into(), false))
+    pub fn create<'r>(&self, request: impl IntoRequest<'r, FimRequest>) -> Pending<'c, FimCompletionResponse> {
+        self.pending(call(request.into_request(), false))
     }
 
     /// [`Fim::create`], with the response's status, headers and raw body.
-    pub async fn create_with_meta(&self, request: impl Into<FimRequest>) -> Result<WithMeta<FimCompletionResponse>> {
+    pub async fn create_with_meta<'r>(
+        &self,
+        request: impl IntoRequest<'r, FimRequest>,
+    ) -> Result<WithMeta<FimCompletionResponse>> {
         self.create(request).with_meta().await
     }
 
     /// Streams a completion; see [`CompletionStream`].
-    pub async fn stream(&self, request: impl Into<FimRequest>) -> Result<CompletionStream> {
-        self.client.stream(call(request.into(), true)?).await
+    pub async fn stream<'r>(&self, request: impl IntoRequest<'r, FimRequest>) -> Result<CompletionStream> {
+        self.client.stream(call(request.into_request(), true)?).await
     }
 }
 
-fn call(mut request: FimRequest, stream: bool) -> Result<Call> {
-    request.inner.stream = stream.then_some(true);
+/// The call of a FIM request; a borrowed one is copied only when its stream flag says
+/// otherwise than the method called.
+fn call(mut request: Cow<'_, FimRequest>, stream: bool) -> Result<Call> {
+    if request.inner.stream.unwrap_or(false) != stream {
+        request.to_mut().inner.stream = stream.then_some(true);
+    }
     request.validate()?;
-    Call::completion(&ops::CREATE_FIM_COMPLETION, &request, stream)
+    Call::completion(&ops::CREATE_FIM_COMPLETION, &*request, stream)
 }
 
 /// A FIM request. Only what you set is sent; a field this release does not name goes in with
@@ -71,6 +81,12 @@ pub struct FimRequest {
 impl serde::Serialize for FimRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         self.extra.serialize(&self.inner, serializer)
+    }
+}
+
+impl IntoRequest<'static, FimRequest> for FimCompletionRequest {
+    fn into_request(self) -> Cow<'static, FimRequest> {
+        Cow::Owned(self.into())
     }
 }
 

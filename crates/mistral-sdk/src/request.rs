@@ -2,9 +2,10 @@
 
 use std::borrow::Cow;
 
-/// What the calls that take a request builder ([`Chat::create`](crate::Chat::create),
-/// [`Embeddings::embed`](crate::Embeddings::embed)...) accept: the builder by value, borrowed
-/// (sent without a copy: build it once, send it many times), or its wire type.
+/// What the calls that take a request builder accept ([`Chat::create`](crate::Chat::create)
+/// and `stream`, [`Fim::create`](crate::Fim::create) and `stream`,
+/// [`Embeddings::embed`](crate::Embeddings::embed)): the builder by value, borrowed (sent
+/// without a copy: build it once, send it many times), or its wire type.
 ///
 /// ```no_run
 /// # async fn demo(client: mistral_sdk::Client) -> mistral_sdk::Result<()> {

@@ -448,8 +448,13 @@ async fn fim_newer_fields_and_extra() {
         .prompt_cache_key("fib")
         .temperature(1.2)
         .extra("new_knob", json!([1, 2]));
-    let response = client(&server.base_url()).fim().create(request).await.unwrap();
-    mock.assert_async().await;
+    // Borrowed (twice, the extra field kept), then by value: the same body each time.
+    let c = client(&server.base_url());
+    for _ in 0..2 {
+        assert_eq!(c.fim().create(&request).await.unwrap().text(), "    return n");
+    }
+    let response = c.fim().create(request).await.unwrap();
+    mock.assert_calls_async(3).await;
     assert_eq!(response.text(), "    return n");
 }
 
