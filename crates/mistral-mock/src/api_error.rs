@@ -104,6 +104,21 @@ impl ApiError {
         ApiError::validation(vec![detail])
     }
 
+    /// 422 for a body that cannot be read as the operation's (`value_error` at `body`).
+    pub(crate) fn body_value(message: impl Into<String>) -> ApiError {
+        ApiError::invalid(Detail::new("value_error", loc("body", &[]), message))
+    }
+
+    /// What a broken multipart form gets: 413 past `limit` bytes, a 422 with the parser's
+    /// reason otherwise.
+    pub(crate) fn multipart(e: &axum::extract::multipart::MultipartError, limit: usize) -> ApiError {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::too_large(limit)
+        } else {
+            ApiError::body_value(format!("There was an error parsing the body: {}", e.body_text()))
+        }
+    }
+
     /// 401 without a key, as the gateway sends it.
     pub(crate) fn unauthorized() -> ApiError {
         ApiError {

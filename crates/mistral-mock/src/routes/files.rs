@@ -39,18 +39,6 @@ pub(crate) fn path_uuid(raw: &str, name: &str) -> Result<Uuid, ApiError> {
     })
 }
 
-fn body_error(message: impl Into<String>) -> ApiError {
-    ApiError::invalid(Detail::new("value_error", loc("body", &[]), message))
-}
-
-fn multipart_error(e: &axum::extract::multipart::MultipartError, limit: usize) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::too_large(limit)
-    } else {
-        body_error(format!("There was an error parsing the body: {}", e.body_text()))
-    }
-}
-
 /// The parts of an upload form.
 #[derive(Default)]
 struct Form {
@@ -74,13 +62,13 @@ async fn read_form(request: Request, limit: usize) -> Result<Form, ApiError> {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => return Ok(form),
-            Err(e) => return Err(multipart_error(&e, limit)),
+            Err(e) => return Err(ApiError::multipart(&e, limit)),
         };
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
             let filename = field.file_name().filter(|n| !n.is_empty()).unwrap_or("file").to_string();
             let declared = field.content_type().map(str::to_string);
-            let bytes = field.bytes().await.map_err(|e| multipart_error(&e, limit))?;
+            let bytes = field.bytes().await.map_err(|e| ApiError::multipart(&e, limit))?;
             form.file = Some((filename, declared, bytes));
             continue;
         }
@@ -90,7 +78,7 @@ async fn read_form(request: Request, limit: usize) -> Result<Form, ApiError> {
             "visibility" => &mut form.visibility,
             _ => continue,
         };
-        *slot = Some(field.text().await.map_err(|e| multipart_error(&e, limit))?);
+        *slot = Some(field.text().await.map_err(|e| ApiError::multipart(&e, limit))?);
     }
 }
 

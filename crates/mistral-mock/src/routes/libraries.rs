@@ -462,18 +462,6 @@ fn mimetype(extension: Option<&str>, declared: Option<&str>) -> String {
     .to_string()
 }
 
-fn form_error(message: impl Into<String>) -> ApiError {
-    ApiError::invalid(Detail::new("value_error", loc("body", &[]), message))
-}
-
-fn multipart_error(e: &axum::extract::multipart::MultipartError, limit: usize) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::too_large(limit)
-    } else {
-        form_error(format!("There was an error parsing the body: {}", e.body_text()))
-    }
-}
-
 /// The `file` part of an upload form: its name, declared type and bytes, read chunk by chunk
 /// up to `limit` bytes.
 async fn read_file_part(request: Request, limit: usize) -> Result<(String, Option<String>, Bytes), ApiError> {
@@ -489,7 +477,7 @@ async fn read_file_part(request: Request, limit: usize) -> Result<(String, Optio
         let mut field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => return Err(missing()),
-            Err(e) => return Err(multipart_error(&e, limit)),
+            Err(e) => return Err(ApiError::multipart(&e, limit)),
         };
         if field.name() != Some("file") {
             continue;
@@ -506,7 +494,7 @@ async fn read_file_part(request: Request, limit: usize) -> Result<(String, Optio
                     bytes.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
-                Err(e) => return Err(multipart_error(&e, limit)),
+                Err(e) => return Err(ApiError::multipart(&e, limit)),
             }
         }
         return Ok((filename, declared, bytes.freeze()));
