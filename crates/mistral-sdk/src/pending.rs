@@ -49,16 +49,25 @@ type BoxFuture<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
 /// first) how to make it.
 enum Prepared<'c> {
     Ready(Call),
-    /// Taken when sent.
-    Failed(Option<Error>),
+    Failed(Error),
     Later(BoxFuture<'c, Result<Call>>),
+}
+
+impl Prepared<'_> {
+    /// Why the call could not be made.
+    fn into_error(self) -> Error {
+        match self {
+            Prepared::Failed(error) => error,
+            _ => Error::stream("the call was not made"),
+        }
+    }
 }
 
 impl From<Result<Call>> for Prepared<'_> {
     fn from(call: Result<Call>) -> Self {
         match call {
             Ok(call) => Prepared::Ready(call),
-            Err(error) => Prepared::Failed(Some(error)),
+            Err(error) => Prepared::Failed(error),
         }
     }
 }
@@ -96,7 +105,7 @@ impl<'c, T: DeserializeOwned + Send + 'c> Pending<'c, T> {
     pub async fn with_meta(self) -> Result<WithMeta<T>> {
         let call = match self.call {
             Prepared::Ready(call) => call,
-            Prepared::Failed(error) => return Err(error.unwrap_or_else(sent_twice)),
+            Prepared::Failed(error) => return Err(error),
             Prepared::Later(making) => making.await?,
         };
         self.client.json_with_meta(call).await
@@ -108,16 +117,12 @@ impl<'c, T: DeserializeOwned + Send + 'c> Pending<'c, T> {
         if let Prepared::Later(making) = &mut self.call {
             self.call = making.await.into();
         }
-        match &mut self.call {
-            Prepared::Ready(call) => decode(self.client.exchange(call, Read::Body).await?),
-            Prepared::Failed(error) => Err(error.take().unwrap_or_else(sent_twice)),
-            Prepared::Later(_) => Err(sent_twice()),
-        }
+        let call = match &mut self.call {
+            Prepared::Ready(call) => call,
+            _ => return Err(self.call.into_error()),
+        };
+        decode(self.client.exchange(call, Read::Body).await?)
     }
-}
-
-fn sent_twice() -> Error {
-    Error::stream("a call that could not be made was sent twice")
 }
 
 impl<'c, T: DeserializeOwned + Send + 'c> IntoFuture for Pending<'c, T> {

@@ -119,9 +119,10 @@ const JSON: HeaderValue = HeaderValue::from_static("application/json");
 const EVENT_STREAM: HeaderValue = HeaderValue::from_static("text/event-stream");
 
 impl Client {
-    /// The request of one attempt, built in place (no builder moved along per header), its
-    /// header map sized once for six: ours, reqwest's defaults and the length (a larger
-    /// reserve would leave the allocator's fast path).
+    /// The request of one attempt, built in place (no builder moved along per header). Its
+    /// header map is reserved for seven: ours, reqwest's `user-agent` and hyper's `host`,
+    /// `accept-encoding` and `content-length`; hyper's copy of the map keeps that size
+    /// instead of growing (and rehashing) on the seventh.
     fn request(&self, call: &mut Call, read: Read) -> Result<reqwest::Request> {
         let inner = &self.inner;
         let url = match inner.endpoints.iter().find(|(path, _)| *path == call.path) {
@@ -189,7 +190,7 @@ impl Client {
     /// Like [`Client::json`], keeping the response's status, headers and raw body.
     pub(crate) async fn json_with_meta<T: DeserializeOwned>(&self, call: Call) -> Result<WithMeta<T>> {
         match self.exchange(&mut { call }, Read::BodyAndMeta).await? {
-            Got::Read { meta: Some(meta), body, .. } => Ok(WithMeta { data: parse(&body)?, meta, raw: body }),
+            Got::Read { meta: Some(meta), body } => Ok(WithMeta { data: parse(&body)?, meta, raw: body }),
             got => Err(unexpected(got)),
         }
     }
