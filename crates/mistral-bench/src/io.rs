@@ -1,6 +1,6 @@
 //! Bulk scenarios, each run in a fresh child process (through [`crate::memory`]) so that its
-//! peak RSS is its own: a streamed file upload and download, and a whole batch (JSONL written
-//! into the upload, job, results read back).
+//! peak RSS is its own: a streamed file upload and download, a library document upload, and a
+//! whole batch (JSONL written into the upload, job, results read back).
 
 use anyhow::{Result, anyhow, ensure};
 use futures::StreamExt;
@@ -49,6 +49,35 @@ pub async fn upload(clients: &Clients, contender: Contender, bytes: u64) -> Resu
         other => return Err(anyhow!("{} does not upload", other.name())),
     };
     // The multipart form adds its headers; nothing may be missing.
+    ensure!(stored >= bytes, "the server stored {stored} of {bytes} bytes");
+    Ok(Moved { bytes, units: 1 })
+}
+
+/// The library the document upload goes to (the bench server keeps no libraries: any id).
+pub const LIBRARY: &str = "00000000-0000-4000-b000-000000000001";
+
+/// Uploads a library document of `bytes` bytes, streamed from a reader: the same as
+/// [`upload`] on the documents route, answered by a `Document`.
+pub async fn doc_upload(clients: &Clients, contender: Contender, bytes: u64) -> Result<Moved> {
+    let stored = match contender {
+        Contender::Raw => {
+            let body =
+                reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(source(bytes), 64 * 1024));
+            let url = format!("{}{}", clients.base, ops::LIBRARIES_DOCUMENTS_UPLOAD_V1.path_with(&[LIBRARY]));
+            let response =
+                clients.raw().post(url).header(AUTHORIZATION, clients.auth().clone()).body(body).send().await?;
+            ensure!(response.status().is_success(), "status {}", response.status());
+            let document: serde_json::Value = serde_json::from_slice(&response.bytes().await?)?;
+            document["size"].as_u64().ok_or_else(|| anyhow!("no size in {document}"))?
+        }
+        Contender::Sdk => {
+            let upload = FileUpload::from_reader("big.bin", source(bytes));
+            let document = clients.sdk().libraries().documents(LIBRARY).upload(upload).await?;
+            ensure!(document.library_id.to_string() == LIBRARY, "the document is in library {}", document.library_id);
+            document.size.ok_or_else(|| anyhow!("the document has no size"))? as u64
+        }
+        other => return Err(anyhow!("{} does not upload", other.name())),
+    };
     ensure!(stored >= bytes, "the server stored {stored} of {bytes} bytes");
     Ok(Moved { bytes, units: 1 })
 }

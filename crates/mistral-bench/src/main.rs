@@ -290,6 +290,14 @@ const SCENARIOS: &[Scenario] = &[
         cpu_scale: 1.0,
     },
     Scenario {
+        key: "doc_upload",
+        work: Work::Mem(MemMode::DocUpload),
+        flavour: Flavour::Multi,
+        contenders: &Contender::RAW_SDK,
+        units: Units { primary: "MB/s", secondary: "MiB peak RSS growth" },
+        cpu_scale: 1.0,
+    },
+    Scenario {
         key: "batch",
         work: Work::Mem(MemMode::Batch),
         flavour: Flavour::Multi,
@@ -461,7 +469,7 @@ impl Bench {
             sc.contenders.iter().map(|&c| Row { scenario: sc.key, contender: c, obs: Vec::new() }).collect();
         let n = sc.contenders.len();
         let (rounds, io_size) = match mode {
-            MemMode::Upload | MemMode::Download => (s.io_rounds, s.file_bytes),
+            MemMode::Upload | MemMode::Download | MemMode::DocUpload => (s.io_rounds, s.file_bytes),
             MemMode::Batch => (s.io_rounds, s.batch_requests),
             _ => (s.mem_rounds, 0),
         };
@@ -484,7 +492,7 @@ impl Bench {
                         ..Obs::default()
                     },
                     // Throughput, and the peak RSS growth over the warmed-up process.
-                    MemMode::Upload | MemMode::Download => Obs {
+                    MemMode::Upload | MemMode::Download | MemMode::DocUpload => Obs {
                         primary: r.bytes as f64 / r.wall_s / 1e6,
                         secondary: r.hwm_kib.saturating_sub(r.baseline_kib) as f64 / 1024.0,
                         ..Obs::default()

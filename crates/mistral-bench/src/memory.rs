@@ -24,6 +24,8 @@ pub enum MemMode {
     Upload,
     /// A streamed download of `--io-size` bytes.
     Download,
+    /// A streamed library document upload of `--io-size` bytes.
+    DocUpload,
     /// A batch of `--io-size` chat requests, written, uploaded and read back.
     Batch,
 }
@@ -68,11 +70,12 @@ pub fn run_child(
             MemMode::PausedConversation => {
                 paused(clients, contender, Which::Conversation, drip, chunks, baseline_kib).await
             }
-            MemMode::Upload | MemMode::Download | MemMode::Batch => {
+            MemMode::Upload | MemMode::Download | MemMode::DocUpload | MemMode::Batch => {
                 let meter = Meter::start(None);
                 let moved = match mode {
                     MemMode::Upload => io::upload(&clients, contender, io_size).await?,
                     MemMode::Download => io::download(&clients, contender, io_size).await?,
+                    MemMode::DocUpload => io::doc_upload(&clients, contender, io_size).await?,
                     _ => io::batch(&clients, contender, io_size).await?,
                 };
                 let sample = meter.stop(moved.units);

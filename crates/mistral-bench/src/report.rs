@@ -102,6 +102,7 @@ pub const RATIOS: &[RatioDef] = &[
     r("sdk_vs_raw_embed_b64_cpu", "embed_b64", Sdk, Raw, Cpu),
     r("sdk_vs_raw_upload", "upload", Sdk, Raw, Thru),
     r("sdk_vs_raw_download", "download", Sdk, Raw, Thru),
+    r("sdk_vs_raw_doc_upload", "doc_upload", Sdk, Raw, Thru),
     r("sdk_vs_serialize_batch", "batch", Sdk, Raw, Thru),
     r("sdk_vs_raw_mem_per_stream", "mem_hold", Sdk, Raw, Thru),
     r("sdk_vs_async_openai_mem_per_stream", "mem_hold", Sdk, Aoai, Thru),
@@ -197,6 +198,18 @@ pub const TARGETS: &[Target] = &[
     Target {
         what: "SDK streamed download: peak RSS growth < 32 MiB",
         key: "download/mistral-sdk:secondary",
+        bound: 32.0,
+        at_most: true,
+    },
+    Target {
+        what: "SDK streamed library document upload throughput >= 1/1.2 of raw",
+        key: "sdk_vs_raw_doc_upload",
+        bound: 1.0 / 1.2,
+        at_most: false,
+    },
+    Target {
+        what: "SDK streamed library document upload: peak RSS growth < 32 MiB",
+        key: "doc_upload/mistral-sdk:secondary",
         bound: 32.0,
         at_most: true,
     },

@@ -13,6 +13,8 @@
 //! - `POST /v1/embeddings`: 256 x 1024 floats (as base64 with `"encoding_format":"base64"`).
 //! - `POST /v1/files`: reads the multipart upload as it comes (nothing kept) and counts its
 //!   bytes and its batch lines; the file's id says how many (see [`FileKind`]).
+//! - `POST /v1/libraries/{id}/documents`: the same for a library document (a `Document`
+//!   answers).
 //! - `POST /v1/batch/jobs` on such a file, `GET /v1/batch/jobs/{id}`: a job that already
 //!   succeeded, its output file holding one answer per line of the input.
 //! - `GET /v1/files/{id}/content`: that output file, or N bytes for a file id asking for them.
@@ -150,7 +152,19 @@ async fn handle(canned: Arc<Canned>, req: Request<Incoming>) -> Result<Response<
     let (parts, body) = req.into_parts();
     let path = parts.uri.path();
     if parts.method == Method::POST && path == ops::FILES_API_ROUTES_UPLOAD_FILE.path {
-        return Ok(upload(body).await);
+        return Ok(match count_upload(body).await {
+            Some((bytes, lines)) => json(file(bytes, lines)),
+            None => error(StatusCode::BAD_REQUEST, "the upload was cut"),
+        });
+    }
+    if parts.method == Method::POST
+        && let Some(library) = path_values(&ops::LIBRARIES_DOCUMENTS_UPLOAD_V1, path).and_then(|v| v.first().copied())
+    {
+        let library = library.to_owned();
+        return Ok(match count_upload(body).await {
+            Some((bytes, _)) => json(document(&library, bytes)),
+            None => error(StatusCode::BAD_REQUEST, "the upload was cut"),
+        });
     }
     if parts.method == Method::GET {
         return Ok(get(path));
@@ -320,17 +334,14 @@ fn batch_output(lines: u64) -> Body {
 }
 
 /// Reads a multipart upload frame by frame, keeping nothing but counts: its bytes and the
-/// batch lines in it (`"custom_id"` keys, found across frame boundaries too).
-async fn upload(mut body: Incoming) -> Response<Body> {
+/// batch lines in it (`"custom_id"` keys, found across frame boundaries too). `None`: cut.
+async fn count_upload(mut body: Incoming) -> Option<(u64, u64)> {
     const KEY: &[u8] = br#""custom_id""#;
     let (mut bytes, mut lines) = (0u64, 0u64);
     let mut carry: Vec<u8> = Vec::with_capacity(2 * KEY.len());
     let finder = memchr::memmem::Finder::new(KEY);
     while let Some(frame) = body.frame().await {
-        let Ok(frame) = frame else {
-            return error(StatusCode::BAD_REQUEST, "the upload was cut");
-        };
-        let Ok(data) = frame.into_data() else { continue };
+        let Ok(data) = frame.ok()?.into_data() else { continue };
         bytes += data.len() as u64;
         // A key split between two frames: look at the seam.
         carry.extend_from_slice(&data[..data.len().min(KEY.len() - 1)]);
@@ -339,8 +350,13 @@ async fn upload(mut body: Incoming) -> Response<Body> {
         carry.clear();
         carry.extend_from_slice(&data[data.len().saturating_sub(KEY.len() - 1)..]);
     }
+    Some((bytes, lines))
+}
+
+/// The stored file for an upload of `bytes` bytes holding `lines` batch lines.
+fn file(bytes: u64, lines: u64) -> serde_json::Value {
     let kind = if lines > 0 { FileKind::BatchInput(lines) } else { FileKind::Bytes(bytes) };
-    json(serde_json::json!({
+    serde_json::json!({
         "id": kind.id(),
         "object": "file",
         "bytes": bytes,
@@ -352,7 +368,32 @@ async fn upload(mut body: Incoming) -> Response<Body> {
         "mimetype": null,
         "source": "upload",
         "signature": null,
-    }))
+    })
+}
+
+/// The library document an upload of `bytes` bytes became: queued for processing, as the API
+/// answers an upload.
+fn document(library: &str, bytes: u64) -> serde_json::Value {
+    serde_json::json!({
+        "id": FileKind::Bytes(bytes).id(),
+        "library_id": library,
+        "hash": null,
+        "mime_type": "application/octet-stream",
+        "extension": "bin",
+        "size": bytes,
+        "name": "upload.bin",
+        "summary": null,
+        "created_at": "2026-12-01T00:00:00Z",
+        "last_processed_at": null,
+        "number_of_pages": null,
+        "process_status": "todo",
+        "uploaded_by_id": null,
+        "uploaded_by_type": "Workspace",
+        "tokens_processing_main_content": null,
+        "tokens_processing_summary": null,
+        "processing_status": "Running",
+        "tokens_processing_total": 0,
+    })
 }
 
 /// `mistral-bench --serve`: prints `listening <addr>`, serves until stdin closes.

@@ -128,6 +128,7 @@ fn every_contender_gets_the_same_answers_from_the_canned_server() {
         for c in Contender::RAW_SDK {
             assert_eq!(crate::io::upload(&clients, c, 3 << 20).await.unwrap().bytes, 3 << 20, "{c:?}");
             assert_eq!(crate::io::download(&clients, c, (3 << 20) + 5).await.unwrap().bytes, (3 << 20) + 5, "{c:?}");
+            assert_eq!(crate::io::doc_upload(&clients, c, (3 << 20) + 7).await.unwrap().bytes, (3 << 20) + 7, "{c:?}");
             let moved = crate::io::batch(&clients, c, 2_000).await.unwrap();
             assert_eq!(moved.units, 2_000);
             jsonl.push(moved.bytes);
