@@ -255,7 +255,7 @@ mod tests {
         BatchRecord {
             id: Uuid::nil(),
             owner: "00000000".into(),
-            endpoint: "/v1/embeddings".into(),
+            endpoint: mistral_openapi::operations::CREATE_EMBEDDING.path.into(),
             operation: "op".into(),
             model: None,
             agent_id: None,
