@@ -96,9 +96,33 @@ pub(crate) fn build(doc: &Value, pointer: &str) -> Result<Validator> {
     let Value::Object(map) = doc else {
         return Err(Error::Missing("the spec is not an object".into()));
     };
-    // The whole document is the root so `#/components/...` refs resolve; in Draft 4 a `$ref`
-    // makes its siblings (paths, info, ...) ignored.
-    let mut root: Map<String, Value> = map.clone();
+    // The compiler walks its whole root for each validator, so the root holds only what a
+    // schema can reach: `components` (where `$ref`s point) and, for a schema written in place
+    // under `paths`, its own path item. Should a reference lead elsewhere, the whole document.
+    match compile(reachable(map, pointer), pointer) {
+        Err(_) => compile(map.clone(), pointer),
+        built => built,
+    }
+}
+
+/// `components`, and the path item `pointer` is in, if it is under `paths`.
+fn reachable(map: &Map<String, Value>, pointer: &str) -> Map<String, Value> {
+    let mut root = Map::new();
+    if let Some(components) = map.get("components") {
+        root.insert("components".into(), components.clone());
+    }
+    if let Some(rest) = pointer.strip_prefix("#/paths/") {
+        let key = rest.split('/').next().unwrap_or_default().replace("~1", "/").replace("~0", "~");
+        if let Some(item) = map.get("paths").and_then(|paths| paths.get(&key)) {
+            root.insert("paths".into(), json!({ key: item.clone() }));
+        }
+    }
+    root
+}
+
+/// A validator of the schema at `pointer` of `root` (the spec as JSON Schema, Draft 4: a
+/// `$ref` makes its siblings ignored, so the root is the schema it points to).
+fn compile(mut root: Map<String, Value>, pointer: &str) -> Result<Validator> {
     root.insert("$ref".into(), Value::String(uri_fragment(pointer)));
     let inner = jsonschema::options()
         .with_draft(jsonschema::Draft::Draft4)
