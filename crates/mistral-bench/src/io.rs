@@ -24,22 +24,21 @@ fn source(bytes: u64) -> impl tokio::io::AsyncRead + Send + Unpin + 'static {
     tokio::io::repeat(b'x').take(bytes)
 }
 
+/// The raw contender's upload of `bytes` bytes to `path`: the same 64 KiB reads as the SDK's,
+/// as a plain streamed body. The server's JSON answer.
+async fn raw_upload(clients: &Clients, path: String, bytes: u64) -> Result<serde_json::Value> {
+    let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(source(bytes), 64 * 1024));
+    let url = format!("{}{path}", clients.base);
+    let response = clients.raw().post(url).header(AUTHORIZATION, clients.auth().clone()).body(body).send().await?;
+    ensure!(response.status().is_success(), "status {}", response.status());
+    Ok(serde_json::from_slice(&response.bytes().await?)?)
+}
+
 /// Uploads a file of `bytes` bytes, streamed from a reader.
 pub async fn upload(clients: &Clients, contender: Contender, bytes: u64) -> Result<Moved> {
     let stored = match contender {
         Contender::Raw => {
-            // The same 64 KiB reads as the SDK's, as a plain streamed body.
-            let body =
-                reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(source(bytes), 64 * 1024));
-            let response = clients
-                .raw()
-                .post(format!("{}{}", clients.base, ops::FILES_API_ROUTES_UPLOAD_FILE.path))
-                .header(AUTHORIZATION, clients.auth().clone())
-                .body(body)
-                .send()
-                .await?;
-            ensure!(response.status().is_success(), "status {}", response.status());
-            let file: serde_json::Value = serde_json::from_slice(&response.bytes().await?)?;
+            let file = raw_upload(clients, ops::FILES_API_ROUTES_UPLOAD_FILE.path.to_string(), bytes).await?;
             file["bytes"].as_u64().ok_or_else(|| anyhow!("no bytes in {file}"))?
         }
         Contender::Sdk => {
@@ -61,13 +60,7 @@ pub const LIBRARY: &str = "00000000-0000-4000-b000-000000000001";
 pub async fn doc_upload(clients: &Clients, contender: Contender, bytes: u64) -> Result<Moved> {
     let stored = match contender {
         Contender::Raw => {
-            let body =
-                reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(source(bytes), 64 * 1024));
-            let url = format!("{}{}", clients.base, ops::LIBRARIES_DOCUMENTS_UPLOAD_V1.path_with(&[LIBRARY]));
-            let response =
-                clients.raw().post(url).header(AUTHORIZATION, clients.auth().clone()).body(body).send().await?;
-            ensure!(response.status().is_success(), "status {}", response.status());
-            let document: serde_json::Value = serde_json::from_slice(&response.bytes().await?)?;
+            let document = raw_upload(clients, ops::LIBRARIES_DOCUMENTS_UPLOAD_V1.path_with(&[LIBRARY]), bytes).await?;
             document["size"].as_u64().ok_or_else(|| anyhow!("no size in {document}"))?
         }
         Contender::Sdk => {

@@ -151,20 +151,19 @@ fn held(canned: &Canned) -> Body {
 async fn handle(canned: Arc<Canned>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path();
-    if parts.method == Method::POST && path == ops::FILES_API_ROUTES_UPLOAD_FILE.path {
-        return Ok(match count_upload(body).await {
-            Some((bytes, lines)) => json(file(bytes, lines)),
-            None => error(StatusCode::BAD_REQUEST, "the upload was cut"),
-        });
-    }
-    if parts.method == Method::POST
-        && let Some(library) = path_values(&ops::LIBRARIES_DOCUMENTS_UPLOAD_V1, path).and_then(|v| v.first().copied())
-    {
-        let library = library.to_owned();
-        return Ok(match count_upload(body).await {
-            Some((bytes, _)) => json(document(&library, bytes)),
-            None => error(StatusCode::BAD_REQUEST, "the upload was cut"),
-        });
+    if parts.method == Method::POST {
+        // Uploads are read as they come: a file, or a document of the library in the path.
+        let library =
+            path_values(&ops::LIBRARIES_DOCUMENTS_UPLOAD_V1, path).and_then(|v| v.first().map(|id| id.to_string()));
+        if library.is_some() || path == ops::FILES_API_ROUTES_UPLOAD_FILE.path {
+            let Some((bytes, lines)) = count_upload(body).await else {
+                return Ok(error(StatusCode::BAD_REQUEST, "the upload was cut"));
+            };
+            return Ok(json(match library {
+                Some(library) => document(&library, bytes),
+                None => file(bytes, lines),
+            }));
+        }
     }
     if parts.method == Method::GET {
         return Ok(get(path));

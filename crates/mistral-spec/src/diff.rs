@@ -74,7 +74,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::{METHODS, json_type};
+use crate::{METHODS, json_type, unescape};
 
 /// How deep inline schemas are compared; deeper nodes are not looked at.
 const MAX_DEPTH: usize = 64;
@@ -432,11 +432,6 @@ fn collect_refs<'a>(value: &'a Value, in_properties: bool, out: &mut Vec<&'a str
 /// The value a local `$ref` (`#/...`) points at.
 fn pointer<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
     doc.pointer(reference.strip_prefix('#')?)
-}
-
-/// Unescapes one JSON pointer token.
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }
 
 /// Follows `$ref`s until a value without one (or gives the last value reached on a loop or a

@@ -113,6 +113,11 @@ pub fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
+/// The token [`escape`] was given back (`~1` -> `/`, then `~0` -> `~`).
+pub(crate) fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
 impl Spec {
     /// The workspace's `openapi.yaml`, parsed once.
     pub fn embedded() -> Result<&'static Spec> {

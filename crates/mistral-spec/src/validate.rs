@@ -112,7 +112,7 @@ fn reachable(map: &Map<String, Value>, pointer: &str) -> Map<String, Value> {
         root.insert("components".into(), components.clone());
     }
     if let Some(rest) = pointer.strip_prefix("#/paths/") {
-        let key = rest.split('/').next().unwrap_or_default().replace("~1", "/").replace("~0", "~");
+        let key = crate::unescape(rest.split('/').next().unwrap_or_default());
         if let Some(item) = map.get("paths").and_then(|paths| paths.get(&key)) {
             root.insert("paths".into(), json!({ key: item.clone() }));
         }
